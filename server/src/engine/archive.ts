@@ -1,0 +1,163 @@
+/**
+ * The archive writer: archiver('tar') → (gzip, for `tar.gz`) → sha256 + byte count → the file
+ * `<outFile>.partial`. On success the file is fsynced, closed and renamed to `outFile`, so a
+ * half-written archive never carries the final name. On any error or abort every stream is
+ * destroyed and the partial file removed: no archive is left behind.
+ *
+ * Entries are appended one at a time, each a stream with its `stats` (size): archiver's tar
+ * plugin buffers a stream appended without a size whole in memory, and appending one at a time
+ * keeps one file descriptor open at a time.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import archiver from 'archiver';
+import { HashStream } from './hash-stream';
+import type { SourceFile } from './files';
+import type { ArchiveFormat } from './types';
+
+const noop = () => undefined;
+const READ_CHUNK = 256 * 1024;
+
+export class ArchiveWriter {
+  readonly partial: string;
+  private readonly archive: archiver.Archiver;
+  private readonly gzip: zlib.Gzip | null;
+  private readonly hasher = new HashStream();
+  private readonly out: fs.WriteStream;
+  private readonly done: Promise<void>;
+  private current: Readable | null = null;
+  private pending: { name: string; resolve: () => void } | null = null;
+  private closed = false;
+
+  private constructor(readonly outFile: string, private readonly handle: fs.promises.FileHandle, format: ArchiveFormat) {
+    this.partial = `${outFile}.partial`;
+    this.archive = archiver('tar');
+    this.gzip = format === 'tar.gz' ? zlib.createGzip() : null;
+    this.out = fs.createWriteStream(this.partial, { fd: handle.fd, autoClose: false } as any);
+    const stages: NodeJS.ReadWriteStream[] = [this.archive as unknown as NodeJS.ReadWriteStream];
+    if (this.gzip) stages.push(this.gzip);
+    this.done = pipeline([...stages, this.hasher, this.out] as any);
+    this.done.catch(noop); // observed by append/finalize/abort
+    // Errors reach us through `done`; archiver may still emit one after an abort tore the
+    // pipeline down, which must not become an uncaught exception.
+    this.archive.on('error', noop);
+    guardEntrySinks(this.archive);
+    this.archive.on('entry', (data) => {
+      const p = this.pending;
+      if (p && data.name === p.name) {
+        this.pending = null;
+        p.resolve();
+      }
+    });
+  }
+
+  /** Opens `<outFile>.partial` (fails at once if its directory does not exist). */
+  static async open(outFile: string, format: ArchiveFormat): Promise<ArchiveWriter> {
+    const handle = await fs.promises.open(`${outFile}.partial`, 'w', 0o600);
+    return new ArchiveWriter(outFile, handle, format);
+  }
+
+  /** Streams a file from disk into the archive; resolves with its sha256 once it is written. */
+  async appendFile(file: SourceFile, onBytes?: (n: number) => void): Promise<string> {
+    const size = file.stats.size;
+    // Read exactly the size the header announces: a file growing meanwhile is cut at its stat size
+    // (a file shrinking makes tar-stream fail the entry, and the backup with it).
+    const source: Readable = size > 0
+      ? fs.createReadStream(file.abs, { start: 0, end: size - 1, highWaterMark: READ_CHUNK })
+      : Readable.from([]);
+    const hasher = new HashStream(onBytes);
+    const piped = pipeline(source, hasher);
+    piped.catch(noop);
+    this.current = source;
+    try {
+      await Promise.all([piped, this.append(file.name, hasher, file.stats)]);
+    } finally {
+      this.current = null;
+    }
+    return hasher.digest();
+  }
+
+  /** Appends an in-memory entry (the manifest). */
+  async appendBuffer(name: string, data: Buffer, date: Date): Promise<void> {
+    const entry = this.waitEntry(name);
+    this.archive.append(data, { name, date, mode: 0o644 });
+    await Promise.race([entry, this.failed()]);
+  }
+
+  private async append(name: string, stream: Readable, stats: fs.Stats): Promise<void> {
+    const entry = this.waitEntry(name);
+    this.archive.append(stream, { name, stats, mode: 0o644 } as archiver.EntryData);
+    await Promise.race([entry, this.failed()]);
+  }
+
+  private waitEntry(name: string): Promise<void> {
+    if (this.pending) throw new Error(`internal: entry ${this.pending.name} still pending`);
+    return new Promise<void>((resolve) => {
+      this.pending = { name, resolve };
+    });
+  }
+
+  /** Rejects when the output pipeline fails; never resolves otherwise (used in races). */
+  private failed(): Promise<never> {
+    return this.done.then(() => new Promise<never>(noop));
+  }
+
+  /** Ends the archive, fsyncs, closes and renames it into place. */
+  async finalize(): Promise<{ file: string; size: number; sha256: string }> {
+    await Promise.all([this.archive.finalize(), this.done]);
+    await this.handle.sync();
+    this.closed = true;
+    await this.handle.close();
+    await fs.promises.rename(this.partial, this.outFile);
+    await syncDir(path.dirname(this.outFile));
+    return { file: this.outFile, size: this.hasher.bytes, sha256: this.hasher.digest() };
+  }
+
+  /** Destroys everything and removes the partial file. Safe to call more than once. */
+  async abort(err?: Error): Promise<void> {
+    const reason = err ?? new Error('aborted');
+    this.current?.destroy(reason);
+    for (const s of [this.archive as unknown as Readable, this.gzip, this.hasher, this.out]) s?.destroy(reason);
+    await this.done.catch(noop);
+    if (!this.closed) {
+      this.closed = true;
+      await this.handle.close().catch(noop);
+    }
+    await fs.promises.rm(this.partial, { force: true });
+  }
+}
+
+/**
+ * archiver pipes each appended stream into a tar-stream entry sink with `pipe()`, which re-throws
+ * a sink error when the sink has no other 'error' listener. When an abort destroys the archive
+ * mid-entry, the sink errors and that would be an uncaught exception. The error still reaches us
+ * (a destroyed sink destroys the pack, then archiver, then our pipeline); this only stops the
+ * re-throw.
+ */
+function guardEntrySinks(archive: archiver.Archiver): void {
+  const engine = (archive as any)._module?.engine;
+  if (!engine || typeof engine.entry !== 'function') return;
+  const entry = engine.entry.bind(engine);
+  engine.entry = (...args: unknown[]) => {
+    const sink = entry(...args);
+    sink?.on?.('error', noop);
+    return sink;
+  };
+}
+
+/** Makes the rename durable (best effort: not every platform can fsync a directory). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const h = await fs.promises.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // ignore
+  }
+}

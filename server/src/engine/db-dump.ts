@@ -1,0 +1,178 @@
+/**
+ * Streams every table of the snapshot into `<outDir>/<table>.ndjson.gz`: rows in primary-key
+ * order, fetched with keyset pagination (never OFFSET on a table with a key), one JSON object per
+ * line, gzip-compressed as it is written, with the row count and the sha256 of the compressed bytes
+ * computed on the way. Memory holds one batch at a time; gzip runs on libuv's thread pool.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import type { Knex } from 'knex';
+import { GZIP_HIGH_WATER_MARK, GZIP_LEVEL, TABLE_ENTRY_SUFFIX } from './constants';
+import { encodeRow, selectList } from './encode';
+import { HashStream, throwIfAborted } from './hash-stream';
+import type { TableInfo } from './introspect';
+import type { ColumnInfo, Dialect } from './types';
+import type { SnapshotDb } from './snapshot';
+
+export interface DumpedTable {
+  name: string;
+  rows: number;
+  sha256: string;
+  size: number;
+  /** Staged file holding the compressed entry. */
+  file: string;
+}
+
+export interface DumpOptions {
+  db: SnapshotDb;
+  dialect: Dialect;
+  tables: TableInfo[];
+  outDir: string;
+  batchSize: number;
+  signal?: AbortSignal;
+  /** Called after each batch with the table and the rows just written. */
+  onRows?: (table: string, rows: number) => void;
+  /** Called when a table is complete. */
+  onTable?: (table: DumpedTable) => void;
+}
+
+const noop = () => undefined;
+
+export function tableFileName(table: string): string {
+  return `${table}${TABLE_ENTRY_SUFFIX}`;
+}
+
+export async function dumpTables(opts: DumpOptions): Promise<DumpedTable[]> {
+  await fs.promises.mkdir(opts.outDir, { recursive: true });
+  const out: DumpedTable[] = [];
+  // One connection reads the snapshot, so tables are read one after the other; each table's gzip
+  // keeps compressing on the thread pool while the next batch is fetched.
+  for (const table of opts.tables) {
+    throwIfAborted(opts.signal);
+    const dumped = await dumpTable(opts, table);
+    out.push(dumped);
+    opts.onTable?.(dumped);
+  }
+  return out;
+}
+
+async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTable> {
+  const file = path.join(opts.outDir, tableFileName(table.name));
+  const gzip = zlib.createGzip({ level: GZIP_LEVEL, highWaterMark: GZIP_HIGH_WATER_MARK } as zlib.ZlibOptions);
+  const hasher = new HashStream();
+  const done = pipeline(gzip, hasher, fs.createWriteStream(file));
+  done.catch(noop); // observed below; avoid an unhandled rejection while we are still writing
+  let rows = 0;
+  try {
+    for await (const batch of readBatches(opts, table)) {
+      let text = '';
+      for (const row of batch) text += JSON.stringify(encodeRow(table.columns, row)) + '\n';
+      rows += batch.length;
+      if (!gzip.write(text)) {
+        // Backpressure: wait until gzip drained (or the pipeline failed).
+        const drained = once(gzip, 'drain');
+        drained.catch(noop);
+        await Promise.race([drained, done]);
+      }
+      opts.onRows?.(table.name, batch.length);
+      throwIfAborted(opts.signal);
+    }
+    gzip.end();
+    await done;
+  } catch (err) {
+    gzip.destroy(err as Error);
+    await done.catch(noop);
+    throw err;
+  }
+  return { name: table.name, rows, sha256: hasher.digest(), size: hasher.bytes, file };
+}
+
+/** Yields the rows of a table batch by batch, in primary-key order. */
+export async function* readBatches(
+  opts: Pick<DumpOptions, 'db' | 'dialect' | 'batchSize' | 'signal'>,
+  table: TableInfo,
+): AsyncGenerator<Record<string, unknown>[]> {
+  const { db, dialect, batchSize } = opts;
+  const columns = selectList(db, dialect, table.name, table.columns);
+  const pk = table.primaryKey;
+  if (pk.length === 0) {
+    yield* readWithoutKey(opts, table, columns);
+    return;
+  }
+  let last: unknown[] | null = null;
+  for (;;) {
+    throwIfAborted(opts.signal);
+    let q = db.select(columns).from(table.name).limit(batchSize);
+    for (const c of pk) q = q.orderByRaw('??.?? asc', [table.name, c]);
+    if (last) {
+      const { sql, bindings } = keysetCondition(dialect, table, last);
+      q = q.whereRaw(sql, bindings);
+    }
+    const rows: Record<string, unknown>[] = await q;
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < batchSize) return;
+    const lastRow = rows[rows.length - 1];
+    // The raw driver values (text for casted kinds) are what the next WHERE compares with.
+    last = pk.map((c) => lastRow[c]);
+  }
+}
+
+/**
+ * `(pk) > (last)` spelled out so it runs on all three dialects and uses the key's index:
+ * `a >= ? AND (a > ? OR (a = ? AND b > ?) OR …)`.
+ */
+export function keysetCondition(dialect: Dialect, table: TableInfo, last: unknown[]): { sql: string; bindings: unknown[] } {
+  const pk = table.primaryKey;
+  const kinds = pk.map((c) => table.columns.find((col) => col.name === c)?.kind ?? 'other');
+  const col = '??.??';
+  const param = (i: number) => paramSql(dialect, kinds[i]);
+  const ors: string[] = [];
+  const bindings: unknown[] = [table.name, pk[0], last[0]];
+  for (let i = 0; i < pk.length; i += 1) {
+    const parts: string[] = [];
+    for (let j = 0; j < i; j += 1) {
+      parts.push(`${col} = ${param(j)}`);
+      bindings.push(table.name, pk[j], last[j]);
+    }
+    parts.push(`${col} > ${param(i)}`);
+    bindings.push(table.name, pk[i], last[i]);
+    ors.push(parts.length > 1 ? `(${parts.join(' and ')})` : parts[0]);
+  }
+  return { sql: `${col} >= ${param(0)} and (${ors.join(' or ')})`, bindings };
+}
+
+function paramSql(dialect: Dialect, kind: ColumnInfo['kind']): string {
+  // MySQL compares a BIGINT column with a string as doubles (lossy beyond 2^53): compare exactly.
+  if (dialect === 'mysql' && kind === 'bigint') return 'cast(? as decimal(65,0))';
+  return '?';
+}
+
+/**
+ * Tables without a primary key cannot be paged by key. Strapi creates none (link tables have an
+ * id), so the rare ones are small: page them with LIMIT/OFFSET over an ORDER BY of every column,
+ * which inside the snapshot yields each row exactly once (identical rows are interchangeable).
+ */
+async function* readWithoutKey(
+  opts: Pick<DumpOptions, 'db' | 'dialect' | 'batchSize' | 'signal'>,
+  table: TableInfo,
+  columns: Knex.Raw[],
+): AsyncGenerator<Record<string, unknown>[]> {
+  const { db, dialect, batchSize } = opts;
+  for (let offset = 0; ; offset += batchSize) {
+    throwIfAborted(opts.signal);
+    let q = db.select(columns).from(table.name).limit(batchSize).offset(offset);
+    for (const c of table.columns) {
+      // PostgreSQL's json type has no ordering operator: order by its text.
+      if (dialect === 'postgres' && c.kind === 'json') q = q.orderByRaw('??.??::text asc', [table.name, c.name]);
+      else q = q.orderByRaw('??.?? asc', [table.name, c.name]);
+    }
+    const rows: Record<string, unknown>[] = await q;
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < batchSize) return;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Reads table definitions from the database itself (not from Strapi's models), so Strapi's own
+ * tables, plugin tables and anything else the database holds are all covered.
+ * Every function takes the connection the snapshot reads through (a transaction or the SQLite copy).
+ */
+import type { Knex } from 'knex';
+import type { ColumnInfo, Dialect, IndexInfo } from './types';
+
+export interface TableInfo {
+  name: string;
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  indexes: IndexInfo[];
+}
+
+type Db = Knex | Knex.Transaction;
+
+/** Rows of a raw query, whatever the driver's result shape. */
+export function rawRows(dialect: Dialect, result: any): any[] {
+  if (dialect === 'postgres') return result.rows;
+  if (dialect === 'mysql') return result[0];
+  return result;
+}
+
+export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
+  let rows: any[];
+  if (dialect === 'sqlite') {
+    rows = rawRows(dialect, await db.raw(
+      "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name",
+    ));
+  } else if (dialect === 'postgres') {
+    rows = rawRows(dialect, await db.raw(
+      "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
+    ));
+  } else {
+    rows = rawRows(dialect, await db.raw(
+      "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' order by table_name",
+    ));
+  }
+  return rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
+}
+
+/** Maps a database type name to the portable kind that decides how values are encoded. */
+export function kindOf(dialect: Dialect, type: string): ColumnInfo['kind'] {
+  const t = type.toLowerCase().trim();
+  if (dialect === 'mysql' && /^tinyint\(1\)/.test(t)) return 'boolean';
+  if (t.includes('bool')) return 'boolean';
+  if (t.includes('json')) return 'json';
+  if (t === 'bytea' || t.includes('blob') || /^(var)?binary/.test(t)) return 'binary';
+  if (/^(bigint|int8|bigserial)\b/.test(t)) return 'bigint';
+  if (/^(numeric|decimal)\b/.test(t)) return 'decimal';
+  if (/^(real|float|double)/.test(t)) return 'float';
+  if (/^(timestamp|datetime)/.test(t)) return 'datetime';
+  if (/^date\b/.test(t)) return 'date';
+  if (/^time\b/.test(t)) return 'time';
+  if (/^(integer|int|smallint|tinyint|mediumint|serial|smallserial|int2|int4|year)\b/.test(t) || t === 'int') return 'integer';
+  if (/^(character varying|varchar|character|char|nvarchar|nchar|uuid|enum|set)\b/.test(t)) return 'string';
+  if (/(text|clob)/.test(t)) return 'text';
+  // SQLite accepts any type name; fall back on its affinity rules for the rest.
+  if (dialect === 'sqlite') {
+    if (t === '') return 'other';
+    if (t.includes('int')) return 'integer';
+    if (/char|clob|text/.test(t)) return 'text';
+    if (/real|floa|doub/.test(t)) return 'float';
+  }
+  return 'other';
+}
+
+export async function describeTables(db: Db, dialect: Dialect, tables: string[]): Promise<TableInfo[]> {
+  if (dialect === 'sqlite') return describeSqlite(db, tables);
+  if (dialect === 'postgres') return describePostgres(db, tables);
+  return describeMysql(db, tables);
+}
+
+async function describeSqlite(db: Db, tables: string[]): Promise<TableInfo[]> {
+  const out: TableInfo[] = [];
+  for (const name of tables) {
+    const cols: any[] = await db.raw(`pragma table_info(${quoteSqlite(name)})`);
+    const columns: ColumnInfo[] = cols.map((c) => ({
+      name: c.name,
+      type: String(c.type ?? ''),
+      kind: kindOf('sqlite', String(c.type ?? '')),
+      nullable: !c.notnull && !c.pk,
+    }));
+    const primaryKey = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name as string);
+    const indexes: IndexInfo[] = [];
+    const list: any[] = await db.raw(`pragma index_list(${quoteSqlite(name)})`);
+    for (const idx of list) {
+      const info: any[] = await db.raw(`pragma index_info(${quoteSqlite(idx.name)})`);
+      indexes.push({
+        name: idx.name,
+        columns: info.sort((a, b) => a.seqno - b.seqno).map((i) => i.name ?? '(expression)'),
+        unique: !!idx.unique,
+        primary: idx.origin === 'pk',
+      });
+    }
+    // An INTEGER PRIMARY KEY is the rowid and has no index of its own: record it like the others.
+    if (primaryKey.length && !indexes.some((i) => i.primary)) {
+      indexes.push({ name: `${name}_pkey`, columns: primaryKey, unique: true, primary: true });
+    }
+    out.push({ name, columns, primaryKey, indexes: sortIndexes(indexes) });
+  }
+  return out;
+}
+
+async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> {
+  // format_type gives the full declared type, e.g. `timestamp(6) without time zone`.
+  const cols = rawRows('postgres', await db.raw(`
+    select c.relname as table_name, a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
+           t.typname as typname, not a.attnotnull as nullable
+      from pg_attribute a
+      join pg_class c on c.oid = a.attrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_type t on t.oid = a.atttypid
+     where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+     order by c.relname, a.attnum`));
+  const idx = rawRows('postgres', await db.raw(`
+    select t.relname as table_name, i.relname as index_name, ix.indisunique as is_unique,
+           ix.indisprimary as is_primary, a.attname as column_name, k.ord as ord
+      from pg_index ix
+      join pg_class t on t.oid = ix.indrelid
+      join pg_class i on i.oid = ix.indexrelid
+      join pg_namespace n on n.oid = t.relnamespace
+      cross join lateral unnest(ix.indkey::int2[]) with ordinality as k(attnum, ord)
+      left join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
+     where n.nspname = current_schema()
+     order by t.relname, i.relname, k.ord`));
+  return assemble(tables, cols.map((c: any) => ({
+    table: c.table_name,
+    column: {
+      name: c.name,
+      type: c.type,
+      kind: pgKind(c.typname, c.type),
+      nullable: !!c.nullable,
+    },
+  })), idx.map((r: any) => ({
+    table: r.table_name, index: r.index_name, column: r.column_name ?? '(expression)',
+    unique: !!r.is_unique, primary: !!r.is_primary,
+  })));
+}
+
+function pgKind(typname: string, type: string): ColumnInfo['kind'] {
+  if (typname.startsWith('_')) return 'other'; // arrays: kept as PostgreSQL's text form
+  switch (typname) {
+    case 'int2': case 'int4': return 'integer';
+    case 'int8': return 'bigint';
+    case 'numeric': return 'decimal';
+    case 'float4': case 'float8': return 'float';
+    case 'bool': return 'boolean';
+    case 'json': case 'jsonb': return 'json';
+    case 'bytea': return 'binary';
+    case 'timestamp': case 'timestamptz': return 'datetime';
+    case 'date': return 'date';
+    case 'time': case 'timetz': return 'time';
+    case 'varchar': case 'bpchar': case 'char': case 'uuid': case 'name': return 'string';
+    case 'text': return 'text';
+    default: return kindOf('postgres', type) === 'other' ? 'other' : kindOf('postgres', type);
+  }
+}
+
+async function describeMysql(db: Db, tables: string[]): Promise<TableInfo[]> {
+  const cols = rawRows('mysql', await db.raw(`
+    select table_name as table_name, column_name as name, column_type as column_type,
+           data_type as data_type, is_nullable as is_nullable
+      from information_schema.columns
+     where table_schema = database()
+     order by table_name, ordinal_position`));
+  const idx = rawRows('mysql', await db.raw(`
+    select table_name as table_name, index_name as index_name, non_unique as non_unique,
+           column_name as column_name, seq_in_index as seq
+      from information_schema.statistics
+     where table_schema = database()
+     order by table_name, index_name, seq_in_index`));
+  // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint: find those columns.
+  const jsonCols = new Set<string>();
+  try {
+    const checks = rawRows('mysql', await db.raw(`
+      select table_name as table_name, check_clause as check_clause
+        from information_schema.check_constraints where constraint_schema = database()`));
+    for (const c of checks) {
+      const m = /json_valid\(`([^`]+)`\)/i.exec(String(c.check_clause));
+      if (m) jsonCols.add(`${c.table_name}\u0000${m[1]}`);
+    }
+  } catch {
+    // MySQL's check_constraints has no table_name; MySQL has a real JSON type anyway.
+  }
+  return assemble(tables, cols.map((c: any) => {
+    const type = String(c.column_type);
+    const isJson = jsonCols.has(`${c.table_name}\u0000${c.name}`);
+    return {
+      table: c.table_name,
+      column: { name: c.name, type, kind: isJson ? 'json' : kindOf('mysql', type), nullable: c.is_nullable === 'YES' },
+    };
+  }), idx.map((r: any) => ({
+    table: r.table_name, index: r.index_name, column: r.column_name ?? '(expression)',
+    unique: Number(r.non_unique) === 0, primary: r.index_name === 'PRIMARY',
+  })));
+}
+
+function assemble(
+  tables: string[],
+  cols: { table: string; column: ColumnInfo }[],
+  idx: { table: string; index: string; column: string; unique: boolean; primary: boolean }[],
+): TableInfo[] {
+  const byTable = new Map<string, TableInfo>();
+  for (const name of tables) byTable.set(name, { name, columns: [], primaryKey: [], indexes: [] });
+  for (const c of cols) byTable.get(c.table)?.columns.push(c.column);
+  for (const r of idx) {
+    const t = byTable.get(r.table);
+    if (!t) continue;
+    let index = t.indexes.find((i) => i.name === r.index);
+    if (!index) {
+      index = { name: r.index, columns: [], unique: r.unique, primary: r.primary };
+      t.indexes.push(index);
+    }
+    index.columns.push(r.column);
+  }
+  for (const t of byTable.values()) {
+    t.primaryKey = t.indexes.find((i) => i.primary)?.columns ?? [];
+    t.indexes = sortIndexes(t.indexes);
+  }
+  return tables.map((n) => byTable.get(n)!);
+}
+
+function sortIndexes(indexes: IndexInfo[]): IndexInfo[] {
+  return indexes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function quoteSqlite(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Estimated rows per table, only for progress. PostgreSQL and MySQL keep statistics (cheap, may be
+ * stale or -1); the SQLite copy is counted exactly (it is local and fast).
+ */
+export async function estimateRows(db: Db, dialect: Dialect, tables: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  try {
+    if (dialect === 'postgres') {
+      const rows = rawRows(dialect, await db.raw(`
+        select c.relname as name, c.reltuples::bigint as n from pg_class c
+          join pg_namespace ns on ns.oid = c.relnamespace
+         where ns.nspname = current_schema() and c.relkind in ('r', 'p')`));
+      for (const r of rows) out.set(r.name, Math.max(0, Number(r.n)));
+    } else if (dialect === 'mysql') {
+      const rows = rawRows(dialect, await db.raw(
+        'select table_name as name, table_rows as n from information_schema.tables where table_schema = database()',
+      ));
+      for (const r of rows) out.set(r.name, Math.max(0, Number(r.n) || 0));
+    } else {
+      for (const t of tables) {
+        const [r] = await db(t).count({ n: '*' });
+        out.set(t, Number((r as any).n) || 0);
+      }
+    }
+  } catch {
+    // Estimates only drive the progress bar; a failure here must not fail the backup.
+  }
+  return out;
+}

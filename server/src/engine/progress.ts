@@ -1,0 +1,89 @@
+/**
+ * Maps work done to one percent that never decreases. The database dump and the file streaming run
+ * at the same time, so the percent is a weighted sum of each part's fraction:
+ * database = rows dumped / estimated rows, uploads and files = bytes streamed / bytes to stream,
+ * finalize = bytes of staged table entries copied into the archive. Events are throttled (callers
+ * get at most one per PROGRESS_INTERVAL_MS) and the final 100 is always sent.
+ */
+import { PROGRESS_INTERVAL_MS } from './constants';
+import type { Progress, ProgressStep } from './types';
+
+interface Part {
+  weight: number;
+  done: number;
+  total: number;
+}
+
+export class ProgressReporter {
+  private readonly parts = new Map<ProgressStep, Part>();
+  private lastPercent = 0;
+  private lastEmit = 0;
+  private step: ProgressStep;
+  private finished = false;
+
+  constructor(
+    private readonly onProgress: ((p: Progress) => void) | undefined,
+    /** Relative weights of the steps present in this backup (absent steps are simply not listed). */
+    weights: Partial<Record<ProgressStep, number>>,
+    private readonly now: () => number = Date.now,
+    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+  ) {
+    const sum = Object.values(weights).reduce((a, b) => a + (b ?? 0), 0) || 1;
+    for (const [step, w] of Object.entries(weights) as [ProgressStep, number][]) {
+      this.parts.set(step, { weight: w / sum, done: 0, total: 0 });
+    }
+    this.step = (Object.keys(weights)[0] as ProgressStep) ?? 'finalize';
+  }
+
+  setTotal(step: ProgressStep, total: number): void {
+    const p = this.parts.get(step);
+    if (p) p.total = Math.max(0, total);
+  }
+
+  /** Adds work done to a step; `detail` is shown as is (e.g. the table being dumped). */
+  add(step: ProgressStep, amount: number, detail?: string): void {
+    const p = this.parts.get(step);
+    if (p) p.done += amount;
+    this.step = step;
+    this.emit(detail);
+  }
+
+  /** Marks a step complete (its fraction becomes 1 even if estimates were off). */
+  complete(step: ProgressStep, detail?: string): void {
+    const p = this.parts.get(step);
+    if (p) p.done = p.total = Math.max(p.total, p.done, 1);
+    this.emit(detail);
+  }
+
+  /** Sends the final 100, once, unthrottled. */
+  finish(detail?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.lastPercent = 100;
+    this.onProgress?.({ step: 'finalize', percent: 100, detail });
+  }
+
+  get percent(): number {
+    return this.lastPercent;
+  }
+
+  private compute(): number {
+    let f = 0;
+    for (const p of this.parts.values()) {
+      const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+      f += p.weight * frac;
+    }
+    // 100 is reserved for the end: the archive is not complete until renamed.
+    return Math.min(99, Math.floor(f * 100));
+  }
+
+  private emit(detail?: string): void {
+    if (this.finished || !this.onProgress) return;
+    const percent = Math.max(this.lastPercent, this.compute());
+    this.lastPercent = percent;
+    const t = this.now();
+    if (t - this.lastEmit < this.intervalMs) return;
+    this.lastEmit = t;
+    this.onProgress({ step: this.step, percent, detail });
+  }
+}

@@ -1,0 +1,84 @@
+/** Small helpers for engine tests: read archives whole (test archives are small), craft tars. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import * as tar from 'tar-stream';
+
+export interface ArchiveEntry {
+  name: string;
+  type: string;
+  data: Buffer;
+}
+
+export async function readArchive(file: string): Promise<ArchiveEntry[]> {
+  let buf = await fs.promises.readFile(file);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf);
+  const extract = tar.extract();
+  const out: ArchiveEntry[] = [];
+  const done = (async () => {
+    for await (const entry of extract as unknown as AsyncIterable<AsyncIterable<Buffer> & { header: tar.Header }>) {
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c);
+      out.push({ name: entry.header.name, type: entry.header.type, data: Buffer.concat(chunks) });
+    }
+  })();
+  extract.end(buf);
+  await done;
+  return out;
+}
+
+/** Rows of a `db/<table>.ndjson.gz` entry. */
+export function tableRows(entries: ArchiveEntry[], table: string): Record<string, unknown>[] {
+  const e = entries.find((x) => x.name === `db/${table}.ndjson.gz`);
+  if (!e) throw new Error(`no entry for table ${table}`);
+  const text = zlib.gunzipSync(e.data).toString('utf8');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Writes a tar built from entries (optionally gzip), for tampering tests. */
+export async function writeTar(
+  file: string,
+  entries: { name: string; data?: Buffer; type?: tar.Header['type']; linkname?: string }[],
+  gzip = false,
+): Promise<void> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const collected = (async () => {
+    for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  })();
+  for (const e of entries) {
+    await new Promise<void>((resolve, reject) => {
+      const header: any = { name: e.name, type: e.type ?? 'file', mode: 0o644 };
+      if (e.linkname) header.linkname = e.linkname;
+      pack.entry(header, e.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  pack.finalize();
+  await collected;
+  let buf = Buffer.concat(chunks);
+  if (gzip) buf = zlib.gzipSync(buf);
+  await fs.promises.writeFile(file, buf);
+}
+
+export async function tempDir(prefix = 'backup-test-'): Promise<string> {
+  return fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export async function writeFiles(root: string, files: Record<string, string | Buffer>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    await fs.promises.mkdir(path.dirname(abs), { recursive: true });
+    await fs.promises.writeFile(abs, content);
+  }
+}
+
+/** Resolves when `predicate` holds, polling (no blind sleeps in assertions). */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 20000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
