@@ -1,0 +1,48 @@
+/**
+ * Boots the Strapi app of a directory without an HTTP server, with its logs on stderr so that
+ * stdout carries only what the command prints (and only JSON with --json).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { CliError } from './errors';
+
+export interface BootOptions {
+  appDir: string;
+  debug: boolean;
+}
+
+const ALL_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+
+/** Winston console transports write to stdout by default; send every level to stderr. */
+const logsToStderr = (app: Core.Strapi, debug: boolean) => {
+  const logger = app.log as any;
+  logger.level = debug ? 'debug' : 'warn';
+  for (const transport of logger.transports ?? []) {
+    if ('stderrLevels' in transport) transport.stderrLevels = Object.fromEntries(ALL_LEVELS.map((l) => [l, true]));
+  }
+};
+
+export const bootStrapi = async ({ appDir, debug }: BootOptions): Promise<Core.Strapi> => {
+  if (!fs.existsSync(path.join(appDir, 'package.json')) || !fs.existsSync(path.join(appDir, 'config'))) {
+    throw new CliError(`${appDir} is not a Strapi app directory (no package.json and config/); use --app-dir DIR`);
+  }
+  // The app's own copy of Strapi, never one the plugin might carry.
+  let strapiModule: any;
+  try {
+    strapiModule = require(require.resolve('@strapi/strapi', { paths: [appDir] }));
+  } catch {
+    throw new CliError(`@strapi/strapi is not installed in ${appDir}; run npm install there first`);
+  }
+  const { createStrapi, compileStrapi } = strapiModule;
+  process.chdir(appDir);
+  let distDir = appDir;
+  if (fs.existsSync(path.join(appDir, 'tsconfig.json'))) {
+    const context = await compileStrapi({ appDir, ignoreDiagnostics: true });
+    distDir = context.distDir;
+  }
+  const app: Core.Strapi = createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel: false });
+  logsToStderr(app, debug);
+  await app.load();
+  return app;
+};

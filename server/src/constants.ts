@@ -1,0 +1,73 @@
+/** Every UID, status list, RBAC action and default of the plugin, in one place. */
+
+export const PLUGIN_ID = 'backup';
+
+export const UID = {
+  profile: 'plugin::backup.profile',
+  record: 'plugin::backup.record',
+} as const;
+
+export const RECORD_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+/** Statuses a record never leaves. */
+export const FINAL_STATUSES: readonly RecordStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const RECORD_KINDS = ['backup', 'restore'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export const TRIGGERS = ['admin', 'cli', 'schedule', 'pre-update', 'pre-uninstall', 'api'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** Why a record ended the way it did (statusReason). */
+export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'busy'] as const;
+export type StatusReason = (typeof STATUS_REASONS)[number];
+
+export const QUEUE_BEHAVIORS = ['cancel', 'queue'] as const;
+export type QueueBehavior = (typeof QUEUE_BEHAVIORS)[number];
+
+export const ARCHIVE_FORMATS = ['tar', 'tar.gz'] as const;
+
+export const DEFAULT_PROFILE = {
+  name: 'Full site',
+  description: 'Database, uploaded media and project files.',
+  queueBehavior: 'cancel',
+  isDefault: true,
+} as const;
+
+export const PROFILE_LIMITS = {
+  maxQueueDepth: { min: 1, max: 50, default: 3 },
+  timeoutMinutes: { min: 1, max: 24 * 60, default: 30 },
+} as const;
+
+/** How often a running job writes its progress to its record. */
+export const PROGRESS_WRITE_MS = 1000;
+
+export const ACTIONS = {
+  read: 'plugin::backup.read',
+  run: 'plugin::backup.run',
+  cancel: 'plugin::backup.cancel',
+  restore: 'plugin::backup.restore',
+  download: 'plugin::backup.download',
+  delete: 'plugin::backup.delete',
+  manageProfiles: 'plugin::backup.profiles.manage',
+} as const;
+
+/** What `registerMany` receives; `uid` is the part after `plugin::backup.`. */
+export const RBAC_ACTIONS = [
+  { uid: 'read', displayName: 'Read backups' },
+  { uid: 'run', displayName: 'Run backups' },
+  { uid: 'cancel', displayName: 'Cancel jobs' },
+  { uid: 'restore', displayName: 'Restore backups' },
+  { uid: 'download', displayName: 'Download archives' },
+  { uid: 'delete', displayName: 'Delete backups' },
+  { uid: 'profiles.manage', displayName: 'Manage profiles' },
+].map((action) => ({ ...action, section: 'plugins', pluginName: PLUGIN_ID }));
+
+/** Exit codes of the `strapi-backup` CLI; every command uses the same ones. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  rejected: 3,
+  verifyFailed: 4,
+} as const;

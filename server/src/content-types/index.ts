@@ -1,0 +1,4 @@
+import profile from './profile';
+import record from './record';
+
+export default { profile, record };

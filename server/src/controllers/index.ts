@@ -1,0 +1,4 @@
+import profiles from './profiles';
+import records from './records';
+
+export default { profiles, records };

@@ -1,0 +1,85 @@
+/** Backup and restore records: one row per attempt. */
+import type { Core } from '@strapi/strapi';
+import { UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
+
+export interface BackupRecord {
+  id: number;
+  documentId: string;
+  kind: RecordKind;
+  status: RecordStatus;
+  statusReason: string | null;
+  trigger: Trigger;
+  requestedBy: number | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  heartbeatAt: string | null;
+  worker: string | null;
+  progress: { percent: number; step: string; detail?: string } | null;
+  stats: { tables: Record<string, number>; files: number; bytes: number } | null;
+  archiveFile: string | null;
+  archiveSize: string | number | null;
+  archiveSha256: string | null;
+  encrypted: boolean;
+  message: string | null;
+  cancelRequested: boolean;
+  idempotencyKey: string | null;
+  profile?: { id: number; documentId: string; name: string } | null;
+}
+
+export interface ListFilters {
+  status?: RecordStatus;
+  kind?: RecordKind;
+  profile?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+const POPULATE = { profile: { select: ['id', 'documentId', 'name'] } };
+
+const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const query = () => strapi.db.query(UID.record);
+
+  return {
+    async create(data: { profile: number; kind: RecordKind; trigger: Trigger; requestedBy?: number | null; status?: RecordStatus; message?: string | null }): Promise<BackupRecord> {
+      const created = await strapi.documents(UID.record).create({
+        data: { status: 'queued', queuedAt: new Date(), requestedBy: null, ...data } as any,
+      });
+      return (await this.findById(created.id as number)) as BackupRecord;
+    },
+
+    async findById(id: number): Promise<BackupRecord | null> {
+      return query().findOne({ where: { id }, populate: POPULATE });
+    },
+
+    async findByDocumentId(documentId: string): Promise<BackupRecord | null> {
+      return query().findOne({ where: { documentId }, populate: POPULATE });
+    },
+
+    /** A record by numeric id or documentId, as people type them on a command line. */
+    async findByRef(ref: string): Promise<BackupRecord | null> {
+      return /^\d+$/.test(ref) ? this.findById(Number(ref)) : this.findByDocumentId(ref);
+    },
+
+    async update(id: number, data: Partial<Omit<BackupRecord, 'id' | 'documentId' | 'profile'>>): Promise<void> {
+      await query().update({ where: { id }, data });
+    },
+
+    async list(filters: ListFilters = {}): Promise<{ results: BackupRecord[]; pagination: { page: number; pageSize: number; total: number; pageCount: number } }> {
+      const page = Math.max(1, filters.page ?? 1);
+      const pageSize = Math.min(100, Math.max(1, filters.pageSize ?? 20));
+      const where: Record<string, unknown> = {};
+      if (filters.status) where.status = filters.status;
+      if (filters.kind) where.kind = filters.kind;
+      if (filters.profile) where.profile = { documentId: filters.profile };
+      const [results, total] = await Promise.all([
+        query().findMany({ where, orderBy: [{ id: 'desc' }], offset: (page - 1) * pageSize, limit: pageSize, populate: POPULATE }),
+        query().count({ where }),
+      ]);
+      return { results, pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+    },
+  };
+};
+
+export type RecordsService = ReturnType<typeof createRecordsService>;
+export default createRecordsService;

@@ -1,0 +1,29 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID } from './constants';
+import type { PluginConfig } from './config';
+import type { Services } from './services';
+
+// Resolved the same from server/src (tests) and dist/server (runtime): both sit two levels below the package root.
+export const PLUGIN_VERSION: string = require('../../package.json').version;
+
+/** Typed access to this plugin's services. */
+export const getService = <Name extends keyof Services>(strapi: Core.Strapi, name: Name): ReturnType<Services[Name]> =>
+  strapi.plugin(PLUGIN_ID).service(name) as ReturnType<Services[Name]>;
+
+export const getConfig = (strapi: Core.Strapi): PluginConfig => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+
+/** `Full site` → `full-site`; never empty, so archive names always start with something readable. */
+export const slugify = (name: string): string =>
+  name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'backup';
+
+/** `20261123-140205` in UTC, sortable and safe in file names. */
+export const fileTimestamp = (date: Date): string =>
+  date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
