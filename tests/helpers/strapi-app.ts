@@ -1,0 +1,107 @@
+/**
+ * A real Strapi app for integration tests: a copy of the playground (config, content types,
+ * components) under tests/.tmp, on its own throw-away database, booted in this process without
+ * an HTTP server, and reachable by the real CLI binary.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'bin/strapi-backup.js');
+const { freshSecrets } = require(path.join(ROOT, 'scripts/app-env.js'));
+const { copyPlayground, loadApp } = require(path.join(ROOT, 'scripts/app-copy.js'));
+export const { seedContent } = require(path.join(ROOT, 'scripts/seed-content.js'));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestApp {
+  dialect: TestDialect;
+  dir: string;
+  db: TestDatabase;
+  env: Record<string, string>;
+  strapi: Core.Strapi;
+  boot(): Promise<Core.Strapi>;
+  stop(): Promise<void>;
+  /** Stops the app, drops its database and deletes its directory. */
+  destroy(): Promise<void>;
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  backupsDir: string;
+}
+
+const databaseEnv = (db: TestDatabase): Record<string, string> => {
+  const c = db.strapi.connection as Record<string, string | number>;
+  if ('filename' in c) return { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: String(c.filename) };
+  return {
+    DATABASE_CLIENT: db.strapi.client,
+    DATABASE_HOST: String(c.host),
+    DATABASE_PORT: String(c.port),
+    DATABASE_NAME: String(c.database),
+    DATABASE_USERNAME: String(c.user),
+    DATABASE_PASSWORD: String(c.password),
+  };
+};
+
+export const createTestApp = async (dialect: TestDialect, label: string): Promise<TestApp> => {
+  const dir = path.join(ROOT, 'tests/.tmp', `${label}-${dialect}-${randomBytes(3).toString('hex')}`);
+  const db = await createTestDatabase(dialect, `backup_it_${label.replace(/\W/g, '_')}`);
+  const env: Record<string, string> = {
+    ...freshSecrets(),
+    ...databaseEnv(db),
+    ADMIN_RATE_LIMIT: 'false',
+    BACKUP_DIR: path.join(dir, 'backups'),
+    STRAPI_TELEMETRY_DISABLED: 'true',
+  };
+  copyPlayground(dir, env);
+
+  let instance: Core.Strapi | null = null;
+  const app: TestApp = {
+    dialect,
+    dir,
+    db,
+    env,
+    backupsDir: env.BACKUP_DIR,
+    get strapi() {
+      if (!instance) throw new Error('the test app is not booted');
+      return instance;
+    },
+    async boot() {
+      instance = await loadApp(dir, env);
+      return instance!;
+    },
+    async stop() {
+      if (instance) await instance.destroy();
+      instance = null;
+    },
+    async destroy() {
+      await app.stop();
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    cli(args, { timeoutMs = 90000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`strapi-backup ${args.join(' ')} did not exit within ${timeoutMs} ms\n${stderr}`));
+        }, timeoutMs);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
+      });
+    },
+  };
+  return app;
+};
