@@ -26,7 +26,13 @@ const loadApp = async (dir, env, { logLevel = 'warn' } = {}) => {
   const { distDir } = await compileStrapi({ appDir: dir, ignoreDiagnostics: true });
   const app = createStrapi({ appDir: dir, distDir, autoReload: false, serveAdminPanel: false });
   app.log.level = logLevel;
-  return app.load();
+  try {
+    return await app.load();
+  } catch (error) {
+    // Close what the failed boot opened (database pool, cron); the boot error is the one to report.
+    await app.destroy().catch(() => undefined);
+    throw error;
+  }
 };
 
 module.exports = { copyPlayground, loadApp };

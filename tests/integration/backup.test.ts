@@ -9,7 +9,7 @@ import { verifyArchive } from '../../server/src/engine';
 import type { Manifest } from '../../server/src/engine/types';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, seedContent, type TestApp } from '../helpers/strapi-app';
-import { readArchive, tableRows } from '../unit/support';
+import { readArchive, tableRows, writeTar } from '../helpers/archive';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -178,9 +178,14 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
     const header = copy.indexOf(Buffer.from('uploads/'));
     copy[header + 512 + 100] ^= 0xff; // a byte of the first upload's data
     fs.writeFileSync(tampered, copy);
+    // A copy whose entries are intact but that also carries one escaping the extraction directory.
+    const escaping = path.join(app.dir, 'escaping.tar');
+    const entries = await readArchive(file);
+    await writeTar(escaping, [{ name: '../../etc/cron.d/evil', data: Buffer.from('* * * * * root sh\n') }, ...entries]);
     for (const [damaged, reason] of [
       [truncated, /truncated|corrupt|missing/i],
       [tampered, /sha256|checksum/i],
+      [escaping, /\.\.\/\.\.\/etc\/cron\.d\/evil.*escapes/],
     ] as const) {
       const result = await app.cli(['verify', damaged]);
       expect({ damaged, code: result.code }).toEqual({ damaged, code: 4 });

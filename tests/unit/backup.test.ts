@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { createBackup, verifyArchive } from '../../server/src/engine';
 import type { BackupOptions, Progress } from '../../server/src/engine/types';
 import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase, type TestDialect } from '../helpers/databases';
-import { readArchive, tableRows, tempDir, writeFiles } from './support';
+import { readArchive, tableRows, tempDir, writeFiles } from '../helpers/archive';
 
 const BIG = '9007199254740993'; // 2^53 + 1: not representable as a JS number
 const BINARY = Buffer.from([0, 1, 2, 127, 128, 254, 255]);

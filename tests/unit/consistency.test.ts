@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import { createBackup } from '../../server/src/engine';
 import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
-import { readArchive, tableRows, tempDir, waitFor } from './support';
+import { readArchive, tableRows, tempDir, waitFor } from '../helpers/archive';
 
 const ROWS = 2000;
 const START = 100;

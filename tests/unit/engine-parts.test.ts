@@ -6,7 +6,7 @@ import { listProjectFiles, listUploads } from '../../server/src/engine/files';
 import { kindOf } from '../../server/src/engine/introspect';
 import { ProgressReporter } from '../../server/src/engine/progress';
 import type { Progress } from '../../server/src/engine/types';
-import { tempDir, writeFiles } from './support';
+import { tempDir, writeFiles } from '../helpers/archive';
 
 describe('encodeValue', () => {
   test.each([

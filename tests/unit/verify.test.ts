@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { createBackup, verifyArchive } from '../../server/src/engine';
 import { connect, createTestDatabase, type TestDatabase } from '../helpers/databases';
-import { readArchive, tempDir, writeFiles, writeTar, type ArchiveEntry } from './support';
+import { readArchive, tempDir, writeFiles, writeTar, type ArchiveEntry } from '../helpers/archive';
 
 let db: TestDatabase;
 let knex: Knex;
