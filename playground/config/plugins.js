@@ -16,6 +16,10 @@ module.exports = ({ env }) => ({
     resolve: pluginRoot(),
     config: {
       storage: { directory: env('BACKUP_DIR', 'backups') },
+      // Shortened in tests; the defaults suit a real site.
+      worker: { enabled: env.bool('BACKUP_WORKER', true), pollMs: env.int('BACKUP_POLL_MS', 5000) },
+      heartbeatMs: env.int('BACKUP_HEARTBEAT_MS', 10000),
+      failsafeCron: env('BACKUP_FAILSAFE_CRON', '* * * * *'),
     },
   },
 });

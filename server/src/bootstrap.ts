@@ -1,10 +1,15 @@
 import type { Core } from '@strapi/strapi';
-import { RBAC_ACTIONS } from './constants';
-import { getService } from './utils';
+import { RBAC_ACTIONS, WORKER_OFF_ENV } from './constants';
+import { getConfig, getService } from './utils';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(RBAC_ACTIONS);
   await getService(strapi, 'profiles').ensureDefault();
+  getService(strapi, 'failsafe').register();
+  // The CLI boots the app for one command; only `run --wait` and `worker` start a worker there.
+  if (getConfig(strapi).worker.enabled && process.env[WORKER_OFF_ENV] !== 'true') {
+    getService(strapi, 'worker').start();
+  }
 };
 
 export default bootstrap;

@@ -71,3 +71,6 @@ export const EXIT = {
   rejected: 3,
   verifyFailed: 4,
 } as const;
+
+/** Set by the CLI so that commands which only read do not start a worker in their process. */
+export const WORKER_OFF_ENV = 'STRAPI_BACKUP_WORKER_OFF';

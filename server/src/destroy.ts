@@ -1,7 +1,10 @@
 import type { Core } from '@strapi/strapi';
+import { getService } from './utils';
 
-const destroy = (_: { strapi: Core.Strapi }) => {
-  // Nothing runs in the background yet; the queue's worker and cron jobs will stop here.
+/** Stops claiming work, lets running jobs finish within the grace period, and stops the cron job. */
+const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
+  getService(strapi, 'failsafe').unregister();
+  await getService(strapi, 'worker').stop();
 };
 
 export default destroy;

@@ -9,7 +9,7 @@ import { verifyArchive } from '../../server/src/engine';
 import type { Manifest } from '../../server/src/engine/types';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, seedContent, type TestApp } from '../helpers/strapi-app';
-import { readArchive, tableRows, writeTar } from '../helpers/archive';
+import { readArchive, tableRows, waitFor, writeTar } from '../helpers/archive';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -25,11 +25,19 @@ const listTables = async (app: TestApp): Promise<string[]> => {
   return rows.map((r: any) => r.name ?? r.NAME ?? r.TABLE_NAME).sort();
 };
 
-const runBackup = async (app: TestApp, onProgress?: (p: { step: string; percent: number }) => void) => {
+/** Enqueues a backup of the default profile and waits for it to end, sampling its progress. */
+const runBackup = async (app: TestApp, onPoll?: (record: any) => void) => {
   const service = (name: string) => app.strapi.plugin('backup').service(name);
   const profile = await service('profiles').resolve();
-  const record = await service('records').create({ profile: profile.id, kind: 'backup', trigger: 'api' });
-  return service('runner').run(record, profile, onProgress);
+  const result = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+  expect(result).toMatchObject({ accepted: true, position: 0 });
+  let record: any;
+  await waitFor(async () => {
+    record = await service('records').findById(result.record.id);
+    onPoll?.(record);
+    return ['completed', 'failed', 'cancelled'].includes(record.status);
+  }, 60000, `record ${result.record.id} to end`);
+  return record;
 };
 
 describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect) => {
@@ -53,9 +61,8 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
 
   it('archives every table, upload and project file, and the archive verifies', async () => {
     const percents: number[] = [];
-    const done = await runBackup(app, (p) => percents.push(p.percent));
-    expect(done).toMatchObject({ status: 'completed', trigger: 'api', kind: 'backup' });
-    expect(percents.length).toBeGreaterThan(0);
+    const done = await runBackup(app, (r) => r.progress && percents.push(r.progress.percent));
+    expect(done).toMatchObject({ status: 'completed', trigger: 'api', kind: 'backup', progress: { percent: 100 } });
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
 
     const file = path.join(app.backupsDir, done.archiveFile);
@@ -122,8 +129,8 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
 
     let backupDone = false;
     let write: Promise<{ finishedDuringBackup: boolean }> | null = null;
-    const backup = runBackup(app, (p) => {
-      if (!write && p.step === 'database' && p.percent > 0) {
+    const backup = runBackup(app, (r) => {
+      if (!write && r.status === 'running') {
         write = app.strapi
           .documents('api::author.author')
           .create({ data: { name: 'Written during the backup' } })

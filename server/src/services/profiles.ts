@@ -37,6 +37,10 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       return query().findMany({ orderBy: [{ isDefault: 'desc' }, { name: 'asc' }] });
     },
 
+    async findById(id: number): Promise<Profile | null> {
+      return query().findOne({ where: { id } });
+    },
+
     async findByDocumentId(documentId: string): Promise<Profile | null> {
       return query().findOne({ where: { documentId } });
     },

@@ -41,7 +41,16 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const query = () => strapi.db.query(UID.record);
 
   return {
-    async create(data: { profile: number; kind: RecordKind; trigger: Trigger; requestedBy?: number | null; status?: RecordStatus; message?: string | null }): Promise<BackupRecord> {
+    async create(data: {
+      profile: number;
+      kind: RecordKind;
+      trigger: Trigger;
+      requestedBy?: number | null;
+      status?: RecordStatus;
+      statusReason?: string | null;
+      message?: string | null;
+      idempotencyKey?: string | null;
+    }): Promise<BackupRecord> {
       const created = await strapi.documents(UID.record).create({
         data: { status: 'queued', queuedAt: new Date(), requestedBy: null, ...data } as any,
       });

@@ -7,8 +7,8 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { createBackup, type Dialect, type Progress } from '../engine';
-import { PROGRESS_WRITE_MS } from '../constants';
-import { errorMessage, getService, PLUGIN_VERSION } from '../utils';
+import { PROGRESS_WRITE_MS, UID } from '../constants';
+import { errorMessage, getConfig, getService, PLUGIN_VERSION } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
 
@@ -18,9 +18,19 @@ export const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === 'AbortError';
 
+/** Why a running job was stopped, and how its record ends. */
+export type StopReason = 'user' | 'timeout' | 'worker-stopped' | 'worker-lost';
+
+const STOPPED: Record<StopReason, { status: 'cancelled' | 'failed'; message: string }> = {
+  user: { status: 'cancelled', message: 'Cancelled while running; no archive was kept.' },
+  timeout: { status: 'cancelled', message: 'Stopped after running longer than its profile’s timeout; no archive was kept.' },
+  'worker-stopped': { status: 'failed', message: 'Its worker shut down before the job finished; no archive was kept.' },
+  'worker-lost': { status: 'failed', message: 'Its worker stopped answering; no archive was kept.' },
+};
+
 const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Jobs running in this process, so a cancel can reach them. */
-  const running = new Map<number, AbortController>();
+  const running = new Map<number, { controller: AbortController; reason: StopReason | null }>();
 
   const uploadsDir = (): string | null => {
     // Files kept by a cloud provider are not on this disk; their rows are in the database dump.
@@ -28,15 +38,16 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
     return provider === 'local' ? path.join(strapi.dirs.static.public, 'uploads') : null;
   };
 
-  /** Writes progress and heartbeat at most every PROGRESS_WRITE_MS, never two writes at once. */
+  /** Writes progress at most every PROGRESS_WRITE_MS, never two writes at once. */
   const progressWriter = (recordId: number) => {
-    const records = getService(strapi, 'records');
     let last = 0;
     let pending: Progress | null = null;
     let writing: Promise<void> = Promise.resolve();
     const write = (progress: Progress) => {
       writing = writing
-        .then(() => records.update(recordId, { progress, heartbeatAt: new Date().toISOString() }))
+        .then(async () => {
+          await strapi.db.query(UID.record).updateMany({ where: { id: recordId, status: 'running' }, data: { progress } });
+        })
         .catch((error) => {
           // A missed progress write is not worth failing a backup for; the next one catches up.
           strapi.log.warn(`[backup] record ${recordId}: could not write progress: ${errorMessage(error)}`);
@@ -59,14 +70,35 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /**
+   * Proves the job alive every heartbeatMs and looks for a cancel asked from another process.
+   * A heartbeat that no longer matches a running record means the failsafe gave up on the job.
+   */
+  const startHeartbeat = (recordId: number, stop: (reason: StopReason) => void) => {
+    const query = strapi.db.query(UID.record);
+    const beat = async () => {
+      const { count } = await query.updateMany({ where: { id: recordId, status: 'running' }, data: { heartbeatAt: new Date() } });
+      if (count === 0) return stop('worker-lost');
+      const row = await query.findOne({ where: { id: recordId }, select: ['cancelRequested'] });
+      if (row?.cancelRequested) stop('user');
+    };
+    const timer = setInterval(() => {
+      beat().catch((error) => strapi.log.warn(`[backup] record ${recordId}: heartbeat failed: ${errorMessage(error)}`));
+    }, getConfig(strapi).heartbeatMs);
+    return { stop: () => clearInterval(timer) };
+  };
+
   return {
     isRunningHere: (recordId: number) => running.has(recordId),
 
     /** Asks a job running in this process to stop; false when it does not run here. */
-    abort(recordId: number): boolean {
-      const controller = running.get(recordId);
-      controller?.abort();
-      return Boolean(controller);
+    abort(recordId: number, reason: StopReason): boolean {
+      const job = running.get(recordId);
+      if (job && !job.reason) {
+        job.reason = reason;
+        job.controller.abort();
+      }
+      return Boolean(job);
     },
 
     /**
@@ -76,21 +108,17 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
     async run(record: BackupRecord, profile: Profile, onProgress?: (progress: Progress) => void): Promise<BackupRecord> {
       const records = getService(strapi, 'records');
       const storage = getService(strapi, 'storage');
-      const controller = new AbortController();
-      running.set(record.id, controller);
-      const startedAt = new Date();
+      const job = { controller: new AbortController(), reason: null as StopReason | null };
+      running.set(record.id, job);
+      const startedAt = record.startedAt ? new Date(record.startedAt) : new Date();
       const writer = progressWriter(record.id);
+      const heartbeat = startHeartbeat(record.id, (reason) => this.abort(record.id, reason));
       const scratch = storage.scratchDir(record.id);
+      let archivePath: string | null = null;
       try {
-        await records.update(record.id, {
-          status: 'running',
-          startedAt: startedAt.toISOString(),
-          heartbeatAt: startedAt.toISOString(),
-          worker: WORKER_ID,
-          progress: { percent: 0, step: 'database' },
-        });
         const directory = await storage.ensureDirectory();
         const archiveFile = storage.archiveName(profile.name, record.id, startedAt, profile.format);
+        archivePath = path.join(directory, archiveFile);
         const result = await createBackup({
           knex: strapi.db.connection,
           dialect: strapi.db.dialect.client as Dialect,
@@ -101,23 +129,22 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
           projectExclude: [directory],
           includeEnv: profile.includeEnv,
           format: profile.format,
-          outFile: path.join(directory, archiveFile),
+          outFile: archivePath,
           tmpDir: scratch,
           meta: {
             strapiVersion: strapi.config.get('info.strapi', null) as string | null,
             pluginVersion: PLUGIN_VERSION,
             profile: { documentId: profile.documentId, name: profile.name },
           },
-          signal: controller.signal,
+          signal: job.controller.signal,
           onProgress: (progress: Progress) => {
             writer.report(progress);
             onProgress?.(progress);
           },
         });
         await writer.flush();
-        await records.update(record.id, {
+        const kept = await getService(strapi, 'queue').finish(record.id, {
           status: 'completed',
-          finishedAt: new Date().toISOString(),
           progress: { percent: 100, step: 'finalize' },
           stats: result.stats,
           archiveFile,
@@ -125,17 +152,19 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
           archiveSha256: result.sha256,
           encrypted: false,
         });
+        // The failsafe gave up on this job while it ran: its record says so, the archive must go.
+        if (!kept) await fs.rm(archivePath, { force: true });
       } catch (error) {
         await writer.flush();
-        const cancelled = isAbort(error);
-        await records.update(record.id, {
-          status: cancelled ? 'cancelled' : 'failed',
-          statusReason: cancelled ? 'user' : 'error',
-          finishedAt: new Date().toISOString(),
-          message: cancelled ? 'Cancelled before it finished; no archive was kept.' : errorMessage(error),
+        const stopped = isAbort(error) ? STOPPED[job.reason ?? 'user'] : null;
+        await getService(strapi, 'queue').finish(record.id, {
+          status: stopped ? stopped.status : 'failed',
+          statusReason: stopped ? job.reason ?? 'user' : 'error',
+          message: stopped ? stopped.message : errorMessage(error),
         });
-        if (!cancelled) strapi.log.error(`[backup] record ${record.id} failed: ${errorMessage(error)}`);
+        if (!stopped) strapi.log.error(`[backup] record ${record.id} failed: ${errorMessage(error)}`);
       } finally {
+        heartbeat.stop();
         running.delete(record.id);
         await fs.rm(scratch, { recursive: true, force: true });
       }

@@ -1,0 +1,104 @@
+/**
+ * The failsafe, on Strapi's cron: nothing stays `running` forever. A job whose heartbeat lapsed
+ * (its worker died: OOM, kill -9, a lost machine) becomes `failed` / `worker-lost`; one running
+ * longer than its profile's timeoutMinutes is stopped and becomes `cancelled` / `timeout`. Both
+ * free the profile, so the next queued job starts.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { UID } from '../constants';
+import { errorMessage, getConfig, getService } from '../utils';
+import type { BackupRecord } from './records';
+
+export const FAILSAFE_JOB = 'backup-failsafe';
+/** Missed heartbeats before a job counts as lost. */
+const LAPSE_BEATS = 3;
+
+const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const records = () => strapi.db.query(UID.record);
+
+  /**
+   * A dead worker leaves its scratch directory and a `.partial` archive behind, or even a finished
+   * archive it died before recording. Names end in `-<record id>.tar…`, so they are found here.
+   */
+  const removeLeftovers = async (recordId: number) => {
+    const storage = getService(strapi, 'storage');
+    await fs.rm(storage.scratchDir(recordId), { recursive: true, force: true });
+    const dir = storage.directory();
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const ours = new RegExp(`-${recordId}\\.tar(\\.gz)?(\\.partial)?$`);
+    await Promise.all(names.filter((n) => ours.test(n)).map((n) => fs.rm(path.join(dir, n), { force: true })));
+  };
+
+  return {
+    /** One pass; returns how many jobs it ended. */
+    async sweep(now = new Date()): Promise<{ lost: number; timedOut: number }> {
+      const { heartbeatMs } = getConfig(strapi);
+      const lapse = new Date(now.getTime() - LAPSE_BEATS * heartbeatMs);
+      const stale: BackupRecord[] = await records().findMany({ where: { status: 'running', heartbeatAt: { $lt: lapse } }, select: ['id'] });
+      let lost = 0;
+      for (const { id } of stale) {
+        const { count } = await records().updateMany({
+          where: { id, status: 'running', heartbeatAt: { $lt: lapse } },
+          data: {
+            status: 'failed',
+            statusReason: 'worker-lost',
+            finishedAt: now,
+            message: `Its worker stopped answering (no heartbeat for ${Math.round((LAPSE_BEATS * heartbeatMs) / 1000)} s); no archive was kept.`,
+          },
+        });
+        if (count === 1) {
+          lost += 1;
+          await removeLeftovers(id);
+        }
+      }
+
+      const running: BackupRecord[] = await records().findMany({
+        where: { status: 'running' },
+        populate: { profile: { select: ['timeoutMinutes'] } },
+      });
+      let timedOut = 0;
+      for (const record of running) {
+        const minutes = (record.profile as { timeoutMinutes?: number } | null)?.timeoutMinutes ?? 30;
+        if (!record.startedAt || Date.parse(record.startedAt) + minutes * 60000 > now.getTime()) continue;
+        const { count } = await records().updateMany({
+          where: { id: record.id, status: 'running' },
+          data: {
+            status: 'cancelled',
+            statusReason: 'timeout',
+            finishedAt: now,
+            message: `Stopped after running longer than its profile’s timeout (${minutes} min); no archive was kept.`,
+          },
+        });
+        if (count === 1) {
+          timedOut += 1;
+          // Here, stop it at once; elsewhere its next heartbeat finds the record no longer running.
+          getService(strapi, 'runner').abort(record.id, 'timeout');
+        }
+      }
+      if (lost + timedOut > 0) {
+        strapi.log.warn(`[backup] failsafe: ${lost} job(s) lost, ${timedOut} timed out`);
+        getService(strapi, 'worker').kick();
+      }
+      return { lost, timedOut };
+    },
+
+    register() {
+      strapi.cron.add({
+        [FAILSAFE_JOB]: {
+          task: () =>
+            this.sweep().catch((error: unknown) => strapi.log.error(`[backup] failsafe: ${errorMessage(error)}`)),
+          options: { rule: getConfig(strapi).failsafeCron },
+        },
+      });
+    },
+
+    unregister() {
+      strapi.cron.remove(FAILSAFE_JOB);
+    },
+  };
+};
+
+export type FailsafeService = ReturnType<typeof createFailsafeService>;
+export default createFailsafeService;

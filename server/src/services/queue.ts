@@ -1,0 +1,176 @@
+/**
+ * The queue: every trigger enqueues here, every worker claims here.
+ *
+ * Correct across processes and dialects without relying on Strapi's `unique` (not a database
+ * constraint): each decision runs in one short transaction that first writes the profile's row —
+ * a row lock on PostgreSQL and MySQL, the database write lock on SQLite — so two enqueues or two
+ * claims for one profile never interleave. Every later state change is a conditional UPDATE
+ * (`WHERE id = ? AND status = ?`) whose row count says whether it won.
+ */
+import type { Core } from '@strapi/strapi';
+import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
+import { getService } from '../utils';
+import type { Profile } from './profiles';
+import type { BackupRecord } from './records';
+
+export type RejectReason = 'busy' | 'queue-full' | 'duplicate';
+
+export interface EnqueueRequest {
+  profile: Profile;
+  kind?: RecordKind;
+  trigger: Trigger;
+  requestedBy?: number | null;
+  idempotencyKey?: string | null;
+}
+
+export type EnqueueResult =
+  /** position 0: starts now; n: n-th waiting behind the running job. */
+  | { accepted: true; record: BackupRecord; position: number; message: string }
+  | { accepted: false; reason: RejectReason; message: string; record: BackupRecord | null };
+
+const ACTIVE: RecordStatus[] = ['queued', 'running'];
+
+const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+
+const timeOf = (iso: string | null) =>
+  iso ? new Date(iso).toISOString().slice(11, 16) : 'a moment ago';
+
+const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const records = () => strapi.db.query(UID.record);
+
+  /** Writes the profile row inside `trx`: from here to commit, this transaction owns the profile. */
+  const lockProfile = async (trx: any, profileId: number) => {
+    const { tableName } = strapi.db.metadata.get(UID.profile);
+    await trx(tableName).where({ id: profileId }).update({ id: profileId });
+  };
+
+  /** Queued and running jobs of a profile, oldest first. */
+  const activeOf = (profileId: number): Promise<BackupRecord[]> =>
+    records().findMany({ where: { profile: { id: profileId }, status: { $in: ACTIVE } }, orderBy: [{ id: 'asc' }] });
+
+  const label = (kind: RecordKind) => (kind === 'restore' ? 'restore' : 'backup');
+
+  return {
+    /**
+     * Accepts or rejects a request at once; never waits for the job. An accepted record is
+     * `queued`; a worker claims it (at once when nothing of its profile runs).
+     */
+    async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null }: EnqueueRequest): Promise<EnqueueResult> {
+      const result = await strapi.db.transaction(async ({ trx }: { trx: any }): Promise<EnqueueResult> => {
+        await lockProfile(trx, profile.id);
+        const active = await activeOf(profile.id);
+        const running = active.find((r) => r.status === 'running') ?? null;
+        // The job running, or the oldest queued one a worker is about to start.
+        const head = running ?? active[0] ?? null;
+        const waiting = active.filter((r) => r !== head);
+        const what = label(kind);
+
+        if (requestedBy !== null) {
+          const mine = waiting.find((r) => r.requestedBy === requestedBy && r.kind === kind);
+          if (mine) {
+            return {
+              accepted: false,
+              reason: 'duplicate',
+              record: mine,
+              message: `You already have a ${what} of “${profile.name}” waiting (record ${mine.id}); it will start when the current one completes.`,
+            };
+          }
+        }
+        if (head && profile.queueBehavior !== 'queue') {
+          return {
+            accepted: false,
+            reason: 'busy',
+            record: head,
+            message: head.startedAt
+              ? `A ${label(head.kind)} of “${profile.name}” is already running (record ${head.id}, started ${timeOf(head.startedAt)}). Wait for it to finish or cancel it.`
+              : `A ${label(head.kind)} of “${profile.name}” is about to start (record ${head.id}). Wait for it to finish or cancel it.`,
+          };
+        }
+        if (head && waiting.length >= profile.maxQueueDepth) {
+          return {
+            accepted: false,
+            reason: 'queue-full',
+            record: head,
+            message: `The queue for “${profile.name}” is full (${waiting.length} waiting). Try again when a ${what} has finished.`,
+          };
+        }
+        const record = await getService(strapi, 'records').create({ profile: profile.id, kind, trigger, requestedBy, idempotencyKey });
+        if (!head) return { accepted: true, record, position: 0, message: `${capitalize(what)} of “${profile.name}” started.` };
+        const position = waiting.length + 1;
+        return {
+          accepted: true,
+          record,
+          position,
+          message: `${capitalize(what)} queued — will start when the current ${label(head.kind)} completes (position ${position} in the queue).`,
+        };
+      });
+      if (result.accepted) getService(strapi, 'worker').kick();
+      return result;
+    },
+
+    /**
+     * Claims the oldest queued job of a profile with nothing running, marking it running for
+     * `worker`. Null when there is nothing to do.
+     */
+    async claimNext(worker: string): Promise<BackupRecord | null> {
+      const candidates: BackupRecord[] = await records().findMany({
+        where: { status: 'queued' },
+        orderBy: [{ id: 'asc' }],
+        limit: 20,
+        populate: { profile: { select: ['id'] } },
+      });
+      const seen = new Set<number>();
+      for (const candidate of candidates) {
+        const profileId = candidate.profile?.id;
+        if (!profileId || seen.has(profileId)) continue;
+        seen.add(profileId);
+        const claimed = await strapi.db.transaction(async ({ trx }: { trx: any }) => {
+          await lockProfile(trx, profileId);
+          const active = await activeOf(profileId);
+          const next = active[0];
+          // FIFO: only the oldest active job may start, and only when none of the profile runs.
+          if (!next || next.status !== 'queued') return null;
+          const now = new Date();
+          const { count } = await records().updateMany({
+            where: { id: next.id, status: 'queued' },
+            data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
+          });
+          return count === 1 ? next.id : null;
+        });
+        if (claimed) return getService(strapi, 'records').findById(claimed);
+      }
+      return null;
+    },
+
+    /** Moves a running job to a final status, unless something else (failsafe, cancel) did first. */
+    async finish(recordId: number, data: Partial<BackupRecord> & { status: RecordStatus }): Promise<boolean> {
+      const { count } = await records().updateMany({
+        where: { id: recordId, status: 'running' },
+        data: { finishedAt: new Date(), ...data },
+      });
+      getService(strapi, 'worker').kick();
+      return count === 1;
+    },
+
+    /**
+     * Cancels a job: a queued one at once; a running one is asked to stop (at once in this
+     * process, at its next heartbeat elsewhere). Returns the record as it now is.
+     */
+    async cancel(recordId: number): Promise<BackupRecord | null> {
+      const { count } = await records().updateMany({
+        where: { id: recordId, status: 'queued' },
+        data: { status: 'cancelled', statusReason: 'user', finishedAt: new Date(), message: 'Cancelled before it started.' },
+      });
+      if (count === 0) {
+        const { count: asked } = await records().updateMany({ where: { id: recordId, status: 'running' }, data: { cancelRequested: true } });
+        if (asked === 1) getService(strapi, 'runner').abort(recordId, 'user');
+      }
+      return getService(strapi, 'records').findById(recordId);
+    },
+
+    isFinal: (status: RecordStatus) => FINAL_STATUSES.includes(status),
+  };
+};
+
+export type QueueService = ReturnType<typeof createQueueService>;
+export default createQueueService;

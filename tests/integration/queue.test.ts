@@ -1,0 +1,162 @@
+/**
+ * The queue's invariants on a real Strapi app, on every dialect: one running job per profile,
+ * cancel/queue behaviour decided under a lock, FIFO, cancel, timeouts and lost workers.
+ * The app's own worker is off (BACKUP_WORKER=false) so each test decides when work runs.
+ */
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { waitFor } from '../helpers/archive';
+import { dialectsUnderTest } from '../helpers/databases';
+import { createTestApp, type TestApp } from '../helpers/strapi-app';
+
+const FINAL = ['completed', 'failed', 'cancelled'];
+
+describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
+  let app: TestApp;
+  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const record = (id: number) => service('records').findById(id);
+  const profileNamed = (name: string, data: Record<string, unknown>) =>
+    service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, ...data });
+  const untilFinal = async (id: number, timeoutMs = 60000) => {
+    await waitFor(async () => FINAL.includes((await record(id)).status), timeoutMs, `record ${id} to end`);
+    return record(id);
+  };
+  /** Archive files (finished or partial) named after a record. */
+  const archivesOf = (id: number) =>
+    fs.existsSync(app.backupsDir) ? fs.readdirSync(app.backupsDir).filter((f) => f.includes(`-${id}.tar`)) : [];
+  const enqueueMany = (profile: unknown, n: number, extra: Record<string, unknown> = {}) =>
+    Promise.all(Array.from({ length: n }, () => service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', ...extra })));
+
+  beforeAll(async () => {
+    app = await createTestApp(dialect, 'queue');
+    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '200', BACKUP_POLL_MS: '200', BACKUP_FAILSAFE_CRON: '*/1 * * * * *' });
+    await app.boot();
+    // A table large enough that a backup runs for a while, so it can be cancelled or killed mid-job.
+    const knex = app.strapi.db.connection;
+    await knex.schema.createTable('bulk_rows', (t) => {
+      t.increments('id');
+      t.string('payload', 200);
+    });
+    for (let i = 0; i < 60; i += 1) {
+      await knex.batchInsert('bulk_rows', Array.from({ length: 2500 }, () => ({ payload: 'y'.repeat(150) })), 500);
+    }
+  }, 300000);
+
+  afterAll(async () => {
+    await app?.destroy();
+  });
+
+  afterEach(async () => {
+    await service('worker').stop(5000);
+  });
+
+  it('a cancel profile accepts exactly one of 100 concurrent requests; the rest are told it is busy', async () => {
+    const profile = await profileNamed('Cancel burst', { queueBehavior: 'cancel', excludeTables: ['bulk_rows'] });
+    const results = await enqueueMany(profile, 100);
+    const accepted = results.filter((r) => r.accepted);
+    expect(accepted).toHaveLength(1);
+    const busy = results.filter((r) => !r.accepted);
+    expect(busy.every((r) => r.reason === 'busy' && r.record.id === accepted[0].record.id)).toBe(true);
+    expect(busy[0].message).toMatch(new RegExp(`A backup of “Cancel burst” is (already running|about to start) \\(record ${accepted[0].record.id}`));
+
+    service('worker').start();
+    expect(await untilFinal(accepted[0].record.id)).toMatchObject({ status: 'completed' });
+    const again = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    expect(again).toMatchObject({ accepted: true, position: 0 });
+    await untilFinal(again.record.id);
+  });
+
+  it('a queue profile holds maxQueueDepth waiting jobs, rejects the rest, and runs them FIFO one at a time', async () => {
+    const profile = await profileNamed('Queue burst', { queueBehavior: 'queue', maxQueueDepth: 3, excludeTables: ['bulk_rows'] });
+    const results = await enqueueMany(profile, 100);
+    const accepted = results.filter((r) => r.accepted).sort((a, b) => a.record.id - b.record.id);
+    expect(accepted.map((r) => r.position)).toEqual([0, 1, 2, 3]);
+    expect(accepted[1].message).toMatch(/^Backup queued — will start when the current backup completes \(position 1 in the queue\)\.$/);
+    const rejected = results.filter((r) => !r.accepted);
+    expect(rejected).toHaveLength(96);
+    expect(rejected.every((r) => r.reason === 'queue-full')).toBe(true);
+    expect(rejected[0].message).toBe('The queue for “Queue burst” is full (3 waiting). Try again when a backup has finished.');
+
+    service('worker').start();
+    const done = [];
+    for (const r of accepted) done.push(await untilFinal(r.record.id));
+    expect(done.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    // FIFO and never two at once: each starts after the previous one finished.
+    for (let i = 1; i < done.length; i += 1) {
+      expect(Date.parse(done[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(done[i - 1].finishedAt));
+    }
+  });
+
+  it('one admin cannot stack copies of the same pending backup', async () => {
+    const profile = await profileNamed('Per user', { queueBehavior: 'queue', maxQueueDepth: 5, excludeTables: ['bulk_rows'] });
+    const results = await enqueueMany(profile, 4, { trigger: 'admin', requestedBy: 1 });
+    expect(results.filter((r) => r.accepted)).toHaveLength(2);
+    const duplicates = results.filter((r) => !r.accepted);
+    expect(duplicates.map((r) => r.reason)).toEqual(['duplicate', 'duplicate']);
+    const queued = results.filter((r) => r.accepted && r.position === 1)[0];
+    expect(duplicates[0].record.id).toBe(queued.record.id);
+    // Another admin is not affected by the first one's pending job.
+    expect(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'admin', requestedBy: 2 })).toMatchObject({ accepted: true, position: 2 });
+    for (const r of results.filter((x) => x.accepted)) await service('queue').cancel(r.record.id);
+  });
+
+  it('cancels a queued job at once and a running one within seconds, keeping no archive', async () => {
+    const profile = await profileNamed('Cancellable', { queueBehavior: 'queue' });
+    const [first, second] = [
+      await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }),
+      await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }),
+    ];
+    const third = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    expect(await service('queue').cancel(second.record.id)).toMatchObject({ status: 'cancelled', statusReason: 'user' });
+
+    service('worker').start();
+    await waitFor(async () => (await record(first.record.id)).status === 'running', 30000, 'the first job to run');
+    await service('queue').cancel(first.record.id);
+    const cancelled = await untilFinal(first.record.id, 15000);
+    expect(cancelled).toMatchObject({ status: 'cancelled', statusReason: 'user', archiveFile: null });
+    expect(archivesOf(first.record.id)).toEqual([]);
+    // The next queued job starts without waiting for a poll.
+    await waitFor(async () => (await record(third.record.id)).status !== 'queued', 5000, 'the next job to start');
+    await service('queue').cancel(third.record.id);
+    await untilFinal(third.record.id);
+  });
+
+  it('the failsafe stops a job past its profile timeout and starts the next', async () => {
+    const profile = await profileNamed('Timeout', { queueBehavior: 'queue', timeoutMinutes: 1 });
+    const first = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', });
+    service('worker').start();
+    await waitFor(async () => (await record(first.record.id)).status === 'running', 30000, 'the job to run');
+    // As if it had been running for two minutes.
+    await app.strapi.db.query('plugin::backup.record').update({ where: { id: first.record.id }, data: { startedAt: new Date(Date.now() - 120000) } });
+    await waitFor(async () => (await record(first.record.id)).status === 'cancelled', 10000, 'the cron failsafe');
+    expect(await record(first.record.id)).toMatchObject({ statusReason: 'timeout' });
+    await waitFor(async () => (await record(next.record.id)).status !== 'queued', 5000, 'the next job to start');
+    await service('queue').cancel(next.record.id);
+    await untilFinal(next.record.id);
+  });
+
+  it('a worker process killed mid-job is marked lost by the failsafe, and the next job runs', async () => {
+    const profile = await profileNamed('Killed', { queueBehavior: 'queue' });
+    const doomed = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../bin/strapi-backup.js'), 'worker'], {
+      cwd: app.dir,
+      env: { ...process.env, ...app.env },
+      stdio: 'ignore',
+    });
+    try {
+      await waitFor(async () => (await record(doomed.record.id)).status === 'running', 60000, 'the worker process to claim the job');
+      expect((await record(doomed.record.id)).worker).toMatch(new RegExp(`:${child.pid}$`));
+      child.kill('SIGKILL');
+      // The sweep marks the record, then removes what the dead worker left on disk.
+      await waitFor(async () => (await record(doomed.record.id)).status === 'failed' && archivesOf(doomed.record.id).length === 0, 10000, 'the failsafe to clean up');
+      expect(await record(doomed.record.id)).toMatchObject({ statusReason: 'worker-lost', archiveFile: null });
+      service('worker').start();
+      expect(await untilFinal(next.record.id)).toMatchObject({ status: 'completed' });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
