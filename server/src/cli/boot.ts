@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
+import { WORKER_OFF_ENV } from '../constants';
 import { CliError } from './errors';
 
 export interface BootOptions {
@@ -35,6 +36,8 @@ export const bootStrapi = async ({ appDir, debug }: BootOptions): Promise<Core.S
     throw new CliError(`@strapi/strapi is not installed in ${appDir}; run npm install there first`);
   }
   const { createStrapi, compileStrapi } = strapiModule;
+  // Commands that only read must not claim jobs; `run --wait` and `worker` start one themselves.
+  process.env[WORKER_OFF_ENV] = 'true';
   process.chdir(appDir);
   let distDir = appDir;
   if (fs.existsSync(path.join(appDir, 'tsconfig.json'))) {

@@ -8,6 +8,7 @@ import { EXIT } from '../constants';
 import { PLUGIN_VERSION, errorMessage } from '../utils';
 import { list } from './commands/list';
 import { profiles } from './commands/profiles';
+import { cancel, status, worker } from './commands/jobs';
 import { run } from './commands/run';
 import { verify } from './commands/verify';
 import { createContext, type CommandContext } from './context';
@@ -33,7 +34,7 @@ const GLOBAL_OPTIONS: Options = {
 const COMMANDS: Record<string, Command> = {
   run: {
     usage: 'run [--profile NAME] [--wait] [--json]',
-    summary: 'take a backup with a profile (default: the default profile); --wait shows its progress',
+    summary: 'queue a backup (default profile unless named); --wait works the queue here and follows it to the end',
     options: { profile: { type: 'string' }, wait: { type: 'boolean' } },
     positionals: [],
     handler: run,
@@ -51,6 +52,27 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     positionals: ['archive'],
     handler: verify,
+  },
+  status: {
+    usage: 'status <record> [--json]',
+    summary: 'one record (id or documentId) with its progress',
+    options: {},
+    positionals: ['record'],
+    handler: status,
+  },
+  cancel: {
+    usage: 'cancel <record> [--json]',
+    summary: 'cancel a queued job, or ask a running one to stop',
+    options: {},
+    positionals: ['record'],
+    handler: cancel,
+  },
+  worker: {
+    usage: 'worker [--concurrency N]',
+    summary: 'run a dedicated worker until SIGTERM/SIGINT (set worker.enabled: false on web instances)',
+    options: { concurrency: { type: 'string' } },
+    positionals: [],
+    handler: worker,
   },
   profiles: {
     usage: 'profiles [--json]',

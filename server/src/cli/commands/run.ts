@@ -1,22 +1,61 @@
-import { EXIT } from '../../constants';
+import type { Core } from '@strapi/strapi';
+import { EXIT, FINAL_STATUSES } from '../../constants';
+import type { BackupRecord } from '../../services/records';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { formatBytes, printJson, progressPrinter } from '../output';
 
-/** `run [--profile NAME] [--wait]`: takes a backup now and reports how it ended. */
+const POLL_MS = 500;
+
+/** Follows a record until it ends, whichever process runs it; prints its position, then progress. */
+export const follow = async (strapi: Core.Strapi, record: BackupRecord, json: boolean): Promise<BackupRecord> => {
+  const records = getService(strapi, 'records');
+  const printer = json ? null : progressPrinter();
+  let current = record;
+  let announcedQueue = false;
+  while (!FINAL_STATUSES.includes(current.status)) {
+    if (current.status === 'queued' && !announcedQueue && !json) {
+      process.stderr.write('Waiting for the current job of this profile to finish…\n');
+      announcedQueue = true;
+    }
+    if (current.status === 'running' && current.progress) printer?.update(current.progress as any);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    current = (await records.findById(record.id)) as BackupRecord;
+  }
+  if (current.status === 'completed') printer?.update({ step: 'finalize', percent: 100 });
+  printer?.done();
+  return current;
+};
+
+export const printOutcome = (record: BackupRecord, json: boolean) => {
+  if (json) printJson(record);
+  else if (record.status === 'completed') {
+    process.stdout.write(`Backup completed: ${record.archiveFile} (${formatBytes(record.archiveSize)}, sha256 ${record.archiveSha256})\n`);
+  } else {
+    process.stderr.write(`Backup ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}: ${record.message ?? 'no reason recorded'}\n`);
+  }
+};
+
+/**
+ * `run [--profile NAME] [--wait]`: enqueues a backup. Without --wait it returns at once (a worker
+ * of the site runs it); with --wait this process also works the queue and follows the job.
+ */
 export const run = async (ctx: CommandContext): Promise<number> => {
   const strapi = await ctx.strapi();
   const profile = await getService(strapi, 'profiles').resolve(ctx.flags.profile as string | undefined);
-  const record = await getService(strapi, 'records').create({ profile: profile.id, kind: 'backup', trigger: 'cli' });
-  if (!ctx.json) process.stderr.write(`Backup of “${profile.name}” started (record ${record.id}).\n`);
-  const printer = ctx.flags.wait && !ctx.json ? progressPrinter() : null;
-  const done = await getService(strapi, 'runner').run(record, profile, (p) => printer?.update(p));
-  printer?.done();
-  if (ctx.json) printJson(done);
-  else if (done.status === 'completed') {
-    process.stdout.write(`Backup completed: ${done.archiveFile} (${formatBytes(done.archiveSize)}, sha256 ${done.archiveSha256})\n`);
-  } else {
-    process.stderr.write(`Backup ${done.status}: ${done.message ?? 'no reason recorded'}\n`);
+  const result = await getService(strapi, 'queue').enqueue({ profile, kind: 'backup', trigger: 'cli' });
+  if (!result.accepted) {
+    if (ctx.json) printJson({ error: { reason: result.reason, message: result.message, record: result.record } });
+    process.stderr.write(`strapi-backup: ${result.message}\n`);
+    return EXIT.rejected;
   }
+  if (!ctx.json) process.stderr.write(`${result.message} (record ${result.record.id})\n`);
+  if (!ctx.flags.wait) {
+    if (ctx.json) printJson({ data: result.record, meta: { position: result.position }, message: result.message });
+    return EXIT.ok;
+  }
+  getService(strapi, 'worker').start();
+  const done = await follow(strapi, result.record, ctx.json);
+  printOutcome(done, ctx.json);
   return done.status === 'completed' ? EXIT.ok : EXIT.failed;
 };
