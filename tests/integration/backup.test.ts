@@ -188,7 +188,7 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
     // A copy whose entries are intact but that also carries one escaping the extraction directory.
     const escaping = path.join(app.dir, 'escaping.tar');
     const entries = await readArchive(file);
-    await writeTar(escaping, [{ name: '../../etc/cron.d/evil', data: Buffer.from('* * * * * root sh\n') }, ...entries]);
+    await writeTar(escaping, [{ name: '../../etc/cron.d/evil', data: Buffer.from('* * * * * root sh\n') }, ...entries.map(({ name, data }) => ({ name, data }))]);
     for (const [damaged, reason] of [
       [truncated, /truncated|corrupt|missing/i],
       [tampered, /sha256|checksum/i],

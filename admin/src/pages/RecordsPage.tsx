@@ -4,6 +4,7 @@ import { EmptyStateLayout, Table, Thead, Tbody, Tr, Th, Td, Typography } from '@
 import { useIntl } from 'react-intl';
 import { PLUGIN_ID } from '../pluginId';
 import { StatusBadge } from '../components/StatusBadge';
+import { formatBytes } from '../../../server/src/format';
 
 interface RecordRow {
   documentId: string;
@@ -15,18 +16,6 @@ interface RecordRow {
   progress: { percent: number } | null;
   profile: { name: string } | null;
 }
-
-const formatBytes = (value: string | number | null) => {
-  if (value === null || value === undefined) return '—';
-  let size = Number(value);
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let unit = 0;
-  while (size >= 1024 && unit < units.length - 1) {
-    size /= 1024;
-    unit += 1;
-  }
-  return `${size.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-};
 
 const RecordsPage = () => {
   const { formatMessage, formatDate } = useIntl();

@@ -1,19 +1,9 @@
 /** What the CLI prints: JSON, plain lines, or a progress bar on a terminal. */
 import type { Progress } from '../engine';
 
-export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export { formatBytes } from '../format';
 
-export const formatBytes = (value: number | string | null | undefined): string => {
-  if (value === null || value === undefined) return '-';
-  let size = Number(value);
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let unit = 0;
-  while (size >= 1024 && unit < units.length - 1) {
-    size /= 1024;
-    unit += 1;
-  }
-  return `${size.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-};
+export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 /** Fixed-width columns, like `ls -l`; the last column is never padded. */
 export const formatTable = (header: string[], rows: string[][]): string => {
