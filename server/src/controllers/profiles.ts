@@ -1,8 +1,42 @@
 import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { ProfileBusyError } from '../services/profiles';
 import { getService } from '../utils';
+import { validateProfileCreate, validateProfileUpdate } from '../validation/profile';
+import { conflict } from './respond';
 
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async find(ctx: any) {
-    ctx.body = { data: await getService(strapi, 'profiles').list() };
-  },
-});
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const profiles = () => getService(strapi, 'profiles');
+
+  return {
+    async find(ctx: any) {
+      ctx.body = { data: await profiles().list() };
+    },
+
+    async create(ctx: any) {
+      const data = await validateProfileCreate(ctx.request.body);
+      const { isDefault, ...rest } = data;
+      let profile = await profiles().create(rest);
+      // Through update, which takes the flag from the previous default in the same transaction.
+      if (isDefault) profile = await profiles().update(profile.documentId, { isDefault: true });
+      ctx.status = 201;
+      ctx.body = { data: profile };
+    },
+
+    async update(ctx: any) {
+      const current = await profiles().findByDocumentId(ctx.params.documentId);
+      if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${ctx.params.documentId}”.`);
+      const data = await validateProfileUpdate(ctx.request.body, current);
+      ctx.body = { data: await profiles().update(current.documentId, data) };
+    },
+
+    async delete(ctx: any) {
+      try {
+        ctx.body = { data: await profiles().delete(ctx.params.documentId) };
+      } catch (error) {
+        if (error instanceof ProfileBusyError) return conflict(ctx, error.message, error.details);
+        throw error;
+      }
+    },
+  };
+};

@@ -1,35 +1,79 @@
+import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { RECORD_KINDS, RECORD_STATUSES } from '../constants';
+import { FINAL_STATUSES } from '../constants';
+import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
+import { validateRecordsQuery } from '../validation/records';
+import { conflict } from './respond';
 
-const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined => {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new errors.ValidationError(`${name} must be one of: ${allowed.join(', ')}`);
-};
+const isFinal = (record: BackupRecord) => FINAL_STATUSES.includes(record.status);
 
-const positiveInt = (name: string, value: unknown): number | undefined => {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new errors.ValidationError(`${name} must be a positive integer`);
-  return n;
-};
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const records = () => getService(strapi, 'records');
 
-const KNOWN_QUERY = new Set(['status', 'kind', 'profile', 'page', 'pageSize']);
+  const findOr404 = async (documentId: string): Promise<BackupRecord> => {
+    const record = await records().findByDocumentId(documentId);
+    if (!record) throw new errors.NotFoundError(`No backup record has the documentId “${documentId}”.`);
+    return record;
+  };
 
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async find(ctx: any) {
-    const q = ctx.query ?? {};
-    const unknown = Object.keys(q).filter((key) => !KNOWN_QUERY.has(key));
-    if (unknown.length) throw new errors.ValidationError(`Unknown query parameter: ${unknown.join(', ')}`);
-    const { results, pagination } = await getService(strapi, 'records').list({
-      status: oneOf('status', q.status, RECORD_STATUSES),
-      kind: oneOf('kind', q.kind, RECORD_KINDS),
-      profile: typeof q.profile === 'string' && q.profile !== '' ? q.profile : undefined,
-      page: positiveInt('page', q.page),
-      pageSize: positiveInt('pageSize', q.pageSize),
+  /** The archive's absolute path, from the record's own file name only (never from the request). */
+  const archiveOf = async (record: BackupRecord): Promise<{ path: string; size: number } | null> => {
+    if (!record.archiveFile) return null;
+    let file: string;
+    try {
+      file = getService(strapi, 'storage').resolve(record.archiveFile);
+    } catch {
+      return null;
+    }
+    const stat = await fs.promises.stat(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
     });
-    ctx.body = { data: results, meta: { pagination } };
-  },
-});
+    return stat?.isFile() ? { path: file, size: stat.size } : null;
+  };
+
+  return {
+    async find(ctx: any) {
+      const { results, pagination } = await records().list(validateRecordsQuery(ctx.query));
+      ctx.body = { data: results, meta: { pagination } };
+    },
+
+    async findOne(ctx: any) {
+      ctx.body = { data: await findOr404(ctx.params.documentId) };
+    },
+
+    async cancel(ctx: any) {
+      const record = await findOr404(ctx.params.documentId);
+      if (isFinal(record)) return conflict(ctx, `Record ${record.id} has already ended (${record.status}); there is nothing to cancel.`, { record });
+      const after = (await getService(strapi, 'queue').cancel(record.id)) as BackupRecord;
+      // It ended on its own between the read and the cancel.
+      if (after.status !== 'cancelled' && isFinal(after)) {
+        return conflict(ctx, `Record ${record.id} has already ended (${after.status}); there is nothing to cancel.`, { record: after });
+      }
+      ctx.body = { data: after };
+    },
+
+    async download(ctx: any) {
+      const record = await findOr404(ctx.params.documentId);
+      const archive = await archiveOf(record);
+      if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
+      const name = record.archiveFile!;
+      ctx.set('Content-Disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
+      ctx.set('Content-Length', String(archive.size));
+      ctx.type = name.endsWith('.gz') ? 'application/gzip' : 'application/x-tar';
+      ctx.body = fs.createReadStream(archive.path);
+    },
+
+    async delete(ctx: any) {
+      const record = await findOr404(ctx.params.documentId);
+      const archive = await archiveOf(record);
+      if (!(await records().deleteIfFinal(record.id))) {
+        return conflict(ctx, `Record ${record.id} is ${record.status}; cancel it or wait for it to end before deleting it.`, { record });
+      }
+      if (archive) await fs.promises.rm(archive.path, { force: true });
+      ctx.body = { data: record };
+    },
+  };
+};

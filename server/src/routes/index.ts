@@ -1,17 +1,16 @@
-import { ACTIONS } from '../constants';
-
-/** Every admin route checks the admin session and its RBAC action on the server. */
-const guarded = (action: string) => [
-  'admin::isAuthenticatedAdmin',
-  { name: 'admin::hasPermissions', config: { actions: [action] } },
-];
+import contentApi from './content-api';
+import profiles from './profiles';
+import records from './records';
+import runs from './runs';
+import summary from './summary';
 
 export default {
   admin: {
     type: 'admin',
-    routes: [
-      { method: 'GET', path: '/records', handler: 'records.find', config: { policies: guarded(ACTIONS.read) } },
-      { method: 'GET', path: '/profiles', handler: 'profiles.find', config: { policies: guarded(ACTIONS.read) } },
-    ],
+    routes: [...profiles, ...records, ...runs, ...summary],
+  },
+  'content-api': {
+    type: 'content-api',
+    routes: contentApi,
   },
 };

@@ -29,6 +29,18 @@ export interface Profile {
   isDefault: boolean;
 }
 
+/** A profile that cannot be deleted while it has jobs; answered with 409 Conflict. */
+export class ProfileBusyError extends Error {
+  override readonly name = 'ProfileBusyError';
+
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown>
+  ) {
+    super(message);
+  }
+}
+
 const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
   const query = () => strapi.db.query(UID.profile);
 
@@ -70,6 +82,56 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const created = await strapi.documents(UID.profile).create({ data: { ...data, name: data.name.trim() } as any });
       return (await this.findByDocumentId(created.documentId)) as Profile;
+    },
+
+    /**
+     * Applies a validated change. A rename onto another profile's name is refused; making a
+     * profile the default takes the flag from the previous default in the same transaction.
+     */
+    async update(documentId: string, data: Partial<Omit<Profile, 'id' | 'documentId'>>): Promise<Profile> {
+      const current = await this.findByDocumentId(documentId);
+      if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${documentId}”.`);
+      if (data.name !== undefined) {
+        const clash = await this.findByName(data.name);
+        if (clash && clash.id !== current.id) {
+          throw new errors.ValidationError(`A backup profile named “${data.name.trim()}” already exists.`);
+        }
+      }
+      const changes = { ...data, ...(data.name !== undefined ? { name: data.name.trim() } : {}) };
+      await strapi.db.transaction(async () => {
+        if (changes.isDefault) await query().updateMany({ where: { isDefault: true, id: { $ne: current.id } }, data: { isDefault: false } });
+        await query().update({ where: { id: current.id }, data: changes });
+      });
+      return (await this.findById(current.id)) as Profile;
+    },
+
+    /**
+     * Deletes a profile; its records stay (their history outlives it). Refused for the default
+     * profile, and — under the profile's row lock, so no enqueue slips in — while it has jobs.
+     */
+    async delete(documentId: string): Promise<Profile> {
+      const current = await this.findByDocumentId(documentId);
+      if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${documentId}”.`);
+      if (current.isDefault) {
+        throw new errors.ValidationError(`“${current.name}” is the default profile and cannot be deleted; make another profile the default first.`);
+      }
+      const active = await strapi.db.transaction(async ({ trx }: { trx: any }) => {
+        // The same lock the queue takes before it decides anything about this profile.
+        const { tableName } = strapi.db.metadata.get(UID.profile);
+        await trx(tableName).where({ id: current.id }).update({ id: current.id });
+        const pending = await strapi.db
+          .query(UID.record)
+          .count({ where: { profile: { id: current.id }, status: { $in: ['queued', 'running'] } } });
+        if (pending === 0) await query().delete({ where: { id: current.id } });
+        return pending;
+      });
+      if (active > 0) {
+        throw new ProfileBusyError(
+          `“${current.name}” has ${active} queued or running ${active === 1 ? 'job' : 'jobs'}; cancel ${active === 1 ? 'it' : 'them'} or wait for ${active === 1 ? 'it' : 'them'} to finish before deleting the profile.`,
+          { pending: active }
+        );
+      }
+      return current;
     },
 
     /** At first boot a site gets one profile that backs up everything. */

@@ -1,6 +1,6 @@
 /** Backup and restore records: one row per attempt. */
 import type { Core } from '@strapi/strapi';
-import { UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
+import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
 
 export interface BackupRecord {
   id: number;
@@ -72,6 +72,26 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async update(id: number, data: Partial<Omit<BackupRecord, 'id' | 'documentId' | 'profile'>>): Promise<void> {
       await query().update({ where: { id }, data });
+    },
+
+    /** The newest completed archive of a profile, or null; what the next one is likely to weigh. */
+    async lastCompletedOf(profileId: number): Promise<BackupRecord | null> {
+      return query().findOne({
+        where: { profile: { id: profileId }, status: 'completed', archiveSize: { $notNull: true } },
+        orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+      });
+    },
+
+    /**
+     * Deletes a record that has ended; false when it is queued or running. Final statuses never
+     * change again, so checking first and deleting after cannot race with a worker.
+     */
+    async deleteIfFinal(id: number): Promise<boolean> {
+      const row = await query().findOne({ where: { id }, select: ['id', 'status'] });
+      if (!row || !FINAL_STATUSES.includes(row.status)) return false;
+      // delete (not deleteMany) also removes the record's link to its profile.
+      await query().delete({ where: { id } });
+      return true;
     },
 
     async list(filters: ListFilters = {}): Promise<{ results: BackupRecord[]; pagination: { page: number; pageSize: number; total: number; pageCount: number } }> {

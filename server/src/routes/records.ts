@@ -1,0 +1,10 @@
+import { ACTIONS } from '../constants';
+import { guarded } from './guarded';
+
+export default [
+  { method: 'GET', path: '/records', handler: 'records.find', config: guarded(ACTIONS.read) },
+  { method: 'GET', path: '/records/:documentId', handler: 'records.findOne', config: guarded(ACTIONS.read) },
+  { method: 'POST', path: '/records/:documentId/cancel', handler: 'records.cancel', config: guarded(ACTIONS.cancel) },
+  { method: 'GET', path: '/records/:documentId/download', handler: 'records.download', config: guarded(ACTIONS.download) },
+  { method: 'DELETE', path: '/records/:documentId', handler: 'records.delete', config: guarded(ACTIONS.delete) },
+];

@@ -1,0 +1,129 @@
+/** Bodies of `POST /backup/profiles` and `PUT /backup/profiles/:documentId`. */
+import { errors, yup } from '@strapi/utils';
+import { ARCHIVE_FORMATS, PROFILE_LIMITS, QUEUE_BEHAVIORS } from '../constants';
+import type { Profile } from '../services/profiles';
+import { cronProblem, timezoneProblem } from './cron';
+import { assertKnownKeys, isPlainObject, validate } from './utils';
+
+/** Every field a client may write; the rest of a profile (id, documentId, dates) is the server's. */
+export const PROFILE_FIELDS = [
+  'name',
+  'description',
+  'queueBehavior',
+  'maxQueueDepth',
+  'includeDatabase',
+  'excludeTables',
+  'includeUploads',
+  'includeProjectFiles',
+  'includeEnv',
+  'schedule',
+  'timezone',
+  'retainCount',
+  'retainDays',
+  'format',
+  'encrypt',
+  'timeoutMinutes',
+  'notify',
+  'isDefault',
+] as const;
+
+export type ProfileInput = Partial<Omit<Profile, 'id' | 'documentId'>>;
+
+const MAX = { name: 120, description: 2000, table: 128, tables: 500, schedule: 120, timezone: 64, retain: 100000, notify: 4000 };
+
+const bool = (field: string) => yup.boolean().typeError(`${field} must be true or false`);
+const int = (field: string, min: number, max: number) =>
+  yup
+    .number()
+    .typeError(`${field} must be an integer from ${min} to ${max}`)
+    .integer(`${field} must be an integer from ${min} to ${max}`)
+    .min(min, `${field} must be an integer from ${min} to ${max}`)
+    .max(max, `${field} must be an integer from ${min} to ${max}`);
+const oneOf = (field: string, values: readonly string[]) =>
+  yup
+    .string()
+    .typeError(`${field} must be one of: ${values.join(', ')}`)
+    .oneOf([...values], `${field} must be one of: ${values.join(', ')}`);
+
+const fields = {
+  name: yup
+    .string()
+    .typeError('name must be a string')
+    .test('not-blank', 'name must not be empty', (v) => v === undefined || v.trim() !== '')
+    .max(MAX.name, `name must be at most ${MAX.name} characters`),
+  description: yup.string().nullable().typeError('description must be a string').max(MAX.description, `description must be at most ${MAX.description} characters`),
+  queueBehavior: oneOf('queueBehavior', QUEUE_BEHAVIORS),
+  maxQueueDepth: int('maxQueueDepth', PROFILE_LIMITS.maxQueueDepth.min, PROFILE_LIMITS.maxQueueDepth.max),
+  includeDatabase: bool('includeDatabase'),
+  excludeTables: yup
+    .array()
+    .nullable()
+    .typeError('excludeTables must be a list of table names')
+    .max(MAX.tables, `excludeTables must list at most ${MAX.tables} tables`)
+    .of(
+      yup
+        .string()
+        .typeError('excludeTables must be a list of table names')
+        .test('not-blank', 'excludeTables must not contain empty names', (v) => v === undefined || v.trim() !== '')
+        .max(MAX.table, `excludeTables names must be at most ${MAX.table} characters`)
+    ),
+  includeUploads: bool('includeUploads'),
+  includeProjectFiles: bool('includeProjectFiles'),
+  includeEnv: bool('includeEnv'),
+  schedule: yup.string().nullable().typeError('schedule must be a cron expression (a string) or null').max(MAX.schedule, `schedule must be at most ${MAX.schedule} characters`),
+  timezone: yup.string().nullable().typeError('timezone must be an IANA time zone name (a string) or null').max(MAX.timezone, `timezone must be at most ${MAX.timezone} characters`),
+  retainCount: int('retainCount', 0, MAX.retain).nullable(),
+  retainDays: int('retainDays', 0, MAX.retain).nullable(),
+  format: oneOf('format', ARCHIVE_FORMATS),
+  encrypt: bool('encrypt'),
+  timeoutMinutes: int('timeoutMinutes', PROFILE_LIMITS.timeoutMinutes.min, PROFILE_LIMITS.timeoutMinutes.max),
+  notify: yup
+    .mixed()
+    .nullable()
+    .test('object', 'notify must be an object or null', (v) => v === undefined || v === null || isPlainObject(v))
+    .test('size', `notify must be at most ${MAX.notify} characters of JSON`, (v) => v === undefined || v === null || JSON.stringify(v).length <= MAX.notify),
+  isDefault: bool('isDefault'),
+};
+
+// A field listed as writable without a rule would pass unchecked.
+const unchecked = PROFILE_FIELDS.filter((field) => !(field in fields));
+if (unchecked.length > 0) throw new Error(`No validation rule for profile fields: ${unchecked.join(', ')}`);
+
+const createSchema = yup.object({ ...fields, name: fields.name.required('name is required') });
+const updateSchema = yup.object(fields);
+
+/** Empty strings mean “no schedule” / “server time zone”, as a cleared form field sends them. */
+const blankToNull = (input: Record<string, unknown>) => {
+  for (const key of ['schedule', 'timezone'] as const) {
+    if (typeof input[key] === 'string' && (input[key] as string).trim() === '') input[key] = null;
+  }
+  return input;
+};
+
+/** The schedule as it will be saved, checked in the time zone it will run in. */
+const checkSchedule = (input: ProfileInput, current?: Profile) => {
+  const timezone = input.timezone !== undefined ? input.timezone : current?.timezone ?? null;
+  const schedule = input.schedule !== undefined ? input.schedule : current?.schedule ?? null;
+  if (input.timezone) {
+    const problem = timezoneProblem(input.timezone);
+    if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['timezone'], message: problem }] });
+  }
+  if (schedule && (input.schedule !== undefined || input.timezone !== undefined)) {
+    const problem = cronProblem(schedule, timezone);
+    if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['schedule'], message: problem }] });
+  }
+};
+
+const validateBody = async (body: unknown, schema: typeof createSchema | typeof updateSchema, current?: Profile): Promise<ProfileInput> => {
+  const input = blankToNull({ ...assertKnownKeys(body, PROFILE_FIELDS) });
+  const valid = (await validate(schema, input)) as ProfileInput;
+  checkSchedule(valid, current);
+  if (valid.isDefault === false && (current?.isDefault ?? false)) {
+    throw new errors.ValidationError('isDefault cannot be turned off on the default profile; make another profile the default instead.');
+  }
+  return valid;
+};
+
+export const validateProfileCreate = (body: unknown) => validateBody(body, createSchema) as Promise<ProfileInput & { name: string }>;
+
+export const validateProfileUpdate = (body: unknown, current: Profile) => validateBody(body, updateSchema, current);

@@ -1,0 +1,23 @@
+/** Body of `POST /backup/runs` (admin) and `POST /api/backup/runs` (API token). */
+import { errors } from '@strapi/utils';
+import { RECORD_KINDS } from '../constants';
+import { assertKnownKeys } from './utils';
+
+export interface RunInput {
+  /** documentId of the profile; the default profile when absent. */
+  profile?: string;
+  kind: 'backup';
+}
+
+export const validateRunBody = (body: unknown): RunInput => {
+  const input = assertKnownKeys(body, ['profile', 'kind']);
+  const { profile, kind = 'backup' } = input;
+  if (profile !== undefined && profile !== null && (typeof profile !== 'string' || profile.trim() === '')) {
+    throw new errors.ValidationError('profile must be the documentId of a backup profile (a non-empty string)');
+  }
+  if (kind === 'restore') throw new errors.ValidationError('kind “restore” is not available yet: only “backup” can be run.');
+  if (kind !== 'backup') {
+    throw new errors.ValidationError(`kind must be “backup” (known kinds: ${RECORD_KINDS.join(', ')}; restore is not available yet)`);
+  }
+  return { profile: typeof profile === 'string' ? profile : undefined, kind };
+};
