@@ -6,6 +6,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(RBAC_ACTIONS);
   await getService(strapi, 'profiles').ensureDefault();
   getService(strapi, 'failsafe').register();
+  getService(strapi, 'notifier').registerEvents();
+  await getService(strapi, 'scheduler').start();
   // The CLI boots the app for one command; only `run --wait` and `worker` start a worker there.
   if (getConfig(strapi).worker.enabled && process.env[WORKER_OFF_ENV] !== 'true') {
     getService(strapi, 'worker').start();

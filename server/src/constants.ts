@@ -19,7 +19,7 @@ export const TRIGGERS = ['admin', 'cli', 'schedule', 'pre-update', 'pre-uninstal
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** Why a record ended the way it did (statusReason). */
-export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'busy'] as const;
+export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'busy', 'queue-full'] as const;
 export type StatusReason = (typeof STATUS_REASONS)[number];
 
 export const QUEUE_BEHAVIORS = ['cancel', 'queue'] as const;
@@ -74,3 +74,27 @@ export const EXIT = {
 
 /** Set by the CLI so that commands which only read do not start a worker in their process. */
 export const WORKER_OFF_ENV = 'STRAPI_BACKUP_WORKER_OFF';
+
+/** Strapi cron job names: one per scheduled profile, plus the resync of all schedules. */
+export const SCHEDULE_JOB_PREFIX = 'backup-schedule-';
+export const SCHEDULE_SYNC_JOB = 'backup-schedules-sync';
+/** Picks up schedules changed by other instances (lifecycles only fire where the change was made). */
+export const SCHEDULE_SYNC_RULE = '15 * * * * *';
+
+/** The database-level guarantee behind idempotency keys (one record per scheduled fire). */
+export const IDEMPOTENCY_INDEX = 'backup_records_idempotency_key_unique';
+
+/** Webhook events, keyed as Strapi's webhook store keys them; emitted at every record state change. */
+export const WEBHOOK_EVENTS = {
+  BACKUP_QUEUED: 'backup.queued',
+  BACKUP_STARTED: 'backup.started',
+  BACKUP_COMPLETED: 'backup.completed',
+  BACKUP_FAILED: 'backup.failed',
+  BACKUP_CANCELLED: 'backup.cancelled',
+  RESTORE_QUEUED: 'restore.queued',
+  RESTORE_STARTED: 'restore.started',
+  RESTORE_COMPLETED: 'restore.completed',
+  RESTORE_FAILED: 'restore.failed',
+  RESTORE_CANCELLED: 'restore.cancelled',
+} as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS];

@@ -4,7 +4,10 @@ import { getService } from './utils';
 /** Stops claiming work, lets running jobs finish within the grace period, and stops the cron job. */
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'failsafe').unregister();
+  getService(strapi, 'scheduler').stop();
   await getService(strapi, 'worker').stop();
+  // The last jobs' final events, before the event hub and the database go away.
+  await getService(strapi, 'notifier').flush();
 };
 
 export default destroy;

@@ -50,6 +50,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
         });
         if (count === 1) {
           lost += 1;
+          getService(strapi, 'notifier').emitById(id);
           await removeLeftovers(id);
         }
       }
@@ -73,6 +74,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
         });
         if (count === 1) {
           timedOut += 1;
+          getService(strapi, 'notifier').emitById(record.id);
           // Here, stop it at once; elsewhere its next heartbeat finds the record no longer running.
           getService(strapi, 'runner').abort(record.id, 'timeout');
         }

@@ -1,12 +1,16 @@
 import failsafe from './failsafe';
+import notifier from './notifier';
+import preflight from './preflight';
 import profiles from './profiles';
 import queue from './queue';
 import records from './records';
 import runner from './runner';
+import scheduler from './scheduler';
 import storage from './storage';
+import summary from './summary';
 import worker from './worker';
 
-const services = { failsafe, profiles, queue, records, runner, storage, worker };
+const services = { failsafe, notifier, preflight, profiles, queue, records, runner, scheduler, storage, summary, worker };
 
 export type Services = typeof services;
 export default services;

@@ -12,6 +12,7 @@ import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger }
 import { getService } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
+import { isIdempotencyConflict } from './scheduler';
 
 export type RejectReason = 'busy' | 'queue-full' | 'duplicate';
 
@@ -21,12 +22,19 @@ export interface EnqueueRequest {
   trigger: Trigger;
   requestedBy?: number | null;
   idempotencyKey?: string | null;
+  /**
+   * A `busy` or `queue-full` rejection still leaves a `cancelled` record (with the same
+   * idempotency key), written under the profile lock: what a scheduled fire does.
+   */
+  recordRejection?: boolean;
 }
 
 export type EnqueueResult =
   /** position 0: starts now; n: n-th waiting behind the running job. */
   | { accepted: true; record: BackupRecord; position: number; message: string }
-  | { accepted: false; reason: RejectReason; message: string; record: BackupRecord | null };
+  | { accepted: false; reason: RejectReason; message: string; record: BackupRecord | null; rejectedRecord?: BackupRecord };
+
+type Rejection = Extract<EnqueueResult, { accepted: false }>;
 
 const ACTIVE: RecordStatus[] = ['queued', 'running'];
 
@@ -50,12 +58,32 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const label = (kind: RecordKind) => (kind === 'restore' ? 'restore' : 'backup');
 
+  /**
+   * Another request (another instance's fire of the same schedule) already wrote this key: the
+   * unique index refused ours and the transaction rolled back, so nothing of this one remains.
+   */
+  const alreadyTaken = async (error: unknown, idempotencyKey: string | null): Promise<EnqueueResult> => {
+    if (!idempotencyKey || !isIdempotencyConflict(error)) throw error;
+    const existing: BackupRecord | null = await records().findOne({ where: { idempotencyKey }, populate: { profile: { select: ['id', 'documentId', 'name'] } } });
+    return {
+      accepted: false,
+      reason: 'duplicate',
+      record: existing,
+      message: `Already requested under idempotency key ${idempotencyKey}${existing ? ` (record ${existing.id})` : ''}.`,
+    };
+  };
+
   return {
     /**
      * Accepts or rejects a request at once; never waits for the job. An accepted record is
      * `queued`; a worker claims it (at once when nothing of its profile runs).
      */
-    async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null }: EnqueueRequest): Promise<EnqueueResult> {
+    async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null, recordRejection = false }: EnqueueRequest): Promise<EnqueueResult> {
+      const reject = async (rejection: Rejection): Promise<EnqueueResult> => {
+        if (!recordRejection) return rejection;
+        const data = { profile: profile.id, kind, trigger, requestedBy, idempotencyKey, status: 'cancelled' as const, statusReason: rejection.reason, message: rejection.message, finishedAt: new Date() };
+        return { ...rejection, rejectedRecord: await getService(strapi, 'records').create(data) };
+      };
       const result = await strapi.db.transaction(async ({ trx }: { trx: any }): Promise<EnqueueResult> => {
         await lockProfile(trx, profile.id);
         const active = await activeOf(profile.id);
@@ -77,22 +105,22 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
           }
         }
         if (head && profile.queueBehavior !== 'queue') {
-          return {
+          return reject({
             accepted: false,
             reason: 'busy',
             record: head,
             message: head.startedAt
               ? `A ${label(head.kind)} of “${profile.name}” is already running (record ${head.id}, started ${timeOf(head.startedAt)}). Wait for it to finish or cancel it.`
               : `A ${label(head.kind)} of “${profile.name}” is about to start (record ${head.id}). Wait for it to finish or cancel it.`,
-          };
+          });
         }
         if (head && waiting.length >= profile.maxQueueDepth) {
-          return {
+          return reject({
             accepted: false,
             reason: 'queue-full',
             record: head,
             message: `The queue for “${profile.name}” is full (${waiting.length} waiting). Try again when a ${what} has finished.`,
-          };
+          });
         }
         const record = await getService(strapi, 'records').create({ profile: profile.id, kind, trigger, requestedBy, idempotencyKey });
         if (!head) return { accepted: true, record, position: 0, message: `${capitalize(what)} of “${profile.name}” started.` };
@@ -103,7 +131,9 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
           position,
           message: `${capitalize(what)} queued — will start when the current ${label(head.kind)} completes (position ${position} in the queue).`,
         };
-      });
+      }).catch((error: unknown) => alreadyTaken(error, idempotencyKey));
+      if (result.accepted) getService(strapi, 'notifier').emit(result.record);
+      else if (result.rejectedRecord) getService(strapi, 'notifier').emit(result.rejectedRecord);
       if (result.accepted) getService(strapi, 'worker').kick();
       return result;
     },
@@ -137,7 +167,11 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
           });
           return count === 1 ? next.id : null;
         });
-        if (claimed) return getService(strapi, 'records').findById(claimed);
+        if (claimed) {
+          const record = await getService(strapi, 'records').findById(claimed);
+          if (record) getService(strapi, 'notifier').emit(record);
+          return record;
+        }
       }
       return null;
     },
@@ -148,6 +182,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
         where: { id: recordId, status: 'running' },
         data: { finishedAt: new Date(), ...data },
       });
+      if (count === 1) getService(strapi, 'notifier').emitById(recordId);
       getService(strapi, 'worker').kick();
       return count === 1;
     },
@@ -161,6 +196,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
         where: { id: recordId, status: 'queued' },
         data: { status: 'cancelled', statusReason: 'user', finishedAt: new Date(), message: 'Cancelled before it started.' },
       });
+      if (count === 1) getService(strapi, 'notifier').emitById(recordId);
       if (count === 0) {
         const { count: asked } = await records().updateMany({ where: { id: recordId, status: 'running' }, data: { cancelRequested: true } });
         if (asked === 1) getService(strapi, 'runner').abort(recordId, 'user');

@@ -1,0 +1,214 @@
+/**
+ * Profile schedules on Strapi's cron: one job per profile with a `schedule`, registered at
+ * bootstrap and again whenever a profile is created, changed or deleted (database lifecycles),
+ * without a restart.
+ *
+ * Every instance fires every schedule; a fire enqueues with an idempotency key made of the
+ * profile and the fire time, and a UNIQUE index on `backup_records.idempotency_key` lets exactly
+ * one insert win per fire across instances. The losers' inserts fail inside the queue's
+ * transaction, which rolls back; their fire is a no-op.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Core } from '@strapi/strapi';
+import { IDEMPOTENCY_INDEX, SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../constants';
+import { errorMessage, getService } from '../utils';
+import type { Profile } from './profiles';
+
+type Scheduled = Pick<Profile, 'documentId' | 'name' | 'schedule' | 'timezone'>;
+
+/** Unique violations per dialect: SQLite (better-sqlite3), PostgreSQL, MySQL/MariaDB. */
+const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', '23505', 'ER_DUP_ENTRY']);
+
+/** True for exactly the error an insert of an already used idempotency key raises. */
+export const isIdempotencyConflict = (error: unknown): boolean => {
+  for (let e: any = error; e; e = e.cause) {
+    if (UNIQUE_VIOLATION.has(e.code) && /idempotency_key/.test(`${e.message} ${e.constraint ?? ''}`)) return true;
+  }
+  return false;
+};
+
+export const jobName = (documentId: string) => `${SCHEDULE_JOB_PREFIX}${documentId}`;
+
+/** Same fire, same key, on every instance: the profile and the fire time to the second. */
+export const idempotencyKeyOf = (documentId: string, fireTime: Date) =>
+  `schedule:${documentId}:${new Date(Math.floor(fireTime.getTime() / 1000) * 1000).toISOString()}`;
+
+const signatureOf = (profile: Scheduled): string | null => {
+  const rule = profile.schedule?.trim();
+  return rule ? `${rule}|${profile.timezone?.trim() ?? ''}` : null;
+};
+
+const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
+  /** documentId → signature (rule|tz) registered on the cron, valid or not (so it is logged once). */
+  const registered = new Map<string, string>();
+  let unsubscribe: (() => void) | null = null;
+  /** Runs work outside any transaction a lifecycle hook fires in (set at start, outside all). */
+  let detached: <R>(fn: () => R) => R = (fn) => fn();
+
+  const cronJob = (name: string) => strapi.cron.jobs.find((spec) => spec.name === name)?.job;
+
+  /**
+   * The occurrence this fire stands for: the latest one of the rule at or before now, from the
+   * rule itself rather than the time the timer happened to run (late under load) or Strapi's
+   * own fire date (it drifts when a job was paused, e.g. between bootstrap and cron start).
+   */
+  const fireTimeOf = (name: string, fallback: unknown): Date => {
+    const previous = cronJob(name)?.previousRuns(1, new Date(Date.now() + 1000))[0];
+    return previous ?? (fallback instanceof Date ? fallback : new Date());
+  };
+
+  const unregister = (documentId: string) => {
+    if (registered.delete(documentId)) strapi.cron.remove(jobName(documentId));
+  };
+
+  const fire = async (documentId: string, signature: string, fallback: unknown) => {
+    const name = jobName(documentId);
+    const idempotencyKey = idempotencyKeyOf(documentId, fireTimeOf(name, fallback));
+    const profile = await getService(strapi, 'profiles').findByDocumentId(documentId);
+    // Changed or deleted on another instance since this one registered it: follow the database.
+    if (!profile || signatureOf(profile) !== signature) {
+      if (profile) service.schedule(profile);
+      else unregister(documentId);
+      return;
+    }
+    const result = await getService(strapi, 'queue').enqueue({
+      profile,
+      kind: 'backup',
+      trigger: 'schedule',
+      idempotencyKey,
+      recordRejection: true,
+    });
+    if (result.accepted) {
+      strapi.log.info(`[backup] schedule of “${profile.name}”: record ${result.record.id} (${idempotencyKey})`);
+    } else if (result.rejectedRecord) {
+      strapi.log.info(`[backup] schedule of “${profile.name}”: ${result.reason}, recorded as ${result.rejectedRecord.id}. ${result.message}`);
+    } else {
+      strapi.log.debug(`[backup] schedule of “${profile.name}”: ${idempotencyKey} already taken by another instance`);
+    }
+  };
+
+  const service = {
+    /** Registers, replaces or removes the cron job of one profile; no database access. */
+    schedule(profile: Scheduled) {
+      const signature = signatureOf(profile);
+      if (!signature) {
+        unregister(profile.documentId);
+        return;
+      }
+      if (registered.get(profile.documentId) === signature) return;
+      unregister(profile.documentId);
+      const name = jobName(profile.documentId);
+      const tz = profile.timezone?.trim() || undefined;
+      strapi.cron.add({
+        [name]: {
+          task: (_ctx: unknown, fireDate: unknown) =>
+            fire(profile.documentId, signature, fireDate).catch((error: unknown) => {
+              strapi.log.error(`[backup] schedule of “${profile.name}” (${profile.documentId}): ${errorMessage(error)}`);
+            }),
+          options: { rule: profile.schedule!.trim(), ...(tz ? { tz } : {}) },
+        },
+      });
+      registered.set(profile.documentId, signature);
+      // Strapi's cron logs and drops a rule (or timezone) croner refuses; say which profile it was.
+      if (!cronJob(name)) {
+        strapi.log.error(
+          `[backup] profile “${profile.name}”: its schedule “${profile.schedule}”${tz ? ` (timezone ${tz})` : ''} is not a valid cron rule; it will not run until it is fixed.`
+        );
+      }
+    },
+
+    /** Makes the registered jobs match the profiles in the database. */
+    async syncAll() {
+      const profiles: Scheduled[] = await strapi.db
+        .query(UID.profile)
+        .findMany({ select: ['documentId', 'name', 'schedule', 'timezone'] });
+      const present = new Set(profiles.map((p) => p.documentId));
+      for (const documentId of [...registered.keys()]) if (!present.has(documentId)) unregister(documentId);
+      for (const profile of profiles) service.schedule(profile);
+    },
+
+    /** The database-level guarantee of idempotency keys; created at every boot (see below). */
+    async ensureUniqueIndex() {
+      const knex = strapi.db.connection;
+      const { tableName, attributes } = strapi.db.metadata.get(UID.record) as any;
+      const column: string = attributes.idempotencyKey?.columnName ?? 'idempotency_key';
+      const schema = strapi.db.getSchemaName();
+      const table = schema ? `${schema}.${tableName}` : tableName;
+      try {
+        if (strapi.db.dialect.client === 'mysql') {
+          // MySQL has no CREATE INDEX IF NOT EXISTS.
+          const [rows] = await knex.raw(
+            'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
+            [tableName, IDEMPOTENCY_INDEX]
+          );
+          if (Number(rows[0].n) > 0) return;
+          await knex.raw('create unique index ?? on ?? (??)', [IDEMPOTENCY_INDEX, table, column]);
+        } else {
+          await knex.raw('create unique index if not exists ?? on ?? (??)', [IDEMPOTENCY_INDEX, table, column]);
+        }
+      } catch (error) {
+        // Another instance booting at the same moment created it first.
+        if (/already exists|Duplicate key name|ER_DUP_KEYNAME/i.test(errorMessage(error)) || (error as any)?.code === '23505') return;
+        throw new Error(`[backup] could not create the unique index ${IDEMPOTENCY_INDEX} on ${tableName}(${column}): ${errorMessage(error)}`);
+      }
+    },
+
+    async start() {
+      detached = AsyncLocalStorage.snapshot();
+      // Strapi's schema sync drops indexes it does not know about, so this runs at every boot.
+      // Without it (rows already sharing a key) the site still boots, loudly.
+      await service.ensureUniqueIndex().catch((error: unknown) => {
+        strapi.log.error(`${errorMessage(error)}. Until it exists, instances firing one schedule may each create a record.`);
+      });
+      const resync = () =>
+        detached(() => {
+          service.syncAll().catch((error: unknown) => strapi.log.error(`[backup] schedules: ${errorMessage(error)}`));
+        });
+      const touchesSchedule = (event: any) => {
+        const data = event.params?.data ?? {};
+        return 'schedule' in data || 'timezone' in data;
+      };
+      // Hooks only (re)register; a row without the fields it needs triggers a resync after commit.
+      const fromRow = (event: any) => {
+        try {
+          const row = event.result;
+          if (row?.documentId && 'schedule' in row) service.schedule(row);
+          else resync();
+        } catch (error) {
+          strapi.log.error(`[backup] schedules: ${errorMessage(error)}`);
+        }
+      };
+      unsubscribe = strapi.db.lifecycles.subscribe({
+        models: [UID.profile],
+        afterCreate: fromRow,
+        afterUpdate: fromRow,
+        afterDelete(event: any) {
+          if (event.result?.documentId) unregister(event.result.documentId);
+          else resync();
+        },
+        afterCreateMany: resync,
+        afterUpdateMany(event: any) {
+          if (touchesSchedule(event)) resync();
+        },
+        afterDeleteMany: resync,
+      }) as unknown as () => void;
+      await service.syncAll();
+      // Lifecycles fire only on the instance that made a change; the others catch up here.
+      strapi.cron.add({ [SCHEDULE_SYNC_JOB]: { task: async () => resync(), options: { rule: SCHEDULE_SYNC_RULE } } });
+    },
+
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      strapi.cron.remove(SCHEDULE_SYNC_JOB);
+      for (const documentId of [...registered.keys()]) unregister(documentId);
+    },
+
+    /** Names of the cron jobs registered for schedules (for tests and diagnostics). */
+    registeredJobs: () => [...registered.keys()].map(jobName).filter((name) => Boolean(cronJob(name))),
+  };
+  return service;
+};
+
+export type SchedulerService = ReturnType<typeof createSchedulerService>;
+export default createSchedulerService;
