@@ -3,7 +3,7 @@
  * components) under tests/.tmp, on its own throw-away database, booted in this process without
  * an HTTP server, and reachable by the real CLI binary.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +33,8 @@ export interface TestApp {
   /** Stops the app, drops its database and deletes its directory. */
   destroy(): Promise<void>;
   cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  /** A real `strapi-backup worker` process on this app (callers stop or kill it). */
+  spawnWorker(stdio?: StdioOptions): ChildProcess;
   backupsDir: string;
 }
 
@@ -84,6 +86,9 @@ export const createTestApp = async (dialect: TestDialect, label: string): Promis
       await app.stop();
       await db.drop();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+    spawnWorker(stdio = 'ignore') {
+      return spawn(process.execPath, [CLI, 'worker'], { cwd: dir, env: { ...process.env, ...env }, stdio });
     },
     cli(args, { timeoutMs = 90000 } = {}) {
       return new Promise((resolve, reject) => {

@@ -169,7 +169,21 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
     expect(JSON.parse(profiles.stdout).data[0]).toMatchObject({ name: 'Full site', isDefault: true });
 
     expect((await app.cli(['run', '--profile', 'Nope'])).code).toBe(1);
-    for (const args of [['run', '--bogus'], ['verify'], ['list', '--status', 'sleeping'], ['frobnicate']]) {
+
+    // Without --wait, run only queues (no worker runs in a CLI process that does not wait), so a
+    // second run is refused by the default profile's cancel behaviour: exit code 3.
+    const queued = await app.cli(['run', '--json']);
+    expect(queued.code).toBe(0);
+    const pending = JSON.parse(queued.stdout);
+    expect(pending).toMatchObject({ data: { status: 'queued', trigger: 'cli' }, meta: { position: 0 } });
+    const refused = await app.cli(['run']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`A backup of “Full site” is about to start (record ${pending.data.id})`);
+    const cancelled = await app.cli(['cancel', pending.data.documentId]);
+    expect(cancelled).toMatchObject({ code: 0, stdout: `Cancelled record ${pending.data.id}.\n` });
+    const status = await app.cli(['status', String(pending.data.id), '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'cancelled', statusReason: 'user' });
+    for (const args of [['run', '--bogus'], ['verify'], ['cancel'], ['worker', '--concurrency', 'lots'], ['list', '--status', 'sleeping'], ['frobnicate']]) {
       const bad = await app.cli(args);
       expect({ args, code: bad.code }).toEqual({ args, code: 2 });
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);

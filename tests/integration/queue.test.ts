@@ -4,8 +4,6 @@
  * The app's own worker is off (BACKUP_WORKER=false) so each test decides when work runs.
  */
 import fs from 'node:fs';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { waitFor } from '../helpers/archive';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, type TestApp } from '../helpers/strapi-app';
@@ -141,11 +139,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     const profile = await profileNamed('Killed', { queueBehavior: 'queue' });
     const doomed = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
     const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-    const child = spawn(process.execPath, [path.resolve(__dirname, '../../bin/strapi-backup.js'), 'worker'], {
-      cwd: app.dir,
-      env: { ...process.env, ...app.env },
-      stdio: 'ignore',
-    });
+    const child = app.spawnWorker();
     try {
       await waitFor(async () => (await record(doomed.record.id)).status === 'running', 60000, 'the worker process to claim the job');
       expect((await record(doomed.record.id)).worker).toMatch(new RegExp(`:${child.pid}$`));

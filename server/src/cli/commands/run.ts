@@ -8,14 +8,15 @@ import { formatBytes, printJson, progressPrinter } from '../output';
 const POLL_MS = 500;
 
 /** Follows a record until it ends, whichever process runs it; prints its position, then progress. */
-export const follow = async (strapi: Core.Strapi, record: BackupRecord, json: boolean): Promise<BackupRecord> => {
+export const follow = async (strapi: Core.Strapi, record: BackupRecord, position: number, json: boolean): Promise<BackupRecord> => {
   const records = getService(strapi, 'records');
   const printer = json ? null : progressPrinter();
   let current = record;
-  let announcedQueue = false;
+  // Position 0 starts at once; only a job behind another one waits.
+  let announcedQueue = position === 0;
   while (!FINAL_STATUSES.includes(current.status)) {
     if (current.status === 'queued' && !announcedQueue && !json) {
-      process.stderr.write('Waiting for the current job of this profile to finish…\n');
+      process.stderr.write(`Queued at position ${position}; waiting for the current job of this profile to finish…\n`);
       announcedQueue = true;
     }
     if (current.status === 'running' && current.progress) printer?.update(current.progress as any);
@@ -55,7 +56,7 @@ export const run = async (ctx: CommandContext): Promise<number> => {
     return EXIT.ok;
   }
   getService(strapi, 'worker').start();
-  const done = await follow(strapi, result.record, ctx.json);
+  const done = await follow(strapi, result.record, result.position, ctx.json);
   printOutcome(done, ctx.json);
   return done.status === 'completed' ? EXIT.ok : EXIT.failed;
 };
