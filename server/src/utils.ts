@@ -26,4 +26,17 @@ export const slugify = (name: string): string =>
 export const fileTimestamp = (date: Date): string =>
   date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
-export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** A one-line message for anything thrown (drivers sometimes throw plain objects). */
+export const errorMessage = (error: unknown): string => {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const { message, code } = error as { message?: unknown; code?: unknown };
+    if (typeof message === 'string') return code ? `${message} (${code})` : message;
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return Object.prototype.toString.call(error);
+    }
+  }
+  return String(error);
+};
