@@ -17,7 +17,11 @@ module.exports = ({ env }) => ({
     config: {
       storage: { directory: env('BACKUP_DIR', 'backups') },
       // Shortened in tests; the defaults suit a real site.
-      worker: { enabled: env.bool('BACKUP_WORKER', true), pollMs: env.int('BACKUP_POLL_MS', 5000) },
+      worker: {
+        enabled: env.bool('BACKUP_WORKER', true),
+        pollMs: env.int('BACKUP_POLL_MS', 5000),
+        shutdownGraceMs: env.int('BACKUP_SHUTDOWN_GRACE_MS', 30000),
+      },
       heartbeatMs: env.int('BACKUP_HEARTBEAT_MS', 10000),
       failsafeCron: env('BACKUP_FAILSAFE_CRON', '* * * * *'),
     },

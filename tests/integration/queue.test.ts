@@ -146,6 +146,24 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     await untilFinal(next.record.id);
   });
 
+  it('a worker stopped with SIGTERM past its grace period marks its job worker-stopped and exits 0', async () => {
+    const profile = await profileNamed('Stopped', { queueBehavior: 'queue' });
+    const job = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    app.env.BACKUP_SHUTDOWN_GRACE_MS = '0';
+    const child = app.spawnWorker();
+    try {
+      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      await waitFor(async () => (await record(job.record.id)).status === 'running', 60000, 'the worker process to claim the job');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(await record(job.record.id)).toMatchObject({ status: 'failed', statusReason: 'worker-stopped', archiveFile: null });
+      expect(archivesOf(job.record.id)).toEqual([]);
+    } finally {
+      delete app.env.BACKUP_SHUTDOWN_GRACE_MS;
+      child.kill('SIGKILL');
+    }
+  });
+
   it('a worker process killed mid-job is marked lost by the failsafe, and the next job runs', async () => {
     const profile = await profileNamed('Killed', { queueBehavior: 'queue' });
     const doomed = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
@@ -165,3 +183,4 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     }
   });
 });
+
