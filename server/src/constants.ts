@@ -98,6 +98,3 @@ export const WEBHOOK_EVENTS = {
   RESTORE_CANCELLED: 'restore.cancelled',
 } as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS];
-
-/** Keeps profile names unique in the database, not only in the service's check. */
-export const PROFILE_NAME_INDEX = 'backup_profiles_name_unique';

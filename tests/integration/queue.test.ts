@@ -49,17 +49,6 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     await service('worker').stop(5000);
   });
 
-  it('keeps profile names unique under concurrent creates, by a real index', async () => {
-    const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => profileNamed('Same name', { queueBehavior: 'queue' })));
-    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-    for (const a of attempts.filter((x) => x.status === 'rejected') as PromiseRejectedResult[]) {
-      expect(a.reason.message).toBe('A backup profile named “Same name” already exists.');
-    }
-    // Past the service's check, the database itself refuses the duplicate.
-    const knex = app.strapi.db.connection;
-    await expect(knex('backup_profiles').insert({ document_id: 'dup-name', name: 'Same name' })).rejects.toThrow();
-  });
-
   it('a cancel profile accepts exactly one of 100 concurrent requests; the rest are told it is busy', async () => {
     const profile = await profileNamed('Cancel burst', { queueBehavior: 'cancel', excludeTables: ['bulk_rows'] });
     const results = await enqueueMany(profile, 100);

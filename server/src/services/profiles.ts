@@ -5,7 +5,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { DEFAULT_PROFILE, UID } from '../constants';
-import { isUniqueViolation } from '../db/unique-index';
 
 export interface Profile {
   id: number;
@@ -41,13 +40,6 @@ export class ProfileBusyError extends Error {
     super(message);
   }
 }
-
-const nameTaken = (name: string) => new errors.ValidationError(`A backup profile named “${name.trim()}” already exists.`);
-
-/** The name index refused a write that raced another one past the service's own check. */
-const rethrowNameTaken = (name: string) => (error: unknown): never => {
-  throw isUniqueViolation(error, /backup_profiles(\.name|_name_unique)/) ? nameTaken(name) : error;
-};
 
 const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
   const query = () => strapi.db.query(UID.profile);
@@ -85,8 +77,10 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async create(data: Partial<Profile> & { name: string }): Promise<Profile> {
-      if (await this.findByName(data.name)) throw nameTaken(data.name);
-      const created = await strapi.documents(UID.profile).create({ data: { ...data, name: data.name.trim() } as any }).catch(rethrowNameTaken(data.name));
+      if (await this.findByName(data.name)) {
+        throw new errors.ValidationError(`A backup profile named “${data.name.trim()}” already exists.`);
+      }
+      const created = await strapi.documents(UID.profile).create({ data: { ...data, name: data.name.trim() } as any });
       return (await this.findByDocumentId(created.documentId)) as Profile;
     },
 
@@ -99,13 +93,15 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${documentId}”.`);
       if (data.name !== undefined) {
         const clash = await this.findByName(data.name);
-        if (clash && clash.id !== current.id) throw nameTaken(data.name);
+        if (clash && clash.id !== current.id) {
+          throw new errors.ValidationError(`A backup profile named “${data.name.trim()}” already exists.`);
+        }
       }
       const changes = { ...data, ...(data.name !== undefined ? { name: data.name.trim() } : {}) };
       await strapi.db.transaction(async () => {
         if (changes.isDefault) await query().updateMany({ where: { isDefault: true, id: { $ne: current.id } }, data: { isDefault: false } });
         await query().update({ where: { id: current.id }, data: changes });
-      }).catch(rethrowNameTaken(data.name ?? current.name));
+      });
       return (await this.findById(current.id)) as Profile;
     },
 
@@ -138,16 +134,11 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       return current;
     },
 
-    /** At first boot a site gets one profile that backs up everything (once, however many instances boot). */
+    /** At first boot a site gets one profile that backs up everything. */
     async ensureDefault(): Promise<void> {
       if ((await query().count()) > 0) return;
-      try {
-        await this.create({ ...DEFAULT_PROFILE });
-        strapi.log.info(`[backup] Created the default backup profile “${DEFAULT_PROFILE.name}”.`);
-      } catch (error) {
-        // Another instance booting at the same time created it: the name index refused ours.
-        if (!(error instanceof errors.ValidationError)) throw error;
-      }
+      await this.create({ ...DEFAULT_PROFILE });
+      strapi.log.info(`[backup] Created the default backup profile “${DEFAULT_PROFILE.name}”.`);
     },
   };
 };
