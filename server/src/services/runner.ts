@@ -89,8 +89,6 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    isRunningHere: (recordId: number) => running.has(recordId),
-
     /** Asks a job running in this process to stop; false when it does not run here. */
     abort(recordId: number, reason: StopReason): boolean {
       const job = running.get(recordId);
@@ -105,7 +103,7 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
      * Runs the backup of `record` to its end and returns the final record. Never throws for a
      * failed backup: the failure is recorded on the record.
      */
-    async run(record: BackupRecord, profile: Profile, onProgress?: (progress: Progress) => void): Promise<BackupRecord> {
+    async run(record: BackupRecord, profile: Profile): Promise<BackupRecord> {
       const records = getService(strapi, 'records');
       const storage = getService(strapi, 'storage');
       const job = { controller: new AbortController(), reason: null as StopReason | null };
@@ -137,10 +135,7 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
             profile: { documentId: profile.documentId, name: profile.name },
           },
           signal: job.controller.signal,
-          onProgress: (progress: Progress) => {
-            writer.report(progress);
-            onProgress?.(progress);
-          },
+          onProgress: (progress: Progress) => writer.report(progress),
         });
         await writer.flush();
         const kept = await getService(strapi, 'queue').finish(record.id, {
