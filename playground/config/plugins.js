@@ -19,6 +19,7 @@ module.exports = ({ env }) => ({
       // Shortened in tests; the defaults suit a real site.
       worker: {
         enabled: env.bool('BACKUP_WORKER', true),
+        concurrency: env.int('BACKUP_WORKER_CONCURRENCY', 1),
         pollMs: env.int('BACKUP_POLL_MS', 5000),
         shutdownGraceMs: env.int('BACKUP_SHUTDOWN_GRACE_MS', 30000),
       },

@@ -1,7 +1,8 @@
 /**
  * The queue's invariants on a real Strapi app, on every dialect: one running job per profile,
  * cancel/queue behaviour decided under a lock, FIFO, cancel, timeouts and lost workers.
- * The app's own worker is off (BACKUP_WORKER=false) so each test decides when work runs.
+ * The app's own worker is off (BACKUP_WORKER=false) so each test decides when work runs; it runs
+ * three jobs at once, so only the queue's rules keep jobs apart.
  */
 import fs from 'node:fs';
 import { waitFor } from '../helpers/archive';
@@ -28,7 +29,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
 
   beforeAll(async () => {
     app = await createTestApp(dialect, 'queue');
-    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '200', BACKUP_POLL_MS: '200', BACKUP_FAILSAFE_CRON: '*/1 * * * * *' });
+    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '200', BACKUP_POLL_MS: '200', BACKUP_FAILSAFE_CRON: '*/1 * * * * *', BACKUP_WORKER_CONCURRENCY: '3' });
     await app.boot();
     // A table large enough that a backup runs for a while, so it can be cancelled or killed mid-job.
     const knex = app.strapi.db.connection;
@@ -95,8 +96,41 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     const queued = results.filter((r) => r.accepted && r.position === 1)[0];
     expect(duplicates[0].record.id).toBe(queued.record.id);
     // Another admin is not affected by the first one's pending job.
-    expect(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'admin', requestedBy: 2 })).toMatchObject({ accepted: true, position: 2 });
-    for (const r of results.filter((x) => x.accepted)) await service('queue').cancel(r.record.id);
+    const other = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'admin', requestedBy: 2 });
+    expect(other).toMatchObject({ accepted: true, position: 2 });
+    for (const r of [...results, other].filter((x) => x.accepted)) await service('queue').cancel(r.record.id);
+  });
+
+  it('a restore waits for what runs, then runs alone while every backup waits behind it', async () => {
+    const [siteA, siteB, siteC] = [
+      await profileNamed('Restore A', { queueBehavior: 'queue' }),
+      await profileNamed('Restore B', { queueBehavior: 'cancel', excludeTables: ['bulk_rows'] }),
+      await profileNamed('Restore C', { queueBehavior: 'queue', excludeTables: ['bulk_rows'] }),
+    ];
+    const enqueue = (profile: unknown, kind = 'backup') => service('queue').enqueue({ profile, kind, trigger: 'cli' });
+    const running = await enqueue(siteA);
+    service('worker').start();
+    await waitFor(async () => (await record(running.record.id)).status === 'running', 30000, 'the backup to run');
+
+    const restore = await enqueue(siteB, 'restore');
+    expect(restore).toMatchObject({ accepted: true, position: 1 });
+    expect(restore.message).toBe('Restore queued — will start when the running job completes; no new backup starts before it.');
+    expect(await enqueue(siteC, 'restore')).toMatchObject({ accepted: false, reason: 'busy', record: { id: restore.record.id } });
+    const refused = await enqueue(siteB);
+    expect(refused).toMatchObject({ accepted: false, reason: 'busy', record: { id: restore.record.id } });
+    expect(refused.message).toBe(`A restore of the site is pending (record ${restore.record.id}); no backup starts until it has finished. Try again then.`);
+    const behindRestore = await enqueue(siteC);
+    expect(behindRestore).toMatchObject({ accepted: true, position: 1 });
+    expect(behindRestore.message).toMatch(/will start when the restore of the site completes/);
+
+    const backup = await untilFinal(running.record.id);
+    const restored = await untilFinal(restore.record.id);
+    // Restoring itself is a later feature: the job ends at once, saying so, and the order is what counts.
+    expect(restored).toMatchObject({ status: 'failed', message: expect.stringMatching(/Restore is not available/) });
+    expect(Date.parse(restored.startedAt)).toBeGreaterThanOrEqual(Date.parse(backup.finishedAt));
+    const after = await untilFinal(behindRestore.record.id);
+    expect(after.status).toBe('completed');
+    expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(restored.finishedAt));
   });
 
   it('cancels a queued job at once and a running one within seconds, keeping no archive', async () => {

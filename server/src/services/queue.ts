@@ -52,6 +52,19 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     await trx(tableName).where({ id: profileId }).update({ id: profileId });
   };
 
+  /**
+   * Writes every profile row: what a restore takes, since it excludes every job on the site.
+   * Any claim or enqueue of one profile then waits for it, and it waits for them.
+   */
+  const lockSite = async (trx: any) => {
+    const { tableName } = strapi.db.metadata.get(UID.profile);
+    await trx(tableName).update({ id: trx.ref('id') });
+  };
+
+  /** The oldest restore queued or running on the site, if any. */
+  const pendingRestore = (): Promise<BackupRecord | null> =>
+    records().findOne({ where: { kind: 'restore', status: { $in: ACTIVE } }, orderBy: [{ id: 'asc' }] });
+
   /** Queued and running jobs of a profile, oldest first. */
   const activeOf = (profileId: number): Promise<BackupRecord[]> =>
     records().findMany({ where: { profile: { id: profileId }, status: { $in: ACTIVE } }, orderBy: [{ id: 'asc' }] });
@@ -73,6 +86,73 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /**
+   * A restore, under the site lock: one pending at a time on the whole site (a second would undo
+   * the first), queued behind whatever runs, and started by claimNext once nothing runs.
+   */
+  const enqueueRestore = async (
+    { profile, trigger, requestedBy, idempotencyKey }: Omit<EnqueueRequest, 'kind' | 'recordRejection'>,
+    reject: (rejection: Rejection) => Promise<EnqueueResult>
+  ): Promise<EnqueueResult> => {
+    const restore = await pendingRestore();
+    if (restore) {
+      return reject({
+        accepted: false,
+        reason: requestedBy !== null && restore.requestedBy === requestedBy ? 'duplicate' : 'busy',
+        record: restore,
+        message: `A restore of the site is already ${restore.status === 'running' ? 'running' : 'pending'} (record ${restore.id}). Wait for it to finish or cancel it.`,
+      });
+    }
+    const runningCount = await records().count({ where: { status: 'running' } });
+    const record = await getService(strapi, 'records').create({ profile: profile.id, kind: 'restore', trigger, requestedBy, idempotencyKey });
+    if (runningCount === 0) return { accepted: true, record, position: 0, message: 'Restore started.' };
+    return {
+      accepted: true,
+      record,
+      position: 1,
+      message: `Restore queued — will start when the ${runningCount === 1 ? 'running job completes' : `${runningCount} running jobs complete`}; no new backup starts before it.`,
+    };
+  };
+
+  /** Starts the oldest queued restore when nothing at all runs on the site. */
+  const claimRestore = async (restore: BackupRecord, worker: string): Promise<number | null> =>
+    strapi.db.transaction(async ({ trx }: { trx: any }) => {
+      await lockSite(trx);
+      const running = await records().count({ where: { status: 'running' } });
+      if (running > 0) return null;
+      const now = new Date();
+      const { count } = await records().updateMany({
+        where: { id: restore.id, status: 'queued' },
+        data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
+      });
+      return count === 1 ? restore.id : null;
+    });
+
+  /** Starts the oldest queued job of one profile when none of it runs and no restore is pending. */
+  const claimBackup = async (profileId: number, worker: string): Promise<number | null> =>
+    strapi.db.transaction(async ({ trx }: { trx: any }) => {
+      await lockProfile(trx, profileId);
+      // A restore enqueued since the caller looked takes the site lock, so it is visible here.
+      if (await pendingRestore()) return null;
+      const active = await activeOf(profileId);
+      const next = active[0];
+      // FIFO: only the oldest active job may start, and only when none of the profile runs.
+      if (!next || next.status !== 'queued') return null;
+      const now = new Date();
+      const { count } = await records().updateMany({
+        where: { id: next.id, status: 'queued' },
+        data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
+      });
+      return count === 1 ? next.id : null;
+    });
+
+  const started = async (id: number | null): Promise<BackupRecord | null> => {
+    if (!id) return null;
+    const record = await getService(strapi, 'records').findById(id);
+    if (record) getService(strapi, 'notifier').emit(record);
+    return record;
+  };
+
   return {
     /**
      * Accepts or rejects a request at once; never waits for the job. An accepted record is
@@ -85,8 +165,13 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { ...rejection, rejectedRecord: await getService(strapi, 'records').create(data) };
       };
       const result = await strapi.db.transaction(async ({ trx }: { trx: any }): Promise<EnqueueResult> => {
+        if (kind === 'restore') {
+          await lockSite(trx);
+          return enqueueRestore({ profile, trigger, requestedBy, idempotencyKey }, reject);
+        }
         await lockProfile(trx, profile.id);
         const active = await activeOf(profile.id);
+        const restore = await pendingRestore();
         const running = active.find((r) => r.status === 'running') ?? null;
         // The job running, or the oldest queued one a worker is about to start.
         const head = running ?? active[0] ?? null;
@@ -103,6 +188,15 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
               message: `You already have a ${what} of “${profile.name}” waiting (record ${mine.id}); it will start when the current one completes.`,
             };
           }
+        }
+        // A restore excludes every job on the site: backups wait behind it, as if it ran on their profile.
+        if (restore && profile.queueBehavior !== 'queue') {
+          return reject({
+            accepted: false,
+            reason: 'busy',
+            record: restore,
+            message: `A restore of the site is ${restore.status === 'running' ? 'running' : 'pending'} (record ${restore.id}); no backup starts until it has finished. Try again then.`,
+          });
         }
         if (head && profile.queueBehavior !== 'queue') {
           return reject({
@@ -123,13 +217,15 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
           });
         }
         const record = await getService(strapi, 'records').create({ profile: profile.id, kind, trigger, requestedBy, idempotencyKey });
-        if (!head) return { accepted: true, record, position: 0, message: `${capitalize(what)} of “${profile.name}” started.` };
-        const position = waiting.length + 1;
+        if (!head && !restore) return { accepted: true, record, position: 0, message: `${capitalize(what)} of “${profile.name}” started.` };
+        const position = head ? waiting.length + 1 : 1;
         return {
           accepted: true,
           record,
           position,
-          message: `${capitalize(what)} queued — will start when the current ${label(head.kind)} completes (position ${position} in the queue).`,
+          message: head
+            ? `${capitalize(what)} queued — will start when the current ${label(head.kind)} completes (position ${position} in the queue).`
+            : `${capitalize(what)} queued — will start when the restore of the site completes (position ${position} in the queue).`,
         };
       }).catch((error: unknown) => alreadyTaken(error, idempotencyKey));
       if (result.accepted) getService(strapi, 'notifier').emit(result.record);
@@ -143,8 +239,11 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
      * `worker`. Null when there is nothing to do.
      */
     async claimNext(worker: string): Promise<BackupRecord | null> {
+      // A pending restore comes first and alone: while it waits or runs, no backup starts.
+      const restore = await pendingRestore();
+      if (restore) return restore.status === 'queued' ? started(await claimRestore(restore, worker)) : null;
       const candidates: BackupRecord[] = await records().findMany({
-        where: { status: 'queued' },
+        where: { status: 'queued', kind: 'backup' },
         orderBy: [{ id: 'asc' }],
         limit: 20,
         populate: { profile: { select: ['id'] } },
@@ -154,24 +253,8 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
         const profileId = candidate.profile?.id;
         if (!profileId || seen.has(profileId)) continue;
         seen.add(profileId);
-        const claimed = await strapi.db.transaction(async ({ trx }: { trx: any }) => {
-          await lockProfile(trx, profileId);
-          const active = await activeOf(profileId);
-          const next = active[0];
-          // FIFO: only the oldest active job may start, and only when none of the profile runs.
-          if (!next || next.status !== 'queued') return null;
-          const now = new Date();
-          const { count } = await records().updateMany({
-            where: { id: next.id, status: 'queued' },
-            data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
-          });
-          return count === 1 ? next.id : null;
-        });
-        if (claimed) {
-          const record = await getService(strapi, 'records').findById(claimed);
-          if (record) getService(strapi, 'notifier').emit(record);
-          return record;
-        }
+        const record = await started(await claimBackup(profileId, worker));
+        if (record) return record;
       }
       return null;
     },

@@ -12,7 +12,6 @@ import { errorMessage, getConfig, getService, PLUGIN_VERSION } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
 
-
 /** Identifies this process on records it runs, so operators can tell instances apart. */
 export const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
@@ -105,6 +104,11 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async run(record: BackupRecord, profile: Profile): Promise<BackupRecord> {
       const records = getService(strapi, 'records');
+      if (record.kind === 'restore') {
+        // The queue already orders restores (alone on the site); restoring itself is not built yet.
+        await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: 'error', message: 'Restore is not available in this version of the plugin; nothing was changed.' });
+        return (await records.findById(record.id)) as BackupRecord;
+      }
       const storage = getService(strapi, 'storage');
       const job = { controller: new AbortController(), reason: null as StopReason | null };
       running.set(record.id, job);
