@@ -24,6 +24,28 @@ const logsToStderr = (app: Core.Strapi, debug: boolean) => {
   }
 };
 
+/** Newest modification time under `dir` (0 when it does not exist). */
+const newestIn = (dir: string): number => {
+  if (!fs.existsSync(dir)) return 0;
+  let newest = fs.statSync(dir).mtimeMs;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+};
+
+/**
+ * A TypeScript app runs from its compiled output, as `strapi start` does. It is compiled again
+ * only when missing or older than a source, config or tsconfig change.
+ */
+const isStale = (appDir: string, distDir: string): boolean => {
+  const built = path.join(distDir, 'config');
+  if (!fs.existsSync(built)) return true;
+  const compiledAt = newestIn(built);
+  const sources = [path.join(appDir, 'src'), path.join(appDir, 'config')];
+  return fs.statSync(path.join(appDir, 'tsconfig.json')).mtimeMs > compiledAt || sources.some((dir) => newestIn(dir) > compiledAt);
+};
+
 export const bootStrapi = async ({ appDir, debug }: BootOptions): Promise<Core.Strapi> => {
   if (!fs.existsSync(path.join(appDir, 'package.json')) || !fs.existsSync(path.join(appDir, 'config'))) {
     throw new CliError(`${appDir} is not a Strapi app directory (no package.json and config/); use --app-dir DIR`);
@@ -41,8 +63,10 @@ export const bootStrapi = async ({ appDir, debug }: BootOptions): Promise<Core.S
   process.chdir(appDir);
   let distDir = appDir;
   if (fs.existsSync(path.join(appDir, 'tsconfig.json'))) {
-    const context = await compileStrapi({ appDir, ignoreDiagnostics: true });
-    distDir = context.distDir;
+    const tsUtils = require(require.resolve('@strapi/typescript-utils', { paths: [appDir] }));
+    distDir = await tsUtils.resolveOutDir(appDir);
+    // Compiling empties dist/ first: worker processes starting together would break each other's boot.
+    if (isStale(appDir, distDir)) distDir = (await compileStrapi({ appDir, ignoreDiagnostics: true })).distDir;
   }
   const app: Core.Strapi = createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel: false });
   logsToStderr(app, debug);
