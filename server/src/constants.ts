@@ -81,8 +81,6 @@ export const SCHEDULE_SYNC_JOB = 'backup-schedules-sync';
 /** Picks up schedules changed by other instances (lifecycles only fire where the change was made). */
 export const SCHEDULE_SYNC_RULE = '15 * * * * *';
 
-/** The database-level guarantee behind idempotency keys (one record per scheduled fire). */
-export const IDEMPOTENCY_INDEX = 'backup_records_idempotency_key_unique';
 
 /** Webhook events, keyed as Strapi's webhook store keys them; emitted at every record state change. */
 export const WEBHOOK_EVENTS = {

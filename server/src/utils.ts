@@ -40,3 +40,14 @@ export const errorMessage = (error: unknown): string => {
   }
   return String(error);
 };
+
+/** Unique violations per dialect: SQLite (better-sqlite3), PostgreSQL, MySQL/MariaDB. */
+const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', '23505', 'ER_DUP_ENTRY']);
+
+/** True when `error` (or what caused it) is a unique index refusing a value of `column`. */
+export const isUniqueViolation = (error: unknown, column: string): boolean => {
+  for (let e: any = error; e; e = e.cause) {
+    if (UNIQUE_VIOLATION.has(e.code) && `${e.message} ${e.constraint ?? ''}`.includes(column)) return true;
+  }
+  return false;
+};

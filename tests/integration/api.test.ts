@@ -216,6 +216,20 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect((await request('DELETE', `/backup/profiles/${nightly.documentId}`)).status).toBe(404);
   });
 
+  it('profiles: of 20 concurrent creates of one name (any case), the database lets exactly one win', async () => {
+    const answers = await many(20, () => {
+      const name = Math.random() < 0.5 ? 'Nightly race' : ' NIGHTLY RACE ';
+      return request('POST', '/backup/profiles', { body: small(name) });
+    });
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    const refused = answers.filter((r) => r.status !== 201);
+    expect(refused.map((r) => r.status)).toEqual(Array(19).fill(400));
+    for (const r of refused) expect(r.body.error.message).toMatch(/^A backup profile named “(Nightly race|NIGHTLY RACE)” already exists\.$/);
+    const listed = (await request('GET', '/backup/profiles')).body.data;
+    expect(listed.filter((p: any) => p.name.trim().toLowerCase() === 'nightly race')).toHaveLength(1);
+    expect(listed[0]).not.toHaveProperty('nameKey');
+  });
+
   it('profiles: every invalid field is a 400 naming it', async () => {
     const other = await createProfile('Taken');
     const target = await createProfile('Target', { schedule: '0 3 * * *' });

@@ -1,16 +1,19 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { ProfileBusyError } from '../services/profiles';
+import { ProfileBusyError, type Profile } from '../services/profiles';
 import { getService } from '../utils';
 import { validateProfileCreate, validateProfileUpdate } from '../validation/profile';
 import { conflict } from './respond';
+
+/** What the API shows of a profile: its name key is how the database keeps names unique, nothing more. */
+const shown = ({ nameKey, ...profile }: Profile & { nameKey?: string }) => profile;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const profiles = () => getService(strapi, 'profiles');
 
   return {
     async find(ctx: any) {
-      ctx.body = { data: await profiles().list() };
+      ctx.body = { data: (await profiles().list()).map(shown) };
     },
 
     async create(ctx: any) {
@@ -20,19 +23,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Through update, which takes the flag from the previous default in the same transaction.
       if (isDefault) profile = await profiles().update(profile.documentId, { isDefault: true });
       ctx.status = 201;
-      ctx.body = { data: profile };
+      ctx.body = { data: shown(profile) };
     },
 
     async update(ctx: any) {
       const current = await profiles().findByDocumentId(ctx.params.documentId);
       if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${ctx.params.documentId}”.`);
       const data = await validateProfileUpdate(ctx.request.body, current);
-      ctx.body = { data: await profiles().update(current.documentId, data) };
+      ctx.body = { data: shown(await profiles().update(current.documentId, data)) };
     },
 
     async delete(ctx: any) {
       try {
-        ctx.body = { data: await profiles().delete(ctx.params.documentId) };
+        ctx.body = { data: shown(await profiles().delete(ctx.params.documentId)) };
       } catch (error) {
         if (error instanceof ProfileBusyError) return conflict(ctx, error.message, error.details);
         throw error;

@@ -1,9 +1,12 @@
 /**
- * Backup profiles. Strapi's `unique` is not a database constraint, so name uniqueness is
- * enforced here (case-insensitively, as a site owner reads names).
+ * Backup profiles. Names are unique case-insensitively, as a site owner reads them. Strapi's
+ * `unique` is not a database constraint, so each profile stores its name's key (`nameKey`, trimmed
+ * and lower-cased) under a real UNIQUE index declared in its schema: two admins, or two instances
+ * creating the default profile at first boot, cannot both win.
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import { isUniqueViolation } from '../utils';
 import { DEFAULT_PROFILE, UID } from '../constants';
 
 export interface Profile {
@@ -41,6 +44,15 @@ export class ProfileBusyError extends Error {
   }
 }
 
+const nameKeyOf = (name: string) => name.trim().toLowerCase();
+
+const nameTaken = (name: string) => new errors.ValidationError(`A backup profile named “${name.trim()}” already exists.`);
+
+/** Turns the unique index's refusal (a concurrent writer won the name) into the same 400. */
+const orNameTaken = (name: string) => (error: unknown) => {
+  throw isUniqueViolation(error, 'name_key') ? nameTaken(name) : error;
+};
+
 const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
   const query = () => strapi.db.query(UID.profile);
 
@@ -58,9 +70,7 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async findByName(name: string): Promise<Profile | null> {
-      const all = await this.list();
-      const wanted = name.trim().toLowerCase();
-      return all.find((p) => p.name.trim().toLowerCase() === wanted) ?? null;
+      return query().findOne({ where: { nameKey: nameKeyOf(name) } });
     },
 
     async findDefault(): Promise<Profile | null> {
@@ -77,10 +87,11 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async create(data: Partial<Profile> & { name: string }): Promise<Profile> {
-      if (await this.findByName(data.name)) {
-        throw new errors.ValidationError(`A backup profile named “${data.name.trim()}” already exists.`);
-      }
-      const created = await strapi.documents(UID.profile).create({ data: { ...data, name: data.name.trim() } as any });
+      if (await this.findByName(data.name)) throw nameTaken(data.name);
+      const created = await strapi
+        .documents(UID.profile)
+        .create({ data: { ...data, name: data.name.trim(), nameKey: nameKeyOf(data.name) } as any })
+        .catch(orNameTaken(data.name));
       return (await this.findByDocumentId(created.documentId)) as Profile;
     },
 
@@ -93,15 +104,15 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${documentId}”.`);
       if (data.name !== undefined) {
         const clash = await this.findByName(data.name);
-        if (clash && clash.id !== current.id) {
-          throw new errors.ValidationError(`A backup profile named “${data.name.trim()}” already exists.`);
-        }
+        if (clash && clash.id !== current.id) throw nameTaken(data.name);
       }
-      const changes = { ...data, ...(data.name !== undefined ? { name: data.name.trim() } : {}) };
-      await strapi.db.transaction(async () => {
-        if (changes.isDefault) await query().updateMany({ where: { isDefault: true, id: { $ne: current.id } }, data: { isDefault: false } });
-        await query().update({ where: { id: current.id }, data: changes });
-      });
+      const changes = { ...data, ...(data.name !== undefined ? { name: data.name.trim(), nameKey: nameKeyOf(data.name) } : {}) };
+      await strapi.db
+        .transaction(async () => {
+          if (changes.isDefault) await query().updateMany({ where: { isDefault: true, id: { $ne: current.id } }, data: { isDefault: false } });
+          await query().update({ where: { id: current.id }, data: changes });
+        })
+        .catch(orNameTaken(data.name ?? current.name));
       return (await this.findById(current.id)) as Profile;
     },
 
@@ -134,11 +145,18 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       return current;
     },
 
-    /** At first boot a site gets one profile that backs up everything. */
+    /**
+     * At first boot a site gets one profile that backs up everything. Instances booting together
+     * race here; the name's unique index lets one create it and the others find it.
+     */
     async ensureDefault(): Promise<void> {
       if ((await query().count()) > 0) return;
-      await this.create({ ...DEFAULT_PROFILE });
-      strapi.log.info(`[backup] Created the default backup profile “${DEFAULT_PROFILE.name}”.`);
+      try {
+        await this.create({ ...DEFAULT_PROFILE });
+        strapi.log.info(`[backup] Created the default backup profile “${DEFAULT_PROFILE.name}”.`);
+      } catch (error) {
+        if (!(error instanceof errors.ValidationError)) throw error;
+      }
     },
   };
 };

@@ -4,28 +4,21 @@
  * without a restart.
  *
  * Every instance fires every schedule; a fire enqueues with an idempotency key made of the
- * profile and the fire time, and a UNIQUE index on `backup_records.idempotency_key` lets exactly
- * one insert win per fire across instances. The losers' inserts fail inside the queue's
+ * profile and the fire time, and a UNIQUE index on `backup_records.idempotency_key` (declared in
+ * the record's schema, so Strapi's schema sync owns it) lets exactly one insert win per fire
+ * across instances. The losers' inserts fail inside the queue's
  * transaction, which rolls back; their fire is a no-op.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
-import { IDEMPOTENCY_INDEX, SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../constants';
-import { errorMessage, getService } from '../utils';
+import { SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../constants';
+import { errorMessage, getService, isUniqueViolation } from '../utils';
 import type { Profile } from './profiles';
 
 type Scheduled = Pick<Profile, 'documentId' | 'name' | 'schedule' | 'timezone'>;
 
-/** Unique violations per dialect: SQLite (better-sqlite3), PostgreSQL, MySQL/MariaDB. */
-const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', '23505', 'ER_DUP_ENTRY']);
-
 /** True for exactly the error an insert of an already used idempotency key raises. */
-export const isIdempotencyConflict = (error: unknown): boolean => {
-  for (let e: any = error; e; e = e.cause) {
-    if (UNIQUE_VIOLATION.has(e.code) && /idempotency_key/.test(`${e.message} ${e.constraint ?? ''}`)) return true;
-  }
-  return false;
-};
+export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');
 
 export const jobName = (documentId: string) => `${SCHEDULE_JOB_PREFIX}${documentId}`;
 
@@ -127,39 +120,8 @@ const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const profile of profiles) service.schedule(profile);
     },
 
-    /** The database-level guarantee of idempotency keys; created at every boot (see below). */
-    async ensureUniqueIndex() {
-      const knex = strapi.db.connection;
-      const { tableName, attributes } = strapi.db.metadata.get(UID.record) as any;
-      const column: string = attributes.idempotencyKey?.columnName ?? 'idempotency_key';
-      const schema = strapi.db.getSchemaName();
-      const table = schema ? `${schema}.${tableName}` : tableName;
-      try {
-        if (strapi.db.dialect.client === 'mysql') {
-          // MySQL has no CREATE INDEX IF NOT EXISTS.
-          const [rows] = await knex.raw(
-            'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
-            [tableName, IDEMPOTENCY_INDEX]
-          );
-          if (Number(rows[0].n) > 0) return;
-          await knex.raw('create unique index ?? on ?? (??)', [IDEMPOTENCY_INDEX, table, column]);
-        } else {
-          await knex.raw('create unique index if not exists ?? on ?? (??)', [IDEMPOTENCY_INDEX, table, column]);
-        }
-      } catch (error) {
-        // Another instance booting at the same moment created it first.
-        if (/already exists|Duplicate key name|ER_DUP_KEYNAME/i.test(errorMessage(error)) || (error as any)?.code === '23505') return;
-        throw new Error(`[backup] could not create the unique index ${IDEMPOTENCY_INDEX} on ${tableName}(${column}): ${errorMessage(error)}`);
-      }
-    },
-
     async start() {
       detached = AsyncLocalStorage.snapshot();
-      // Strapi's schema sync drops indexes it does not know about, so this runs at every boot.
-      // Without it (rows already sharing a key) the site still boots, loudly.
-      await service.ensureUniqueIndex().catch((error: unknown) => {
-        strapi.log.error(`${errorMessage(error)}. Until it exists, instances firing one schedule may each create a record.`);
-      });
       const resync = () =>
         detached(() => {
           service.syncAll().catch((error: unknown) => strapi.log.error(`[backup] schedules: ${errorMessage(error)}`));
