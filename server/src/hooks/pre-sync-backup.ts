@@ -1,0 +1,150 @@
+/**
+ * The backup taken before Strapi's schema sync, to its end, while the boot waits: the tables the
+ * sync is about to drop are still there. It is a record like any other (trigger `pre-update` or
+ * `pre-uninstall`, the change in its message) and obeys the queue's rule of one running job per
+ * profile. It does not wait behind queued jobs: the boot cannot go on until it is done.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { backupInput } from '../backup-input';
+import { HOOK_WAIT_POLL_MS } from '../constants';
+import { createBackup, type Progress } from '../engine';
+import { formatBytes } from '../format';
+import { WORKER_ID } from '../services/runner';
+import type { Profile } from '../services/profiles';
+import { errorMessage, getConfig, getService } from '../utils';
+import type { Change } from './changes';
+import { createRawRecords, type RawRecords } from './raw-records';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `hooks.profile` by name (as people read names: trimmed, any case), else the default profile. */
+const pickProfile = (profiles: Profile[], name: string | null): Profile => {
+  const wanted = name?.trim().toLowerCase();
+  const profile = wanted
+    ? profiles.find((p) => p.name.trim().toLowerCase() === wanted)
+    : profiles.find((p) => p.isDefault) ?? [...profiles].sort((a, b) => a.name.localeCompare(b.name))[0];
+  if (!profile) {
+    throw new Error(wanted ? `no backup profile is named “${name}” (hooks.profile)` : 'no backup profile exists to take it with');
+  }
+  return profile;
+};
+
+/** Claims the profile for the hook's record, waiting up to `waitMs` for a job running elsewhere. */
+const claimWhenFree = async (strapi: Core.Strapi, raw: RawRecords, profile: Profile, change: Change): Promise<number> => {
+  const { hooks, heartbeatMs } = getConfig(strapi);
+  const deadline = Date.now() + hooks.waitMs;
+  const data = { trigger: change.trigger, worker: WORKER_ID, message: change.lines.join('; ') };
+  for (let announced = false; ; announced = true) {
+    const claim = await raw.claim(profile.id, data, heartbeatMs);
+    if ('id' in claim) return claim.id;
+    const { id, worker } = claim.busy;
+    if (Date.now() >= deadline) {
+      throw new Error(`a job of “${profile.name}” (record ${id}${worker ? `, on ${worker}` : ''}) was still running after hooks.waitMs (${hooks.waitMs} ms)`);
+    }
+    // A warning: the boot is held up, and an operator watching it should see why.
+    if (!announced) strapi.log.warn(`[backup] Waiting for record ${id} of “${profile.name}” to finish before the ${change.trigger} backup.`);
+    await sleep(Math.min(HOOK_WAIT_POLL_MS, deadline - Date.now()));
+  }
+};
+
+/**
+ * Proves the job alive (so the failsafe of a running instance leaves it alone), writes its
+ * progress, and stops it when its record was ended or a cancel was asked elsewhere.
+ */
+const keepAlive = (strapi: Core.Strapi, raw: RawRecords, recordId: number, abort: (why: string) => void) => {
+  let progress: Progress | null = null;
+  const beat = async () => {
+    if (!(await raw.updateRunning(recordId, { heartbeatAt: new Date(), ...(progress ? { progress } : {}) }))) {
+      abort('its record was ended by another instance');
+    } else if (await raw.cancelRequested(recordId)) {
+      abort('it was cancelled');
+    }
+  };
+  const timer = setInterval(() => {
+    beat().catch((error) => strapi.log.warn(`[backup] record ${recordId}: heartbeat failed: ${errorMessage(error)}`));
+  }, getConfig(strapi).heartbeatMs);
+  return {
+    report: (next: Progress) => void (progress = next),
+    stop: () => clearInterval(timer),
+  };
+};
+
+/** Runs the engine for the claimed record and marks it completed; throws on any failure. */
+const runBackup = async (strapi: Core.Strapi, raw: RawRecords, recordId: number, profile: Profile) => {
+  const storage = getService(strapi, 'storage');
+  const controller = new AbortController();
+  let stopped: string | null = null;
+  const alive = keepAlive(strapi, raw, recordId, (why) => {
+    stopped = why;
+    controller.abort();
+  });
+  const tmpDir = storage.scratchDir(recordId);
+  try {
+    const directory = await storage.ensureDirectory();
+    const archiveFile = storage.archiveName(profile.name, recordId, new Date(), profile.format);
+    const outFile = path.join(directory, archiveFile);
+    const result = await createBackup({
+      ...backupInput(strapi, profile, { directory, outFile, tmpDir }),
+      signal: controller.signal,
+      onProgress: alive.report,
+    }).catch((error: unknown) => {
+      throw stopped ? new Error(`the backup stopped: ${stopped}`) : error;
+    });
+    const kept = await raw.updateRunning(recordId, {
+      status: 'completed',
+      finishedAt: new Date(),
+      progress: { percent: 100, step: 'finalize' },
+      stats: result.stats,
+      archiveFile,
+      archiveSize: result.size,
+      archiveSha256: result.sha256,
+      encrypted: false,
+    });
+    if (!kept) {
+      await fs.rm(outFile, { force: true });
+      throw new Error('its record was ended by another instance while the backup ran');
+    }
+    return { archiveFile, size: result.size };
+  } finally {
+    alive.stop();
+    // A scratch directory that cannot be removed must not hide why the backup failed.
+    await fs.rm(tmpDir, { recursive: true, force: true }).catch((error) => strapi.log.warn(`[backup] record ${recordId}: could not remove ${tmpDir}: ${errorMessage(error)}`));
+  }
+};
+
+/** The boot error: what failed, what the sync would have destroyed, and how to boot anyway. */
+export const failureMessage = (change: Change, cause: string): string => {
+  const at = change.losses.length > 0 ? `would lose: ${change.losses.join('; ')}` : `would change: ${change.lines.join('; ')}`;
+  return (
+    `[backup] The ${change.trigger} backup taken before Strapi's database schema sync failed: ${cause}. ` +
+    `The boot stopped before the sync, so the database is untouched; without a backup this boot ${at}. ` +
+    'Fix the cause and start again, or set hooks.failOpen: true (config/plugins → backup.config) to boot anyway without a backup.'
+  );
+};
+
+/**
+ * Takes the backup. On failure the record (if one was written) says so; then the boot stops with
+ * `failureMessage`, unless `hooks.failOpen` lets it go on.
+ */
+export const takePreSyncBackup = async (strapi: Core.Strapi, change: Change): Promise<void> => {
+  const raw = createRawRecords(strapi);
+  let recordId: number | null = null;
+  try {
+    const profile = pickProfile(await raw.profiles(), getConfig(strapi).hooks.profile);
+    strapi.log.info(`[backup] This boot changes the database (${change.lines.join('; ')}): taking a ${change.trigger} backup of “${profile.name}” first.`);
+    recordId = await claimWhenFree(strapi, raw, profile, change);
+    const done = await runBackup(strapi, raw, recordId, profile);
+    strapi.log.info(`[backup] ${change.trigger} backup done: record ${recordId}, ${done.archiveFile} (${formatBytes(done.size)}).`);
+  } catch (error) {
+    const cause = errorMessage(error);
+    if (recordId !== null) {
+      const failed = { status: 'failed' as const, statusReason: 'error', finishedAt: new Date(), message: `Backup failed: ${cause}. Not backed up: ${change.lines.join('; ')}` };
+      await raw.updateRunning(recordId, failed).catch((e) => strapi.log.error(`[backup] record ${recordId}: could not record the failure: ${errorMessage(e)}`));
+    }
+    const message = failureMessage(change, cause);
+    if (!getConfig(strapi).hooks.failOpen) throw new Error(message);
+    strapi.log.error(`${message} Booting anyway: hooks.failOpen is true.`);
+  }
+};
