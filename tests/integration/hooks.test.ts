@@ -62,6 +62,14 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     app.strapi.db.query('plugin::backup.record').findMany({ orderBy: [{ id: 'asc' }], populate: { profile: { select: ['name'] } } });
   const lastRecord = async () => (await records()).at(-1);
   const archive = async (record: any) => readArchive(path.join(app.backupsDir, record.archiveFile));
+  /** A job of the default profile marked running by another instance, last alive at `heartbeatAt`. */
+  const runningRecord = async (heartbeatAt: Date) => {
+    const service = (name: string) => app.strapi.plugin('backup').service(name);
+    const profile = await service('profiles').resolve();
+    const record = await service('records').create({ profile: profile.id, kind: 'backup', trigger: 'api' });
+    await service('records').update(record.id, { status: 'running', startedAt: heartbeatAt, heartbeatAt, worker: 'elsewhere:1' });
+    return record;
+  };
 
   beforeAll(async () => {
     app = await createTestApp(dialect, 'hooks');
@@ -93,13 +101,16 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(await app.strapi.db.connection.schema.hasColumn('notes', 'summary')).toBe(false);
   });
 
-  it('an added field: a pre-update backup', async () => {
+  it('an added field: a pre-update backup, not held up by a job whose worker is gone', async () => {
+    // A job whose worker died long ago: the hook marks it lost (as the failsafe would) instead of waiting.
+    const dead = await runningRecord(new Date(Date.now() - 3600000));
     const before = (await records()).length;
     writeType(app, 'note', { title: { type: 'string' }, subtitle: { type: 'string' } });
     await reboot(app);
     const all = await records();
     expect(all).toHaveLength(before + 1);
     expect(all.at(-1)).toMatchObject({ trigger: 'pre-update', status: 'completed', message: 'field `subtitle` added to api::note.note' });
+    expect(all.find((r: any) => r.id === dead.id)).toMatchObject({ status: 'failed', statusReason: 'worker-lost' });
   });
 
   it('a boot with no change: no new record', async () => {
@@ -108,32 +119,39 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(await records()).toHaveLength(before);
   });
 
-  it('recorded versions that differ: a pre-update naming both, after waiting for a job running elsewhere', async () => {
+  it('recorded versions that differ: a pre-update naming both, once a job running elsewhere ends (bounded by hooks.waitMs)', async () => {
     const state = await app.strapi.store.get(BOOT_STATE);
     await app.strapi.store.set({ ...BOOT_STATE, value: { ...(state as object), strapiVersion: '5.53.0', pluginVersion: '0.0.9' } });
     // Another instance's job of the same profile, alive: the hook must not run beside it.
-    const profile = await app.strapi.plugin('backup').service('profiles').resolve();
-    const other = await app.strapi.plugin('backup').service('records').create({ profile: profile.id, kind: 'backup', trigger: 'api' });
-    await app.strapi.plugin('backup').service('records').update(other.id, { status: 'running', startedAt: new Date(), heartbeatAt: new Date(), worker: 'elsewhere:1' } as any);
+    const other = await runningRecord(new Date());
     await app.stop();
-
     const knex = connect(app.db);
-    const output: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (output.push(String(chunk)), true));
+    const beat = () => knex('backup_records').where({ id: other.id }).update({ heartbeat_at: new Date() });
     try {
-      const booting = reboot(app);
-      await waitFor(() => output.join('').includes(`Waiting for record ${other.id}`), 60000, 'the hook to wait');
-      await knex('backup_records').where({ id: other.id }).update({ status: 'completed', finished_at: new Date() });
-      await booting;
+      await beat();
+      await expect(reboot(app, { BACKUP_HOOKS_WAIT_MS: '300' })).rejects.toThrow(
+        new RegExp(`pre-update backup .* failed: a job of “Full site” \\(record ${other.id}, on elsewhere:1\\) was still running after hooks\\.waitMs \\(300 ms\\)`)
+      );
+      expect(await knex('backup_records').orderBy('id', 'desc').first()).toMatchObject({ trigger: 'pre-update', status: 'failed', status_reason: 'busy' });
+
+      await beat();
+      const output: string[] = [];
+      const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (output.push(String(chunk)), true));
+      try {
+        const booting = reboot(app);
+        await waitFor(() => output.join('').includes(`Waiting for record ${other.id}`), 60000, 'the hook to wait');
+        await knex('backup_records').where({ id: other.id }).update({ status: 'completed', finished_at: new Date() });
+        await booting;
+      } finally {
+        spy.mockRestore();
+      }
     } finally {
-      spy.mockRestore();
       await knex.destroy();
     }
     const record = await lastRecord();
     expect(record).toMatchObject({ trigger: 'pre-update', status: 'completed' });
     expect(record.message).toContain('Strapi 5.53.0 → 5.54.0');
     expect(record.message).toContain('strapi-plugin-backup 0.0.9 → 0.1.0');
-    expect(record.id).toBeGreaterThan(other.id);
   });
 
   it('a removed content type: a completed pre-uninstall backup holding its rows, then the table is gone', async () => {
@@ -172,7 +190,7 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     const blocked = path.join(app.dir, 'not-a-directory', 'backups');
     await reboot(app, { BACKUP_DIR: blocked, BACKUP_HOOKS_FAIL_OPEN: 'true' });
     const failed = (await records()).filter((r: any) => r.trigger === 'pre-uninstall' && r.status === 'failed');
-    expect(failed).toHaveLength(2);
+    expect(failed.map((r: any) => r.statusReason)).toEqual(['error', 'error']);
     expect(failed[1].message).toContain('content type api::memo.memo removed');
     expect(await listTables(app.strapi.db.connection, dialect)).not.toContain('memos');
   });

@@ -36,7 +36,7 @@ export const registerBootHooks = (strapi: Core.Strapi): void => {
       strapi.log.warn(`[backup] This boot changes the database (${change.lines.join('; ')}); no backup taken: ${key} is false.`);
       return;
     }
-    await takePreSyncBackup(strapi, change);
+    await takePreSyncBackup(strapi, change, () => detectChange(strapi, oldContentTypes, contentTypes));
   });
 };
 

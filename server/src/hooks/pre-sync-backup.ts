@@ -31,22 +31,38 @@ const pickProfile = (profiles: Profile[], name: string | null): Profile => {
   return profile;
 };
 
-/** Claims the profile for the hook's record, waiting up to `waitMs` for a job running elsewhere. */
-const claimWhenFree = async (strapi: Core.Strapi, raw: RawRecords, profile: Profile, change: Change): Promise<number> => {
+/** The hook gave up waiting for a job running elsewhere; recorded as `busy`, like a rejected trigger. */
+class WaitedTooLong extends Error {
+  override readonly name = 'WaitedTooLong';
+}
+
+/** Looks again at what this boot changes; null once another instance's boot has synced it. */
+export type Recheck = () => Promise<Change | null>;
+
+/**
+ * Claims the profile for the hook's record, waiting up to `waitMs` for a job running elsewhere.
+ * After a wait the change is looked at again: the job waited for may have been another instance's
+ * pre-sync backup, whose boot has since synced the database — then there is nothing left to do.
+ */
+const claimWhenFree = async (strapi: Core.Strapi, raw: RawRecords, profile: Profile, first: Change, recheck: Recheck): Promise<{ id: number; change: Change } | null> => {
   const { hooks, heartbeatMs } = getConfig(strapi);
   const deadline = Date.now() + hooks.waitMs;
-  const data = { trigger: change.trigger, worker: WORKER_ID, message: change.lines.join('; ') };
-  for (let announced = false; ; announced = true) {
-    const claim = await raw.claim(profile.id, data, heartbeatMs);
-    if ('id' in claim) return claim.id;
+  let change: Change | null = first;
+  for (let waited = false; change; waited = true) {
+    if (waited) change = await recheck();
+    if (!change) break;
+    const claim = await raw.claim(profile.id, { trigger: change.trigger, worker: WORKER_ID, message: change.lines.join('; ') }, heartbeatMs);
+    if ('id' in claim) return { id: claim.id, change };
     const { id, worker } = claim.busy;
     if (Date.now() >= deadline) {
-      throw new Error(`a job of “${profile.name}” (record ${id}${worker ? `, on ${worker}` : ''}) was still running after hooks.waitMs (${hooks.waitMs} ms)`);
+      throw new WaitedTooLong(`a job of “${profile.name}” (record ${id}${worker ? `, on ${worker}` : ''}) was still running after hooks.waitMs (${hooks.waitMs} ms)`);
     }
     // A warning: the boot is held up, and an operator watching it should see why.
-    if (!announced) strapi.log.warn(`[backup] Waiting for record ${id} of “${profile.name}” to finish before the ${change.trigger} backup.`);
+    if (!waited) strapi.log.warn(`[backup] Waiting for record ${id} of “${profile.name}” to finish before the ${change.trigger} backup.`);
     await sleep(Math.min(HOOK_WAIT_POLL_MS, deadline - Date.now()));
   }
+  strapi.log.info('[backup] Another instance synced the database while this boot waited; no backup needed.');
+  return null;
 };
 
 /**
@@ -109,8 +125,11 @@ const runBackup = async (strapi: Core.Strapi, raw: RawRecords, recordId: number,
     return { archiveFile, size: result.size };
   } finally {
     alive.stop();
-    // A scratch directory that cannot be removed must not hide why the backup failed.
-    await fs.rm(tmpDir, { recursive: true, force: true }).catch((error) => strapi.log.warn(`[backup] record ${recordId}: could not remove ${tmpDir}: ${errorMessage(error)}`));
+    // A scratch directory that cannot be removed must not hide why the backup failed; ENOTDIR
+    // means a file stands where the directory would be, so there is none to remove.
+    await fs.rm(tmpDir, { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTDIR') strapi.log.warn(`[backup] record ${recordId}: could not remove ${tmpDir}: ${errorMessage(error)}`);
+    });
   }
 };
 
@@ -125,24 +144,33 @@ export const failureMessage = (change: Change, cause: string): string => {
 };
 
 /**
- * Takes the backup. On failure the record (if one was written) says so; then the boot stops with
- * `failureMessage`, unless `hooks.failOpen` lets it go on.
+ * Takes the backup. On failure the record says so (the hook's own, or a new `failed` one when it
+ * never started); then the boot stops with `failureMessage`, unless `hooks.failOpen` lets it go on.
  */
-export const takePreSyncBackup = async (strapi: Core.Strapi, change: Change): Promise<void> => {
+export const takePreSyncBackup = async (strapi: Core.Strapi, first: Change, recheck: Recheck): Promise<void> => {
   const raw = createRawRecords(strapi);
+  let change = first;
+  let profile: Profile | null = null;
   let recordId: number | null = null;
   try {
-    const profile = pickProfile(await raw.profiles(), getConfig(strapi).hooks.profile);
+    profile = pickProfile(await raw.profiles(), getConfig(strapi).hooks.profile);
     strapi.log.info(`[backup] This boot changes the database (${change.lines.join('; ')}): taking a ${change.trigger} backup of “${profile.name}” first.`);
-    recordId = await claimWhenFree(strapi, raw, profile, change);
+    const claimed = await claimWhenFree(strapi, raw, profile, change, recheck);
+    if (!claimed) return;
+    ({ id: recordId, change } = claimed);
     const done = await runBackup(strapi, raw, recordId, profile);
     strapi.log.info(`[backup] ${change.trigger} backup done: record ${recordId}, ${done.archiveFile} (${formatBytes(done.size)}).`);
   } catch (error) {
     const cause = errorMessage(error);
-    if (recordId !== null) {
-      const failed = { status: 'failed' as const, statusReason: 'error', finishedAt: new Date(), message: `Backup failed: ${cause}. Not backed up: ${change.lines.join('; ')}` };
-      await raw.updateRunning(recordId, failed).catch((e) => strapi.log.error(`[backup] record ${recordId}: could not record the failure: ${errorMessage(e)}`));
-    }
+    const failed = {
+      trigger: change.trigger,
+      status: 'failed',
+      statusReason: error instanceof WaitedTooLong ? 'busy' : 'error',
+      finishedAt: new Date(),
+      message: `Backup failed: ${cause}. Not backed up: ${change.lines.join('; ')}`,
+    };
+    const written = recordId !== null ? raw.updateRunning(recordId, failed) : profile ? raw.recordFailure(profile.id, failed) : null;
+    await written?.catch((e: unknown) => strapi.log.error(`[backup] could not record the failed ${change.trigger} backup: ${errorMessage(e)}`));
     const message = failureMessage(change, cause);
     if (!getConfig(strapi).hooks.failOpen) throw new Error(message);
     strapi.log.error(`${message} Booting anyway: hooks.failOpen is true.`);

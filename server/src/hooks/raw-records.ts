@@ -86,6 +86,24 @@ export const createRawRecords = (strapi: Core.Strapi) => {
     return Number(typeof first === 'object' ? first.id : first);
   };
 
+  /** A record row and its link to the profile, as the query engine writes them. */
+  const insertRecord = async (trx: Knex.Transaction, profileId: number, data: RecordData): Promise<number> => {
+    const now = new Date();
+    const row = { documentId: documentId(), kind: 'backup', queuedAt: now, encrypted: false, cancelRequested: false, createdAt: now, updatedAt: now, publishedAt: now, ...data };
+    const id = await insertId(trx, recordMeta.tableName, await toRow(recordMeta, row));
+    const linkRow: Record<string, unknown> = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: profileId };
+    const order = link.inverseOrderColumnName;
+    if (order && (await columnsOf(link.name)).has(order)) {
+      const { max } = (await trx(link.name).where(link.inverseJoinColumn.name, profileId).max({ max: order }).first()) ?? {};
+      linkRow[order] = Number(max ?? 0) + 1;
+    }
+    await trx(link.name).insert(linkRow);
+    return id;
+  };
+
+  /** Read before a transaction: SQLite's pool has one connection, which the transaction holds. */
+  const prepare = () => Promise.all([columnsOf(recordMeta.tableName), columnsOf(link.name)]);
+
   return {
     async profiles(): Promise<Profile[]> {
       if (!(await knex.schema.hasTable(profileMeta.tableName))) return [];
@@ -103,8 +121,7 @@ export const createRawRecords = (strapi: Core.Strapi) => {
       const now = new Date();
       const lapse = now.getTime() - HEARTBEAT_LAPSE_BEATS * heartbeatMs;
       const rt = recordMeta.tableName;
-      // Read before the transaction: SQLite's pool has one connection, which the transaction holds.
-      await Promise.all([columnsOf(rt), columnsOf(link.name)]);
+      await prepare();
       return knex.transaction(async (trx) => {
         await trx(profileMeta.tableName).where({ id: profileId }).update({ id: profileId });
         const running = await trx(rt)
@@ -120,29 +137,14 @@ export const createRawRecords = (strapi: Core.Strapi) => {
           const lost = { status: 'failed', statusReason: 'worker-lost', finishedAt: now, message: 'Its worker stopped answering (found at boot with no recent heartbeat); no archive was kept.' };
           await trx(rt).where({ id: job.id, [column(recordMeta, 'status')]: 'running' }).update(await toRow(recordMeta, lost));
         }
-        const id = await insertId(trx, rt, await toRow(recordMeta, {
-          documentId: documentId(),
-          kind: 'backup',
-          status: 'running',
-          queuedAt: now,
-          startedAt: now,
-          heartbeatAt: now,
-          encrypted: false,
-          cancelRequested: false,
-          createdAt: now,
-          updatedAt: now,
-          publishedAt: now,
-          ...data,
-        }));
-        const linkRow: Record<string, unknown> = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: profileId };
-        const order = link.inverseOrderColumnName;
-        if (order && (await columnsOf(link.name)).has(order)) {
-          const { max } = (await trx(link.name).where(link.inverseJoinColumn.name, profileId).max({ max: order }).first()) ?? {};
-          linkRow[order] = Number(max ?? 0) + 1;
-        }
-        await trx(link.name).insert(linkRow);
-        return { id };
+        return { id: await insertRecord(trx, profileId, { status: 'running', startedAt: now, heartbeatAt: now, ...data }) };
       });
+    },
+
+    /** A record that ended before it could start (no profile lock needed: it never runs). */
+    async recordFailure(profileId: number, data: RecordData): Promise<number> {
+      await prepare();
+      return knex.transaction((trx) => insertRecord(trx, profileId, { status: 'failed', finishedAt: new Date(), ...data }));
     },
 
     /** Updates a record while it is still running; false when something else ended it. */
