@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import type { BackupOptions, Dialect } from './engine';
+import type { BackupOptions, BackupResult, Dialect } from './engine';
 import type { Profile } from './services/profiles';
 import { PLUGIN_VERSION } from './utils';
 
@@ -36,4 +36,15 @@ export const backupInput = (
     pluginVersion: PLUGIN_VERSION,
     profile: { documentId: profile.documentId, name: profile.name },
   },
+});
+
+/** What a record says once its archive is written (every caller of `createBackup` records the same). */
+export const completedFields = (result: BackupResult, archiveFile: string) => ({
+  status: 'completed' as const,
+  progress: { percent: 100, step: 'finalize' as const },
+  stats: result.stats,
+  archiveFile,
+  archiveSize: result.size,
+  archiveSha256: result.sha256,
+  encrypted: false,
 });

@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { backupInput } from '../backup-input';
+import { backupInput, completedFields } from '../backup-input';
 import { HOOK_WAIT_POLL_MS } from '../constants';
 import { createBackup, type Progress } from '../engine';
 import { formatBytes } from '../format';
@@ -108,16 +108,7 @@ const runBackup = async (strapi: Core.Strapi, raw: RawRecords, recordId: number,
     }).catch((error: unknown) => {
       throw stopped ? new Error(`the backup stopped: ${stopped}`) : error;
     });
-    const kept = await raw.updateRunning(recordId, {
-      status: 'completed',
-      finishedAt: new Date(),
-      progress: { percent: 100, step: 'finalize' },
-      stats: result.stats,
-      archiveFile,
-      archiveSize: result.size,
-      archiveSha256: result.sha256,
-      encrypted: false,
-    });
+    const kept = await raw.updateRunning(recordId, { ...completedFields(result, archiveFile), finishedAt: new Date() });
     if (!kept) {
       await fs.rm(outFile, { force: true });
       throw new Error('its record was ended by another instance while the backup ran');
