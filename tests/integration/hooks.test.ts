@@ -163,6 +163,9 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(rows.map((r) => r.title).sort()).toEqual(['Note 1', 'Note 2', 'Note 3']);
     expect(record).toMatchObject({ trigger: 'pre-uninstall', status: 'completed' });
     expect(await listTables(app.strapi.db.connection, dialect)).not.toContain('notes');
+    // What the admin's records list is served: the hook's record like any other, newest first.
+    const { results } = await app.strapi.plugin('backup').service('records').list();
+    expect(results[0]).toMatchObject({ id: record.id, documentId: expect.stringMatching(/^[a-z0-9]{24}$/), trigger: 'pre-uninstall', message: record.message, profile: { name: 'Full site' } });
   });
 
   it('storage unwritable: the boot stops with a clear error, the table and its rows untouched', async () => {
