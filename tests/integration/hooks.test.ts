@@ -38,12 +38,14 @@ const writeType = (app: TestApp, name: string, attributes: Attributes | null) =>
  * Boots the app as it now is on disk. Node caches the modules an app loads (its config, its
  * schemas); forgetting those under the app's directory makes this boot read the files again.
  */
-const reboot = async (app: TestApp, env: Record<string, string> = {}) => {
+const reboot = async (app: TestApp, env: Record<string, string> = {}, { compile = true } = {}) => {
   await app.stop();
   for (const key of Object.keys(require.cache)) if (key.startsWith(app.dir)) delete require.cache[key];
   Object.assign(app.env, { BACKUP_HOOKS_FAIL_OPEN: 'false', BACKUP_HOOKS_WAIT_MS: '600000' }, env);
-  return app.boot();
+  return app.boot({ compile });
 };
+/** Boots where no source file changed skip compiling the app (seconds each). */
+const SAME_SOURCES = { compile: false };
 
 const listTables = async (knex: Knex, dialect: string): Promise<string[]> => {
   const sql = {
@@ -115,7 +117,7 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
 
   it('a boot with no change: no new record', async () => {
     const before = (await records()).length;
-    await reboot(app);
+    await reboot(app, {}, SAME_SOURCES);
     expect(await records()).toHaveLength(before);
   });
 
@@ -129,7 +131,7 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     const beat = () => knex('backup_records').where({ id: other.id }).update({ heartbeat_at: new Date() });
     try {
       await beat();
-      await expect(reboot(app, { BACKUP_HOOKS_WAIT_MS: '300' })).rejects.toThrow(
+      await expect(reboot(app, { BACKUP_HOOKS_WAIT_MS: '300' }, SAME_SOURCES)).rejects.toThrow(
         new RegExp(`pre-update backup .* failed: a job of “Full site” \\(record ${other.id}, on elsewhere:1\\) was still running after hooks\\.waitMs \\(300 ms\\)`)
       );
       expect(await knex('backup_records').orderBy('id', 'desc').first()).toMatchObject({ trigger: 'pre-update', status: 'failed', status_reason: 'busy' });
@@ -138,7 +140,7 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
       const output: string[] = [];
       const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (output.push(String(chunk)), true));
       try {
-        const booting = reboot(app);
+        const booting = reboot(app, {}, SAME_SOURCES);
         await waitFor(() => output.join('').includes(`Waiting for record ${other.id}`), 60000, 'the hook to wait');
         await knex('backup_records').where({ id: other.id }).update({ status: 'completed', finished_at: new Date() });
         await booting;
@@ -191,7 +193,7 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
 
   it('with hooks.failOpen: true the boot goes on, and the failed backup is recorded', async () => {
     const blocked = path.join(app.dir, 'not-a-directory', 'backups');
-    await reboot(app, { BACKUP_DIR: blocked, BACKUP_HOOKS_FAIL_OPEN: 'true' });
+    await reboot(app, { BACKUP_DIR: blocked, BACKUP_HOOKS_FAIL_OPEN: 'true' }, SAME_SOURCES);
     const failed = (await records()).filter((r: any) => r.trigger === 'pre-uninstall' && r.status === 'failed');
     expect(failed.map((r: any) => r.statusReason)).toEqual(['error', 'error']);
     expect(failed[1].message).toContain('content type api::memo.memo removed');
