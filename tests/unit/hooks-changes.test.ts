@@ -32,13 +32,18 @@ describe('describeChange', () => {
 
   it('names Strapi and plugin upgrades as a pre-update, with both versions', () => {
     const change = describeChange(
-      facts({ current: state({ strapiVersion: '5.55.0', pluginVersion: '0.2.0', plugins: { i18n: '5.55.0', 'users-permissions': '5.54.0', seo: '1.0.0' } }) })
+      facts({ current: state({ strapiVersion: '5.55.0', pluginVersion: '0.2.0', plugins: { i18n: '5.55.0', 'users-permissions': '5.54.1', seo: '1.0.0' } }) })
     );
     expect(change).toEqual({
       trigger: 'pre-update',
-      lines: ['Strapi 5.54.0 → 5.55.0', 'strapi-plugin-backup 0.1.0 → 0.2.0', 'plugin i18n 5.54.0 → 5.55.0', 'plugin seo 1.0.0 added'],
+      lines: ['Strapi 5.54.0 → 5.55.0', 'strapi-plugin-backup 0.1.0 → 0.2.0', 'plugin users-permissions 5.54.0 → 5.54.1', 'plugin seo 1.0.0 added'],
       losses: [],
     });
+  });
+
+  it('plugins that move with Strapi are not listed one by one', () => {
+    const change = describeChange(facts({ current: state({ strapiVersion: '5.55.0', plugins: { i18n: '5.55.0', 'users-permissions': '5.55.0' } }) }));
+    expect(change?.lines).toEqual(['Strapi 5.54.0 → 5.55.0']);
   });
 
   it('a removed plugin is a pre-uninstall', () => {

@@ -94,8 +94,10 @@ const describeVersions = (recorded: BootState, current: BootState, losses: strin
   ];
   const before = recorded.plugins ?? {};
   for (const [name, version] of Object.entries(before)) {
+    const next = current.plugins[name];
     if (!(name in current.plugins)) losses.push(`plugin ${name} removed`);
-    else lines.push(...diffVersions(`plugin ${name}`, version, current.plugins[name]));
+    // Strapi's own plugins move with Strapi: "Strapi 5.53.0 → 5.54.0" already says it.
+    else if (!(version === recorded.strapiVersion && next === current.strapiVersion)) lines.push(...diffVersions(`plugin ${name}`, version, next));
   }
   for (const [name, version] of Object.entries(current.plugins)) {
     if (!(name in before)) lines.push(`plugin ${name}${version ? ` ${version}` : ''} added`);
