@@ -111,3 +111,5 @@ export const STRAPI_TABLES = { coreStore: 'strapi_core_store_settings', schema: 
 export const HOOK_WAIT_POLL_MS = 1000;
 /** Missed heartbeats before a running job counts as lost (failsafe and boot hooks alike). */
 export const HEARTBEAT_LAPSE_BEATS = 3;
+/** Tables named in a hook's "database schema changes (tables …)" line before "and N more". */
+export const HOOK_MESSAGE_MAX_TABLES = 5;

@@ -156,6 +156,28 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(record.message).toContain('strapi-plugin-backup 0.0.9 → 0.1.0');
   });
 
+  it("an upgrade that adds a column to the plugin's own records: the hook writes into the old table", async () => {
+    const state = await app.strapi.store.get(BOOT_STATE);
+    await app.strapi.store.set({ ...BOOT_STATE, value: { ...(state as object), pluginVersion: '0.0.9' } });
+    await app.stop();
+    // As if the previous plugin version had no archive_sha_256 column: the sync adds it back, after the hook.
+    const knex = connect(app.db);
+    try {
+      await knex.schema.alterTable('backup_records', (t) => t.dropColumn('archive_sha_256'));
+      await knex('strapi_database_schema').update({ hash: 'schema-of-the-previous-plugin-version' });
+    } finally {
+      await knex.destroy();
+    }
+    await reboot(app, {}, SAME_SOURCES);
+    const record = await lastRecord();
+    expect(record).toMatchObject({ trigger: 'pre-update', status: 'completed', archiveSha256: null });
+    // MariaDB's inspector finds most tables changed; SQLite and PostgreSQL only this one.
+    expect(record.message).toMatch(/^strapi-plugin-backup 0\.0\.9 → 0\.1\.0; database schema changes \(tables .*\)$/);
+    if (dialect !== 'mysql') expect(record.message).toContain('(tables backup_records)');
+    expect(tableRows(await archive(record), 'backup_records').length).toBeGreaterThan(0);
+    expect(await app.strapi.db.connection.schema.hasColumn('backup_records', 'archive_sha_256')).toBe(true);
+  });
+
   it('a removed content type: a completed pre-uninstall backup holding its rows, then the table is gone', async () => {
     writeType(app, 'note', null);
     await reboot(app);

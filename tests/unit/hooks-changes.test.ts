@@ -123,6 +123,8 @@ describe('describeChange', () => {
 
   it('a schema change nothing else names, and pending migrations, still count', () => {
     expect(describeChange(facts({ schema: { ...noSchemaChange, updatedTables: ['pages'] } }))?.lines).toEqual(['database schema changes (tables pages)']);
+    const many = ['g', 'f', 'e', 'd', 'c', 'b', 'a'];
+    expect(describeChange(facts({ schema: { ...noSchemaChange, updatedTables: many } }))?.lines).toEqual(['database schema changes (tables a, b, c, d, e and 2 more)']);
     expect(describeChange(facts({ migrationsPending: true, schema: noSchemaChange }))).toEqual({
       trigger: 'pre-update',
       lines: ['database schema changes', 'database migrations are pending'],

@@ -3,7 +3,7 @@
  * (pre-uninstall) or only changes it (pre-update). Pure: given facts, returns sentences, so every
  * rule is unit-tested without a database.
  */
-import type { Trigger } from '../constants';
+import { HOOK_MESSAGE_MAX_TABLES, type Trigger } from '../constants';
 
 /** What the plugin records at the end of each boot, and compares with at the next one. */
 export interface BootState {
@@ -155,8 +155,11 @@ export function describeChange(facts: ChangeFacts): Change | null {
   const updates = facts.schema ? describeSchema(facts, facts.schema, losses) : [];
   if (facts.schema && updates.length === 0 && losses.length === lossesBefore) {
     // The hash moved for something no sentence names (an index, a key, a column's type).
+    // Capped: MariaDB's inspector reports nearly every table as changed after any schema change.
     const tables = [...facts.schema.addedTables, ...facts.schema.updatedTables].sort();
-    updates.push(tables.length > 0 ? `database schema changes (tables ${tables.join(', ')})` : 'database schema changes');
+    const named = tables.slice(0, HOOK_MESSAGE_MAX_TABLES).join(', ');
+    const more = tables.length > HOOK_MESSAGE_MAX_TABLES ? ` and ${tables.length - HOOK_MESSAGE_MAX_TABLES} more` : '';
+    updates.push(tables.length > 0 ? `database schema changes (tables ${named}${more})` : 'database schema changes');
   }
   if (facts.migrationsPending) updates.push('database migrations are pending');
   const lines = [...versions, ...losses, ...updates];
