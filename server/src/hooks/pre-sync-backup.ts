@@ -53,7 +53,9 @@ const runBackup = async (strapi: Core.Strapi, raw: RawRecords, recordId: number,
     const archiveFile = storage.archiveName(profile.name, recordId, new Date(), profile.format);
     const outFile = path.join(directory, archiveFile);
     const result = await createBackup({
-      ...backupInput(strapi, profile, { directory, outFile, tmpDir }),
+      // The whole database whatever the profile says: a table it excludes may be the one the sync
+      // drops. Uploads and project files follow the profile.
+      ...backupInput(strapi, { ...profile, includeDatabase: true, excludeTables: [] }, { directory, outFile, tmpDir }),
       signal: controller.signal,
       onProgress: alive.report,
     }).catch((error: unknown) => {
