@@ -1,5 +1,5 @@
 /** What a boot changes, in words, and whether it destroys data: pure rules, no database. */
-import { describeChange, type BootState, type ChangeFacts, type ContentTypeShape } from '../../server/src/hooks/changes';
+import { describeChange, disabledBy, type BootState, type ChangeFacts, type ContentTypeShape } from '../../server/src/hooks/changes';
 import { failureMessage } from '../../server/src/hooks/pre-sync-backup';
 
 const state = (overrides: Partial<BootState> = {}): BootState => ({
@@ -134,6 +134,17 @@ describe('describeChange', () => {
 
   it('without a schema change, a removed content type is not described (the sync leaves its table)', () => {
     expect(describeChange(facts({ contentTypes: { 'api::page.page': page } }))).toBeNull();
+  });
+});
+
+describe('disabledBy', () => {
+  it('names the key that turned this kind of backup off', () => {
+    const update = describeChange(facts({ current: state({ strapiVersion: '5.55.0' }) }))!;
+    const uninstall = describeChange(facts({ current: state({ plugins: {} }) }))!;
+    expect(disabledBy(update, { preUpdate: false, preUninstall: true })).toBe('hooks.preUpdate');
+    expect(disabledBy(uninstall, { preUpdate: false, preUninstall: true })).toBeNull();
+    expect(disabledBy(uninstall, { preUpdate: true, preUninstall: false })).toBe('hooks.preUninstall');
+    expect(disabledBy(update, { preUpdate: true, preUninstall: false })).toBeNull();
   });
 });
 

@@ -166,3 +166,9 @@ export function describeChange(facts: ChangeFacts): Change | null {
   if (lines.length === 0) return null;
   return { trigger: losses.length > 0 ? 'pre-uninstall' : 'pre-update', lines, losses };
 }
+
+/** The configuration key that turns this kind of backup off, when it is off; null when it is on. */
+export const disabledBy = (change: Change, hooks: { preUpdate: boolean; preUninstall: boolean }): string | null => {
+  if (change.trigger === 'pre-uninstall') return hooks.preUninstall ? null : 'hooks.preUninstall';
+  return hooks.preUpdate ? null : 'hooks.preUpdate';
+};

@@ -9,7 +9,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { getConfig } from '../utils';
-import type { ContentTypeShape } from './changes';
+import { disabledBy, type ContentTypeShape } from './changes';
 import { detectChange } from './detect';
 import { takePreSyncBackup } from './pre-sync-backup';
 import { recordState } from './state';
@@ -30,9 +30,8 @@ export const registerBootHooks = (strapi: Core.Strapi): void => {
       strapi.log.debug(`[backup] boot check: nothing changes (${ms.toFixed(1)} ms)`);
       return;
     }
-    const wanted = change.trigger === 'pre-uninstall' ? hooks.preUninstall : hooks.preUpdate;
-    if (!wanted) {
-      const key = change.trigger === 'pre-uninstall' ? 'hooks.preUninstall' : 'hooks.preUpdate';
+    const key = disabledBy(change, hooks);
+    if (key) {
       strapi.log.warn(`[backup] This boot changes the database (${change.lines.join('; ')}); no backup taken: ${key} is false.`);
       return;
     }
