@@ -18,12 +18,15 @@ const copyPlayground = (dir, env) => {
   fs.writeFileSync(path.join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
 };
 
-/** Compiles and loads an app without an HTTP server, with the process env set for it. */
-const loadApp = async (dir, env, { logLevel = 'warn' } = {}) => {
+/**
+ * Compiles and loads an app without an HTTP server, with the process env set for it.
+ * `compile: false` reuses the last compiled dist/ (seconds saved when no source file changed).
+ */
+const loadApp = async (dir, env, { logLevel = 'warn', compile = true } = {}) => {
   // Strapi reads its settings from process.env; set them for this app, overriding the last one's.
   Object.assign(process.env, env);
   const { compileStrapi, createStrapi } = require('@strapi/strapi');
-  const { distDir } = await compileStrapi({ appDir: dir, ignoreDiagnostics: true });
+  const { distDir } = compile ? await compileStrapi({ appDir: dir, ignoreDiagnostics: true }) : { distDir: path.join(dir, 'dist') };
   const app = createStrapi({ appDir: dir, distDir, autoReload: false, serveAdminPanel: false });
   app.log.level = logLevel;
   try {

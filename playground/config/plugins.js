@@ -25,6 +25,10 @@ module.exports = ({ env }) => ({
       },
       heartbeatMs: env.int('BACKUP_HEARTBEAT_MS', 10000),
       failsafeCron: env('BACKUP_FAILSAFE_CRON', '* * * * *'),
+      hooks: {
+        failOpen: env.bool('BACKUP_HOOKS_FAIL_OPEN', false),
+        waitMs: env.int('BACKUP_HOOKS_WAIT_MS', 10 * 60 * 1000),
+      },
     },
   },
 });

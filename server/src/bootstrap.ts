@@ -1,10 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { RBAC_ACTIONS, WORKER_OFF_ENV } from './constants';
+import { recordBootState } from './hooks';
 import { getConfig, getService } from './utils';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(RBAC_ACTIONS);
   await getService(strapi, 'profiles').ensureDefault();
+  // The schema sync is behind us: what the next boot's hooks compare with.
+  await recordBootState(strapi);
   getService(strapi, 'failsafe').register();
   getService(strapi, 'notifier').registerEvents();
   await getService(strapi, 'scheduler').start();

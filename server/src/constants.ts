@@ -96,3 +96,18 @@ export const WEBHOOK_EVENTS = {
   RESTORE_CANCELLED: 'restore.cancelled',
 } as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS];
+
+/**
+ * Pre-update / pre-uninstall hooks. What the plugin recorded at the end of the last boot
+ * (versions, plugins, components) lives in Strapi's core store under this key: a table every site
+ * has, whose shape Strapi keeps stable across versions, and that no schema sync ever drops.
+ */
+export const BOOT_STATE = { type: 'plugin', name: PLUGIN_ID, key: 'boot-state' } as const;
+/** Strapi's own tables the hooks read before the sync (names fixed in @strapi/database). */
+export const STRAPI_TABLES = { coreStore: 'strapi_core_store_settings', schema: 'strapi_database_schema' } as const;
+/** How often a boot hook looks again when another instance runs a job of its profile. */
+export const HOOK_WAIT_POLL_MS = 1000;
+/** Missed heartbeats before a running job counts as lost (failsafe and boot hooks alike). */
+export const HEARTBEAT_LAPSE_BEATS = 3;
+/** Tables named in a hook's "database schema changes (tables …)" line before "and N more". */
+export const HOOK_MESSAGE_MAX_TABLES = 5;

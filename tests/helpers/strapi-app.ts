@@ -28,7 +28,8 @@ export interface TestApp {
   db: TestDatabase;
   env: Record<string, string>;
   strapi: Core.Strapi;
-  boot(): Promise<Core.Strapi>;
+  /** `compile: false` boots the last compiled dist/, for boots where no source file changed. */
+  boot(options?: { compile?: boolean }): Promise<Core.Strapi>;
   stop(): Promise<void>;
   /** Stops the app, drops its database and deletes its directory. */
   destroy(): Promise<void>;
@@ -74,8 +75,8 @@ export const createTestApp = async (dialect: TestDialect, label: string): Promis
       if (!instance) throw new Error('the test app is not booted');
       return instance;
     },
-    async boot() {
-      instance = await loadApp(dir, env);
+    async boot(options = {}) {
+      instance = await loadApp(dir, env, options);
       return instance!;
     },
     async stop() {

@@ -7,13 +7,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { UID } from '../constants';
+import { HEARTBEAT_LAPSE_BEATS as LAPSE_BEATS, UID } from '../constants';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { BackupRecord } from './records';
 
 export const FAILSAFE_JOB = 'backup-failsafe';
-/** Missed heartbeats before a job counts as lost. */
-const LAPSE_BEATS = 3;
 
 const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
   const records = () => strapi.db.query(UID.record);
