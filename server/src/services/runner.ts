@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
-import { createBackup, type Dialect, type Progress } from '../engine';
+import { backupInput, completedFields } from '../backup-input';
+import { createBackup, type Progress } from '../engine';
 import { PROGRESS_WRITE_MS, UID } from '../constants';
-import { errorMessage, getConfig, getService, PLUGIN_VERSION } from '../utils';
+import { errorMessage, getConfig, getService } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
 
@@ -30,12 +31,6 @@ const STOPPED: Record<StopReason, { status: 'cancelled' | 'failed'; message: str
 const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Jobs running in this process, so a cancel can reach them. */
   const running = new Map<number, { controller: AbortController; reason: StopReason | null }>();
-
-  const uploadsDir = (): string | null => {
-    // Files kept by a cloud provider are not on this disk; their rows are in the database dump.
-    const provider = strapi.config.get('plugin::upload.provider', 'local');
-    return provider === 'local' ? path.join(strapi.dirs.static.public, 'uploads') : null;
-  };
 
   /** Writes progress at most every PROGRESS_WRITE_MS, never two writes at once. */
   const progressWriter = (recordId: number) => {
@@ -122,35 +117,12 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
         const archiveFile = storage.archiveName(profile.name, record.id, startedAt, profile.format);
         archivePath = path.join(directory, archiveFile);
         const result = await createBackup({
-          knex: strapi.db.connection,
-          dialect: strapi.db.dialect.client as Dialect,
-          includeDatabase: profile.includeDatabase,
-          excludeTables: profile.excludeTables ?? [],
-          uploadsDir: profile.includeUploads ? uploadsDir() : null,
-          projectDir: profile.includeProjectFiles ? strapi.dirs.app.root : null,
-          projectExclude: [directory],
-          includeEnv: profile.includeEnv,
-          format: profile.format,
-          outFile: archivePath,
-          tmpDir: scratch,
-          meta: {
-            strapiVersion: strapi.config.get('info.strapi', null) as string | null,
-            pluginVersion: PLUGIN_VERSION,
-            profile: { documentId: profile.documentId, name: profile.name },
-          },
+          ...backupInput(strapi, profile, { directory, outFile: archivePath, tmpDir: scratch }),
           signal: job.controller.signal,
           onProgress: (progress: Progress) => writer.report(progress),
         });
         await writer.flush();
-        const kept = await getService(strapi, 'queue').finish(record.id, {
-          status: 'completed',
-          progress: { percent: 100, step: 'finalize' },
-          stats: result.stats,
-          archiveFile,
-          archiveSize: result.size,
-          archiveSha256: result.sha256,
-          encrypted: false,
-        });
+        const kept = await getService(strapi, 'queue').finish(record.id, completedFields(result, archiveFile));
         // The failsafe gave up on this job while it ran: its record says so, the archive must go.
         if (!kept) await fs.rm(archivePath, { force: true });
       } catch (error) {
