@@ -17,8 +17,12 @@ const sources = (dir: string): string[] =>
     return /\.tsx?$/.test(entry.name) ? [full] : [];
   });
 
-/** `t('records.title', 'Backups')` and `{ id: getTranslation('x'), defaultMessage: 'y' }`. */
-const CALLS = [/\bt\(\s*'([^']+)',\s*'((?:[^'\\]|\\.)*)'/g, /id: getTranslation\('([^']+)'\), defaultMessage: '((?:[^'\\]|\\.)*)'/g];
+/** `t('records.title', 'Backups')`, `{ id: getTranslation('x'), defaultMessage: 'y' }` and column lists `['records.column.kind', 'Kind']`. */
+const CALLS = [
+  /\bt\(\s*'([^']+)',\s*'((?:[^'\\]|\\.)*)'/g,
+  /id: getTranslation\('([^']+)'\), defaultMessage: '((?:[^'\\]|\\.)*)'/g,
+  /\[\s*'([a-z]+\.[\w.-]+)',\s*'((?:[^'\\]|\\.)*)'\s*\]/g,
+];
 
 describe('admin translations', () => {
   const used = sources(ADMIN).flatMap((file) => {

@@ -1,4 +1,4 @@
-import { Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Eye } from '@strapi/icons';
 import { useIntl } from 'react-intl';
 import { useNavigate } from 'react-router-dom';
@@ -6,26 +6,31 @@ import { useBackupPermissions, useRecordActions } from '../hooks/useRecordAction
 import type { BackupRecord } from '../types';
 import { formatBytes, formatDuration } from '../utils/format';
 import { useT } from '../utils/translate';
+import { ColumnHeads } from './ColumnHeads';
 import { RecordActionIcons } from './RecordActions';
 import { StatusBadge } from './StatusBadge';
 
 const COLUMNS: Array<[string, string]> = [
-  ['status', 'Status'],
-  ['kind', 'Kind'],
-  ['profile', 'Profile'],
-  ['trigger', 'Trigger'],
-  ['requestedBy', 'Requested by'],
-  ['queued', 'Queued'],
-  ['started', 'Started'],
-  ['finished', 'Finished'],
-  ['duration', 'Duration'],
-  ['size', 'Size'],
+  ['records.column.status', 'Status'],
+  ['records.column.kind', 'Kind'],
+  ['records.column.profile', 'Profile'],
+  ['records.column.trigger', 'Trigger'],
+  ['records.column.requestedBy', 'Requested by'],
+  ['records.column.queued', 'Queued'],
+  ['records.column.started', 'Started'],
+  ['records.column.finished', 'Finished'],
+  ['records.column.duration', 'Duration'],
+  ['records.column.size', 'Size'],
+  ['records.column.actions', 'Actions'],
 ];
 
-/** Dates short enough that eleven columns fit a laptop screen. */
-export const useFormatTime = () => {
+const SHORT: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
+const FULL: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'medium' };
+
+/** Short dates let eleven columns fit a laptop screen; the detail page spells them out. */
+export const useFormatTime = (format: 'short' | 'full' = 'short') => {
   const { formatDate } = useIntl();
-  return (iso: string | null) => (iso ? formatDate(iso, { dateStyle: 'short', timeStyle: 'medium' }) : '-');
+  return (iso: string | null) => (iso ? formatDate(iso, format === 'short' ? SHORT : FULL) : '-');
 };
 
 const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<typeof useBackupPermissions> }) => {
@@ -41,7 +46,8 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
   );
   return (
     <Tr onClick={() => navigate(`records/${record.documentId}`)} style={{ cursor: 'pointer' }} data-record={record.documentId}>
-      <Td style={{ minWidth: '13rem' }}>
+      {/* Wide enough for "running 100%", so the column keeps its width while the percent grows. */}
+      <Td style={{ minWidth: '12rem' }}>
         <StatusBadge record={record} />
       </Td>
       <Td>{cell(t(`kind.${record.kind}`, record.kind))}</Td>
@@ -61,22 +67,10 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
 };
 
 export const RecordsTable = ({ records }: { records: BackupRecord[] }) => {
-  const t = useT();
   const allowed = useBackupPermissions();
   return (
-    <Table colCount={COLUMNS.length + 1} rowCount={records.length + 1}>
-      <Thead>
-        <Tr>
-          {COLUMNS.map(([id, label]) => (
-            <Th key={id}>
-              <Typography variant="sigma">{t(`records.column.${id}`, label)}</Typography>
-            </Th>
-          ))}
-          <Th>
-            <Typography variant="sigma">{t('records.column.actions', 'Actions')}</Typography>
-          </Th>
-        </Tr>
-      </Thead>
+    <Table colCount={COLUMNS.length} rowCount={records.length + 1}>
+      <ColumnHeads columns={COLUMNS} />
       <Tbody>
         {records.map((record) => (
           <Row key={record.documentId} record={record} allowed={allowed} />

@@ -13,11 +13,11 @@ export const Section = ({ title, children }: { title: string; children: React.Re
   </Box>
 );
 
-/** Label / value pairs in columns; values may be long (hashes), so they wrap anywhere. */
-export const Facts = ({ items }: { items: Array<[string, React.ReactNode]> }) => (
+/** Label / value pairs in three columns, or a whole row for a `wide` one (a hash); long values wrap anywhere. */
+export const Facts = ({ items }: { items: Array<[string, React.ReactNode, 'wide'?]> }) => (
   <Grid.Root gap={4} gridCols={12}>
-    {items.map(([label, value]) => (
-      <Grid.Item key={label} col={4} s={12} direction="column" alignItems="flex-start" gap={1}>
+    {items.map(([label, value, wide]) => (
+      <Grid.Item key={label} col={wide ? 12 : 4} s={12} direction="column" alignItems="flex-start" gap={1}>
         <Typography variant="sigma" textColor="neutral600">
           {label}
         </Typography>

@@ -1,7 +1,8 @@
 /** One record: timeline, live progress, archive, stats per table, message, who asked and how. */
-import { Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Flex, Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { BackButton, Layouts, Page } from '@strapi/strapi/admin';
 import { useParams } from 'react-router-dom';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { Facts, Section } from '../components/Section';
 import { JobProgress } from '../components/JobProgress';
 import { RecordActionButtons } from '../components/RecordActions';
@@ -14,20 +15,15 @@ import { formatBytes, formatDuration } from '../utils/format';
 import { useT } from '../utils/translate';
 
 const StatsTable = ({ tables }: { tables: Record<string, number> }) => {
-  const t = useT();
   const entries = Object.entries(tables).sort(([a], [b]) => a.localeCompare(b));
   return (
     <Table colCount={2} rowCount={entries.length + 1}>
-      <Thead>
-        <Tr>
-          <Th>
-            <Typography variant="sigma">{t('detail.stats.table', 'Table')}</Typography>
-          </Th>
-          <Th>
-            <Typography variant="sigma">{t('detail.stats.rows', 'Rows')}</Typography>
-          </Th>
-        </Tr>
-      </Thead>
+      <ColumnHeads
+        columns={[
+          ['detail.stats.table', 'Table'],
+          ['detail.stats.rows', 'Rows'],
+        ]}
+      />
       <Tbody>
         {entries.map(([table, rows]) => (
           <Tr key={table}>
@@ -46,7 +42,7 @@ const StatsTable = ({ tables }: { tables: Record<string, number> }) => {
 
 const RecordDetail = ({ record }: { record: BackupRecord }) => {
   const t = useT();
-  const time = useFormatTime();
+  const time = useFormatTime('full');
   const reasonLabel = useReasonLabel();
   const actions = useRecordActions(record, useBackupPermissions());
   const title = t('detail.title', '{kind} #{id}', { kind: t(`kind.${record.kind}`, record.kind), id: String(record.id) });
@@ -90,7 +86,7 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
                 [t('detail.archive.file', 'File'), record.archiveFile ?? '-'],
                 [t('records.column.size', 'Size'), formatBytes(record.archiveSize)],
                 [t('detail.archive.encrypted', 'Encrypted'), record.encrypted ? t('yes', 'Yes') : t('no', 'No')],
-                ['sha256', record.archiveSha256 ?? '-'],
+                ['sha256', record.archiveSha256 ?? '-', 'wide'],
               ]}
             />
           </Section>

@@ -12,6 +12,9 @@ import { FormField } from './FormField';
 /** Waits for a pause in typing before asking the server. */
 const DEBOUNCE_MS = 300;
 
+/** Spelled out: Intl refuses dateStyle/timeStyle together with timeZoneName. */
+const NEXT_RUN_FORMAT: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+
 const TIME_ZONES: string[] = (() => {
   const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
   return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['UTC'];
@@ -38,7 +41,7 @@ export const ScheduleField = ({ schedule, timezone, onChange, errors }: Schedule
       <span>{t('profiles.schedule.next', 'Next runs:')}</span>
       {current.next.map((iso) => (
         <span key={iso} data-next-run>
-          {formatDate(iso, { dateStyle: 'full', timeStyle: 'short', timeZone: zone || undefined, timeZoneName: 'short' } as Intl.DateTimeFormatOptions)}
+          {formatDate(iso, { ...NEXT_RUN_FORMAT, timeZone: zone || undefined })}
         </span>
       ))}
     </Flex>

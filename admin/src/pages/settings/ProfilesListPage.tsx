@@ -1,19 +1,21 @@
 /** Settings → Backup → Profiles: every profile with what it does; delete refused while jobs are pending. */
-import { Badge, Dialog, EmptyStateLayout, Flex, IconButton, LinkButton, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Badge, Dialog, EmptyStateLayout, Flex, IconButton, LinkButton, Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Pencil, Plus, Trash } from '@strapi/icons';
 import { EmptyDocuments } from '@strapi/icons/symbols';
 import { ConfirmDialog, Layouts, Page, useNotification } from '@strapi/strapi/admin';
 import { Link, useNavigate } from 'react-router-dom';
+import { ColumnHeads } from '../../components/ColumnHeads';
 import { useDeleteProfileMutation, useGetProfilesQuery } from '../../services/api';
 import type { ApiError, Profile } from '../../types';
 import { useT } from '../../utils/translate';
 
 const COLUMNS: Array<[string, string]> = [
-  ['name', 'Name'],
-  ['queueBehavior', 'When busy'],
-  ['contents', 'Contents'],
-  ['schedule', 'Schedule'],
-  ['format', 'Format'],
+  ['profiles.column.name', 'Name'],
+  ['profiles.column.queueBehavior', 'When busy'],
+  ['profiles.column.contents', 'Contents'],
+  ['profiles.column.schedule', 'Schedule'],
+  ['profiles.column.format', 'Format'],
+  ['records.column.actions', 'Actions'],
 ];
 
 const Row = ({ profile }: { profile: Profile }) => {
@@ -102,19 +104,8 @@ export const ProfilesListPage = () => {
         {profiles.data.length === 0 ? (
           <EmptyStateLayout icon={<EmptyDocuments width="16rem" />} content={t('profiles.empty', 'No profile yet.')} />
         ) : (
-          <Table colCount={COLUMNS.length + 1} rowCount={profiles.data.length + 1}>
-            <Thead>
-              <Tr>
-                {COLUMNS.map(([id, label]) => (
-                  <Th key={id}>
-                    <Typography variant="sigma">{t(`profiles.column.${id}`, label)}</Typography>
-                  </Th>
-                ))}
-                <Th>
-                  <Typography variant="sigma">{t('records.column.actions', 'Actions')}</Typography>
-                </Th>
-              </Tr>
-            </Thead>
+          <Table colCount={COLUMNS.length} rowCount={profiles.data.length + 1}>
+            <ColumnHeads columns={COLUMNS} />
             <Tbody>
               {profiles.data.map((profile) => (
                 <Row key={profile.documentId} profile={profile} />
