@@ -14,6 +14,7 @@ import { BACKUPS, PROFILES, backUpNow, closeDialog, expectCount, gone, row, text
 /** Rows enough that a backup of them runs for tens of seconds here, so a second request waits. */
 const BULK_ROWS = Number(process.env.E2E_BULK_ROWS ?? 4_000_000);
 const FINAL = /completed|failed|cancelled/i;
+const EDIT_VIEW = '/admin/content-manager/collection-types/api::article.article/create';
 
 /** A table the backups include and Strapi leaves alone (it never tracked it). */
 const seedBulkTable = async (file: string) => {
@@ -93,6 +94,7 @@ describe('admin panel in Chromium', () => {
     await visible(page.locator('[data-next-run]'));
     expect(await page.locator('[data-next-run]').count()).toBe(3);
     expect(await page.locator('[data-next-run]').first().textContent()).toMatch(/03:00/);
+    await page.locator('input[name="schedule"]').evaluate((input) => input.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'profile-editor');
     await page.getByRole('button', { name: 'Save' }).click();
     await visible(page.getByRole('heading', { name: 'Backup profiles' }));
@@ -150,7 +152,7 @@ describe('admin panel in Chromium', () => {
     await screenshot(page, 'record-detail');
   });
 
-  it('a cancel profile shows the busy message; the Content Manager warns while a backup runs', async () => {
+  it('a cancel profile shows the busy message; the Content Manager warns and the profile cannot be deleted while a backup runs', async () => {
     const created = await api.request('POST', '/backup/profiles', { body: { name: 'Busy site', queueBehavior: 'cancel', includeUploads: false, includeProjectFiles: false } });
     expect(created.status).toBe(201);
     const started = await api.request('POST', '/backup/runs', { body: { profile: created.body.data.documentId } });
@@ -162,15 +164,21 @@ describe('admin panel in Chromium', () => {
     await screenshot(page, 'modal-busy');
     await closeDialog(page);
 
-    await page.goto('/admin/content-manager/collection-types/api::article.article/create');
+    await page.goto(EDIT_VIEW);
     const warning = page.getByText('A backup is running: changes you save now may not be in it.');
     await visible(warning);
     await visible(page.getByRole('button', { name: 'Save' }));
     await screenshot(page, 'content-manager-warning');
 
+    await page.goto(PROFILES);
+    await page.getByRole('row', { name: /Busy site/ }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+    await visible(page.getByText(/“Busy site” has 1 queued or running job; cancel it or wait for it to finish before deleting the profile\./));
+    await screenshot(page, 'profile-delete-refused');
+
     await api.request('POST', `/backup/records/${started.body.data.documentId}/cancel`);
     await untilFinal(started.body.data.documentId);
-    await page.reload();
+    await page.goto(EDIT_VIEW);
     await visible(page.getByRole('button', { name: 'Save' }));
     await expectCount(page.getByTestId('backup-edit-view-warning'), 0);
   });

@@ -12,7 +12,8 @@ import { Notice } from './Notice';
 
 const Warning = () => {
   const t = useT();
-  const { data } = useGetSummaryQuery(undefined, { pollingInterval: usePollingInterval(true, EDIT_VIEW_POLL_MS) });
+  // Fresh on every edit view: a summary cached by another page may predate the backup.
+  const { data } = useGetSummaryQuery(undefined, { pollingInterval: usePollingInterval(true, EDIT_VIEW_POLL_MS), refetchOnMountOrArgChange: true });
   if (!data) return null;
   // A restore overwrites what is saved; that outweighs a backup missing it.
   const message = data.restorePending

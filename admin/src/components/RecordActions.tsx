@@ -19,7 +19,7 @@ const Confirmable = ({ action, children }: { action: RecordAction; children: Rea
 
 export const RecordActionIcons = ({ actions }: { actions: RecordAction[] }) => (
   // The row itself navigates to the detail; a click on an action must not.
-  <Flex gap={1} justifyContent="flex-end" onClick={(e: React.MouseEvent) => e.stopPropagation()}>
+  <Flex gap={1} onClick={(e: React.MouseEvent) => e.stopPropagation()}>
     {actions.map((action) => (
       <Confirmable key={action.id} action={action}>
         <IconButton label={action.label} variant="ghost" disabled={action.disabled} withTooltip>

@@ -24,7 +24,7 @@ const COLUMNS: Array<[string, string]> = [
   ['records.column.actions', 'Actions'],
 ];
 
-const SHORT: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
+const SHORT: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
 const FULL: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'medium' };
 
 /** Short dates let eleven columns fit a laptop screen; the detail page spells them out. */
@@ -47,7 +47,7 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
   return (
     <Tr onClick={() => navigate(`records/${record.documentId}`)} style={{ cursor: 'pointer' }} data-record={record.documentId}>
       {/* Wide enough for "running 100%", so the column keeps its width while the percent grows. */}
-      <Td style={{ minWidth: '12rem' }}>
+      <Td style={{ minWidth: '11rem' }}>
         <StatusBadge record={record} />
       </Td>
       <Td>{cell(t(`kind.${record.kind}`, record.kind))}</Td>

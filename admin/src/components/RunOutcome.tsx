@@ -23,9 +23,8 @@ export const RunOutcome = ({ result }: { result: RunResult }) => {
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
       {waiting && (
-        <Notice variant="warning" title={t('run.queued.title', 'Backup queued')}>
-          {result.message}
-        </Notice>
+        // The server's message says it all, position included.
+        <Notice variant="warning" title={result.message} />
       )}
       {(record.status === 'running' || (record.status === 'queued' && !waiting)) && <JobProgress record={record} />}
       {record.status === 'completed' && (

@@ -96,7 +96,7 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
                 items={[
                   [t('detail.stats.tables', 'Tables'), String(Object.keys(record.stats.tables ?? {}).length)],
                   [t('detail.stats.files', 'Files'), String(record.stats.files ?? 0)],
-                  [t('detail.stats.bytes', 'Data read'), formatBytes(record.stats.bytes)],
+                  [t('detail.stats.bytes', 'Size of the files'), formatBytes(record.stats.bytes)],
                 ]}
               />
               {record.stats.tables && Object.keys(record.stats.tables).length > 0 && <StatsTable tables={record.stats.tables} />}

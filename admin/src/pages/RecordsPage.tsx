@@ -34,7 +34,7 @@ export const RecordsPage = () => {
     pageSize: toNumber(url.pageSize) ?? DEFAULT_PAGE_SIZE,
   };
   const [polling, setPolling] = React.useState(false);
-  const records = useGetRecordsQuery(query, { pollingInterval: usePollingInterval(polling, POLL_MS) });
+  const records = useGetRecordsQuery(query, { pollingInterval: usePollingInterval(polling, POLL_MS), refetchOnMountOrArgChange: true });
   const profiles = useGetProfilesQuery();
   const anyActive = Boolean(records.data?.data.some(isActive));
   React.useEffect(() => setPolling(anyActive), [anyActive]);

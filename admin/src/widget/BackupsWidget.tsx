@@ -3,7 +3,7 @@
  * successful backup and the last failure. It polls only while something is queued or running.
  */
 import * as React from 'react';
-import { Box, Flex, Typography } from '@strapi/design-system';
+import { Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { Widget } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { JobProgress } from '../components/JobProgress';
@@ -49,7 +49,11 @@ const LastJob = ({ record, kind }: { record: BackupRecord | null; kind: 'complet
 export const BackupsWidget = () => {
   const t = useT();
   const [active, setActive] = React.useState(false);
-  const { data, isLoading, isError } = useGetSummaryQuery(undefined, { pollingInterval: usePollingInterval(active, POLL_MS) });
+  const { data, isLoading, isError } = useGetSummaryQuery(undefined, {
+    pollingInterval: usePollingInterval(active, POLL_MS),
+    // The home page is a place one comes back to; a summary cached minutes ago would mislead.
+    refetchOnMountOrArgChange: true,
+  });
   const nowActive = Boolean(data && (data.queued > 0 || data.running.length > 0));
   React.useEffect(() => setActive(nowActive), [nowActive]);
 
@@ -74,18 +78,25 @@ export const BackupsWidget = () => {
         ) : (
           data.running.map((record) => (
             <Box key={record.documentId} width="100%">
-              <Typography fontWeight="semiBold">{record.profile?.name ?? '-'}</Typography>
-              <JobProgress record={record} />
+              <Typography variant="omega">{record.profile?.name ?? '-'}</Typography>
+              <JobProgress record={record} compact />
             </Box>
           ))
         )}
       </Line>
-      <Line label={t('widget.lastCompleted', 'Last successful backup')}>
-        <LastJob record={data.lastCompleted} kind="completed" />
-      </Line>
-      <Line label={t('widget.lastFailed', 'Last failure')}>
-        <LastJob record={data.lastFailed} kind="failed" />
-      </Line>
+      {/* Side by side: the widget's height is fixed, and this keeps it from scrolling. */}
+      <Grid.Root gap={4} gridCols={2}>
+        <Grid.Item col={1} direction="column" alignItems="stretch">
+          <Line label={t('widget.lastCompleted', 'Last successful backup')}>
+            <LastJob record={data.lastCompleted} kind="completed" />
+          </Line>
+        </Grid.Item>
+        <Grid.Item col={1} direction="column" alignItems="stretch">
+          <Line label={t('widget.lastFailed', 'Last failure')}>
+            <LastJob record={data.lastFailed} kind="failed" />
+          </Line>
+        </Grid.Item>
+      </Grid.Root>
     </Flex>
   );
 };

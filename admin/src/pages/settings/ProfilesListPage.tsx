@@ -60,7 +60,7 @@ const Row = ({ profile }: { profile: Profile }) => {
         <Typography>{profile.format}</Typography>
       </Td>
       <Td>
-        <Flex gap={1} justifyContent="flex-end" onClick={(e: React.MouseEvent) => e.stopPropagation()}>
+        <Flex gap={1} onClick={(e: React.MouseEvent) => e.stopPropagation()}>
           <IconButton tag={Link} to={profile.documentId} label={t('actions.edit', 'Edit')} variant="ghost" withTooltip>
             <Pencil />
           </IconButton>
