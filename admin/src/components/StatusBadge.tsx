@@ -18,29 +18,25 @@ export const getBadgeProps = (status: RecordStatus) => {
   }
 };
 
-/** Why a failed or cancelled record ended, in words (statusReason), or null. */
+/** Why a record ended (statusReason), in English; translated under `reason.<statusReason>`. */
+const REASONS: Record<string, string> = {
+  user: 'Cancelled by a user',
+  timeout: 'Stopped: it ran longer than the profile’s timeout',
+  'worker-lost': 'Its worker stopped answering (crash, deploy or kill)',
+  'worker-stopped': 'Its worker was shut down before the job finished',
+  busy: 'Refused: another job of this profile was running',
+  'queue-full': 'Refused: the profile’s queue was full',
+  error: 'An error stopped it',
+};
+
+/** Why a failed or cancelled record ended, in words, or null. */
 export const useReasonLabel = () => {
   const t = useT();
   return (record: Pick<BackupRecord, 'status' | 'statusReason'>): string | null => {
     if (record.status !== 'failed' && record.status !== 'cancelled') return null;
-    switch (record.statusReason) {
-      case 'user':
-        return t('reason.user', 'Cancelled by a user');
-      case 'timeout':
-        return t('reason.timeout', 'Stopped: it ran longer than the profile’s timeout');
-      case 'worker-lost':
-        return t('reason.worker-lost', 'Its worker stopped answering (crash, deploy or kill)');
-      case 'worker-stopped':
-        return t('reason.worker-stopped', 'Its worker was shut down before the job finished');
-      case 'busy':
-        return t('reason.busy', 'Refused: another job of this profile was running');
-      case 'queue-full':
-        return t('reason.queue-full', 'Refused: the profile’s queue was full');
-      case 'error':
-        return t('reason.error', 'An error stopped it');
-      default:
-        return record.statusReason ?? null;
-    }
+    const reason = record.statusReason;
+    if (!reason) return null;
+    return REASONS[reason] ? t(`reason.${reason}`, REASONS[reason]) : reason;
   };
 };
 
