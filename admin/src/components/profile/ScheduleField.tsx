@@ -33,7 +33,8 @@ export const ScheduleField = ({ schedule, timezone, onChange, errors }: Schedule
   const expression = useDebounce(schedule.trim(), DEBOUNCE_MS);
   const zone = useDebounce(timezone.trim(), DEBOUNCE_MS);
   const preview = useGetSchedulePreviewQuery({ schedule: expression, timezone: zone || undefined }, { skip: !expression });
-  const current = preview.data && preview.data.schedule === expression ? preview.data : undefined;
+  // Only an answer for what is typed now: a preview of the previous zone would show wrong times.
+  const current = preview.currentData && preview.currentData.schedule === expression && preview.currentData.timezone === (zone || null) ? preview.currentData : undefined;
   const problem = expression ? current?.problem ?? undefined : undefined;
 
   const upcoming = current && !current.problem && (
