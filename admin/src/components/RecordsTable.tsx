@@ -1,7 +1,7 @@
 import { Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Eye } from '@strapi/icons';
-import { useIntl } from 'react-intl';
 import { useNavigate } from 'react-router-dom';
+import { useFormatTime } from '../hooks/useFormatTime';
 import { useBackupPermissions, useRecordActions } from '../hooks/useRecordActions';
 import type { BackupRecord } from '../types';
 import { formatBytes, formatDuration } from '../utils/format';
@@ -23,15 +23,6 @@ const COLUMNS: Array<[string, string]> = [
   ['records.column.size', 'Size'],
   ['records.column.actions', 'Actions'],
 ];
-
-const SHORT: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
-const FULL: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'medium' };
-
-/** Short dates let eleven columns fit a laptop screen; the detail page spells them out. */
-export const useFormatTime = (format: 'short' | 'full' = 'short') => {
-  const { formatDate } = useIntl();
-  return (iso: string | null) => (iso ? formatDate(iso, format === 'short' ? SHORT : FULL) : '-');
-};
 
 const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<typeof useBackupPermissions> }) => {
   const t = useT();

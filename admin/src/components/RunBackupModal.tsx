@@ -47,7 +47,9 @@ const RunBackupModalContent = ({ onClose }: { onClose: () => void }) => {
   return (
     <Modal.Content>
       <Modal.Header>
-        <Modal.Title>{result ? t('run.title.following', 'Backup') : t('run.title', 'Back up now')}</Modal.Title>
+        <Modal.Title>
+          {result ? t('run.title.following', 'Backup of “{profile}”', { profile: result.data.profile?.name ?? '' }) : t('run.title', 'Back up now')}
+        </Modal.Title>
       </Modal.Header>
       <Modal.Body>
         {result ? (
