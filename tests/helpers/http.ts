@@ -53,7 +53,13 @@ export const adminClient = (url: string): AdminClient => {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // A kept-alive socket the server closes as it is reused resets the request (undici's race with
+    // Node's keepAliveTimeout); a read is safe to send again on a fresh socket.
+    const res = await send().catch((error: Error & { cause?: { code?: string } }) => {
+      if (method === 'GET' && error.cause?.code === 'ECONNRESET') return send();
+      throw error;
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     const type = res.headers.get('content-type') ?? '';
     const parsed = type.includes('json') && bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8');
