@@ -12,7 +12,7 @@ import { serveApp, type ServedApp } from '../helpers/served-app';
 import { BACKUPS, PROFILES, backUpNow, closeDialog, expectCount, gone, row, textMatches, visible } from './pages';
 
 /** Rows enough that a backup of them runs for tens of seconds here, so a second request waits. */
-const BULK_ROWS = Number(process.env.E2E_BULK_ROWS ?? 4_000_000);
+const BULK_ROWS = Number(process.env.E2E_BULK_ROWS ?? 6_000_000);
 const FINAL = /completed|failed|cancelled/i;
 const EDIT_VIEW = '/admin/content-manager/collection-types/api::article.article/create';
 
@@ -109,6 +109,8 @@ describe('admin panel in Chromium', () => {
     await screenshot(page, 'backups-empty');
     const first = await backUpNow(page, 'Nightly queue');
     await visible(first.getByRole('progressbar'));
+    // The modal follows the job: its percent moves without a reload.
+    await visible(first.getByText(/^[1-9]\d?%$/));
     await screenshot(page, 'modal-running');
     await closeDialog(page);
 
