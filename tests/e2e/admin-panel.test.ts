@@ -103,7 +103,7 @@ describe('admin panel in Chromium', () => {
     expect(profile).toMatchObject({ queueBehavior: 'queue', schedule: '0 3 * * *', timezone: 'Europe/Paris' });
   });
 
-  it('"Back up now" twice: the second is queued; the list and the home widget show it', async () => {
+  it('"Back up now" twice: the second is queued, a third is a duplicate; the list and the home widget show the queue', async () => {
     await page.goto(BACKUPS);
     await visible(page.getByRole('heading', { name: 'Backups' }));
     await screenshot(page, 'backups-empty');
@@ -117,6 +117,12 @@ describe('admin panel in Chromium', () => {
     const second = await backUpNow(page, 'Nightly queue');
     await visible(second.getByText('Backup queued — will start when the current backup completes (position 1 in the queue).'));
     await screenshot(page, 'modal-queued');
+    await closeDialog(page);
+
+    // A third request by the same admin would stack a copy of the one waiting: refused, in the server's words.
+    const third = await backUpNow(page, 'Nightly queue');
+    await visible(third.getByText(/You already have a backup of “Nightly queue” waiting \(record \d+\); it will start when the current one completes\./));
+    await screenshot(page, 'modal-duplicate');
     await closeDialog(page);
 
     const [queued] = await records('?status=queued');
