@@ -1,4 +1,4 @@
-/** Unit tests (pure engine) and integration tests (a real Strapi on a real database). */
+/** Unit tests (pure engine), integration tests (a real Strapi on a real database) and e2e tests (Chromium against a served app). */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],

@@ -1,21 +1,55 @@
 import { Archive } from '@strapi/icons';
+import { EditViewWarning } from './components/EditViewWarning';
+import { PERMISSIONS } from './constants';
 import { PLUGIN_ID } from './pluginId';
+import { getTranslation } from './utils/translate';
 
 type TradOptions = Record<string, string>;
 
 const prefixKeys = (trad: TradOptions): TradOptions =>
-  Object.fromEntries(Object.entries(trad).map(([key, value]) => [`${PLUGIN_ID}.${key}`, value]));
+  Object.fromEntries(Object.entries(trad).map(([key, value]) => [getTranslation(key), value]));
 
 export default {
   register(app: any) {
     app.addMenuLink({
       to: `plugins/${PLUGIN_ID}`,
       icon: Archive,
-      intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Backups' },
+      intlLabel: { id: getTranslation('plugin.name'), defaultMessage: 'Backups' },
       Component: () => import('./pages/App'),
-      permissions: [{ action: 'plugin::backup.read', subject: null }],
+      permissions: PERMISSIONS.read,
     });
+
+    app.addSettingsLink(
+      { id: PLUGIN_ID, intlLabel: { id: getTranslation('settings.section'), defaultMessage: 'Backup' } },
+      {
+        id: 'profiles',
+        to: `${PLUGIN_ID}/profiles`,
+        intlLabel: { id: getTranslation('settings.profiles'), defaultMessage: 'Profiles' },
+        Component: () => import('./pages/settings/ProfilesSettings'),
+        permissions: PERMISSIONS.manageProfiles,
+      }
+    );
+
+    // Strapi 5 home page widgets (app.widgets), as content-releases registers its own.
+    app.widgets.register({
+      icon: Archive,
+      title: { id: getTranslation('widget.title'), defaultMessage: 'Backups' },
+      component: async () => (await import('./widget/BackupsWidget')).BackupsWidget,
+      pluginId: PLUGIN_ID,
+      id: 'backups',
+      link: { label: { id: getTranslation('widget.link'), defaultMessage: 'Open Backups' }, href: `/plugins/${PLUGIN_ID}` },
+      permissions: PERMISSIONS.read,
+    });
+
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+  },
+
+  bootstrap(app: any) {
+    // Under Save/Publish in the edit view: where an editor decides to save.
+    app.getPlugin('content-manager').injectComponent('editView', 'right-links', {
+      name: `${PLUGIN_ID}-edit-view-warning`,
+      Component: EditViewWarning,
+    });
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

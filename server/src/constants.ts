@@ -5,6 +5,8 @@ export const PLUGIN_ID = 'backup';
 export const UID = {
   profile: 'plugin::backup.profile',
   record: 'plugin::backup.record',
+  /** Strapi's admin users: who asked for a job (record.requestedBy). */
+  adminUser: 'admin::user',
 } as const;
 
 export const RECORD_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;

@@ -35,24 +35,31 @@ export interface HttpApp {
 
 export const PASSWORD = 'Backup-test-1234';
 
-export const startHttpApp = async (dialect: TestDialect, label: string, env: Record<string, string> = {}): Promise<HttpApp> => {
-  const app = await createTestApp(dialect, label);
-  Object.assign(app.env, env);
-  await app.boot();
-  const server = app.strapi.server;
-  await new Promise<void>((resolve, reject) => {
-    server.httpServer.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.httpServer.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+/** Admin HTTP calls against any Strapi URL: the in-process test apps and the served ones alike. */
+export interface AdminClient {
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  /** Registers the first super admin (or logs in with `login`) and uses its JWT from then on. */
+  registerFirstAdmin(): Promise<string>;
+  login(email: string, password?: string): Promise<string>;
+  createAdmin(label: string, permissions?: string[]): Promise<string>;
+  createApiToken(name: string): Promise<string>;
+}
 
+export const FIRST_ADMIN = { email: 'admin@example.test', password: PASSWORD, firstname: 'Ada', lastname: 'Admin' };
+
+export const adminClient = (url: string): AdminClient => {
   let adminToken = '';
   const request = async <T = any>(method: string, path: string, { body, token = adminToken }: RequestOptions = {}): Promise<HttpResponse<T>> => {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // A kept-alive socket the server closes as it is reused resets the request (undici's race with
+    // Node's keepAliveTimeout); a read is safe to send again on a fresh socket.
+    const res = await send().catch((error: Error & { cause?: { code?: string } }) => {
+      if (method === 'GET' && error.cause?.code === 'ECONNRESET') return send();
+      throw error;
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     const type = res.headers.get('content-type') ?? '';
     const parsed = type.includes('json') && bytes.length > 0 ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8');
@@ -64,17 +71,17 @@ export const startHttpApp = async (dialect: TestDialect, label: string, env: Rec
     return res.body as any;
   };
 
-  const registered = await request('POST', '/admin/register-admin', {
-    token: null,
-    body: { email: 'admin@example.test', password: PASSWORD, firstname: 'Ada', lastname: 'Admin' },
-  });
-  adminToken = expectOk(registered, 'register-admin', 200).data.token;
-
   return {
-    app,
-    url,
-    adminToken,
     request,
+    async registerFirstAdmin() {
+      const registered = await request('POST', '/admin/register-admin', { token: null, body: FIRST_ADMIN });
+      adminToken = expectOk(registered, 'register-admin', 200).data.token;
+      return adminToken;
+    },
+    async login(email, password = PASSWORD) {
+      adminToken = expectOk(await request('POST', '/admin/login', { token: null, body: { email, password } }), 'login', 200).data.token;
+      return adminToken;
+    },
     async createAdmin(name, permissions = []) {
       const role = expectOk(await request('POST', '/admin/roles', { body: { name: `Role ${name}`, description: 'test' } }), 'create role', 201).data;
       if (permissions.length > 0) {
@@ -90,6 +97,29 @@ export const startHttpApp = async (dialect: TestDialect, label: string, env: Rec
       const body = { name, type: 'full-access', lifespan: null, description: '' };
       return expectOk(await request('POST', '/admin/api-tokens', { body }), 'create API token', 201).data.accessKey;
     },
+  };
+};
+
+export const startHttpApp = async (dialect: TestDialect, label: string, env: Record<string, string> = {}): Promise<HttpApp> => {
+  const app = await createTestApp(dialect, label);
+  Object.assign(app.env, env);
+  await app.boot();
+  const server = app.strapi.server;
+  await new Promise<void>((resolve, reject) => {
+    server.httpServer.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const client = adminClient(url);
+  const adminToken = await client.registerFirstAdmin();
+  return {
+    app,
+    url,
+    adminToken,
+    request: client.request,
+    createAdmin: client.createAdmin,
+    createApiToken: client.createApiToken,
     destroy: () => app.destroy(),
   };
 };

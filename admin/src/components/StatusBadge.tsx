@@ -1,11 +1,9 @@
-import { Badge } from '@strapi/design-system';
-import { useIntl } from 'react-intl';
-import { PLUGIN_ID } from '../pluginId';
-
-type Status = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+import { Badge, Tooltip } from '@strapi/design-system';
+import type { BackupRecord, RecordStatus } from '../types';
+import { useT } from '../utils/translate';
 
 /** The one mapping from a record status to its badge colours. */
-export const getBadgeProps = (status: Status) => {
+export const getBadgeProps = (status: RecordStatus) => {
   switch (status) {
     case 'queued':
       return { backgroundColor: 'warning100', textColor: 'warning700' };
@@ -20,8 +18,44 @@ export const getBadgeProps = (status: Status) => {
   }
 };
 
-export const StatusBadge = ({ status, percent }: { status: Status; percent?: number }) => {
-  const { formatMessage } = useIntl();
-  const label = formatMessage({ id: `${PLUGIN_ID}.status.${status}`, defaultMessage: status });
-  return <Badge {...getBadgeProps(status)}>{status === 'running' && percent !== undefined ? `${label} ${percent}%` : label}</Badge>;
+/** Why a record ended (statusReason), in English; translated under `reason.<statusReason>`. */
+const REASONS: Record<string, string> = {
+  user: 'Cancelled by a user',
+  timeout: 'Stopped: it ran longer than the profile’s timeout',
+  'worker-lost': 'Its worker stopped answering (crash, deploy or kill)',
+  'worker-stopped': 'Its worker was shut down before the job finished',
+  busy: 'Refused: another job of this profile was running',
+  'queue-full': 'Refused: the profile’s queue was full',
+  error: 'An error stopped it',
+};
+
+/** Why a failed or cancelled record ended, in words, or null. */
+export const useReasonLabel = () => {
+  const t = useT();
+  return (record: Pick<BackupRecord, 'status' | 'statusReason'>): string | null => {
+    if (record.status !== 'failed' && record.status !== 'cancelled') return null;
+    const reason = record.statusReason;
+    if (!reason) return null;
+    return REASONS[reason] ? t(`reason.${reason}`, REASONS[reason]) : reason;
+  };
+};
+
+interface StatusBadgeProps {
+  record: Pick<BackupRecord, 'status' | 'statusReason' | 'progress'>;
+}
+
+export const StatusBadge = ({ record }: StatusBadgeProps) => {
+  const t = useT();
+  const reasonLabel = useReasonLabel();
+  const label = t(`status.${record.status}`, record.status);
+  const percent = record.progress?.percent;
+  const text = record.status === 'running' && typeof percent === 'number' ? `${label} ${Math.round(percent)}%` : label;
+  const reason = reasonLabel(record);
+  // Tabular digits keep a running badge the same width as its percent changes.
+  const badge = (
+    <Badge {...getBadgeProps(record.status)} style={{ fontVariantNumeric: 'tabular-nums' }} tabIndex={reason ? 0 : undefined}>
+      {text}
+    </Badge>
+  );
+  return reason ? <Tooltip label={reason}>{badge}</Tooltip> : badge;
 };

@@ -1,82 +1,90 @@
+/**
+ * Backups: every record, newest first, paginated and filtered on the server. The list refreshes
+ * itself while anything on it is queued or running and the tab is visible; refreshes keep the
+ * rows on screen (RTK Query swaps data in place), so nothing jumps.
+ */
 import * as React from 'react';
-import { Page, Layouts, useFetchClient } from '@strapi/strapi/admin';
-import { EmptyStateLayout, Table, Thead, Tbody, Tr, Th, Td, Typography } from '@strapi/design-system';
-import { useIntl } from 'react-intl';
-import { PLUGIN_ID } from '../pluginId';
-import { StatusBadge } from '../components/StatusBadge';
-import { formatBytes } from '../../../server/src/format';
+import { EmptyStateLayout, Flex } from '@strapi/design-system';
+import { EmptyDocuments } from '@strapi/icons/symbols';
+import { Layouts, Page, Pagination, useQueryParams } from '@strapi/strapi/admin';
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, POLL_MS } from '../constants';
+import { RecordsFilters } from '../components/RecordsFilters';
+import { RecordsTable } from '../components/RecordsTable';
+import { RunBackupButton } from '../components/RunBackupModal';
+import { isActive } from '../hooks/useLiveRecord';
+import { usePollingInterval } from '../hooks/usePolling';
+import { useBackupPermissions } from '../hooks/useRecordActions';
+import { useGetProfilesQuery, useGetRecordsQuery } from '../services/api';
+import type { RecordsQuery } from '../types';
+import { useT } from '../utils/translate';
 
-interface RecordRow {
-  documentId: string;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-  kind: string;
-  trigger: string;
-  startedAt: string | null;
-  archiveSize: string | number | null;
-  progress: { percent: number } | null;
-  profile: { name: string } | null;
-}
+type UrlQuery = { [K in keyof RecordsQuery]?: string };
 
-const RecordsPage = () => {
-  const { formatMessage, formatDate } = useIntl();
-  const { get } = useFetchClient();
-  const [state, setState] = React.useState<{ loading: boolean; error: boolean; rows: RecordRow[] }>({ loading: true, error: false, rows: [] });
-  const t = (id: string, defaultMessage: string) => formatMessage({ id: `${PLUGIN_ID}.${id}`, defaultMessage });
+const toNumber = (value: string | undefined) => (value && /^\d+$/.test(value) ? Number(value) : undefined);
 
-  React.useEffect(() => {
-    get<{ data: RecordRow[] }>(`/${PLUGIN_ID}/records`)
-      .then(({ data }) => setState({ loading: false, error: false, rows: data.data }))
-      .catch(() => setState({ loading: false, error: true, rows: [] }));
-  }, [get]);
+export const RecordsPage = () => {
+  const t = useT();
+  const allowed = useBackupPermissions();
+  const [{ query: url }, setUrl] = useQueryParams<UrlQuery>();
+  const query: RecordsQuery = {
+    status: url.status,
+    kind: url.kind,
+    profile: url.profile,
+    page: toNumber(url.page) ?? 1,
+    pageSize: toNumber(url.pageSize) ?? DEFAULT_PAGE_SIZE,
+  };
+  const [polling, setPolling] = React.useState(false);
+  const records = useGetRecordsQuery(query, { pollingInterval: usePollingInterval(polling, POLL_MS), refetchOnMountOrArgChange: true });
+  const profiles = useGetProfilesQuery();
+  const anyActive = Boolean(records.data?.data.some(isActive));
+  React.useEffect(() => setPolling(anyActive), [anyActive]);
 
-  if (state.loading) return <Page.Loading />;
-  if (state.error) return <Page.Error />;
+  const title = t('records.title', 'Backups');
+  if (records.isLoading) return <Page.Loading />;
+  if (records.isError || !records.data) return <Page.Error />;
 
+  const { data: rows, meta } = records.data;
+  const filtered = Boolean(query.status || query.kind || query.profile);
   return (
     <Page.Main>
-      <Page.Title>{t('records.title', 'Backups')}</Page.Title>
-      <Layouts.Header title={t('records.title', 'Backups')} subtitle={t('records.subtitle', 'Every backup and restore of this site, newest first.')} />
+      <Page.Title>{title}</Page.Title>
+      <Layouts.Header
+        title={title}
+        subtitle={t('records.subtitle', 'Every backup and restore of this site, newest first.')}
+        primaryAction={allowed.canRun ? <RunBackupButton /> : undefined}
+      />
+      <Layouts.Action
+        startActions={
+          <RecordsFilters
+            query={query}
+            profiles={profiles.data ?? []}
+            // qs drops undefined values, so clearing a filter removes it from the URL; any change goes back to page 1.
+            onChange={(key, value) => setUrl({ [key]: value, page: '1' } as UrlQuery)}
+          />
+        }
+      />
       <Layouts.Content>
-        {state.rows.length === 0 ? (
-          <EmptyStateLayout content={t('records.empty', 'No backup yet. Run `npx strapi-backup run` to take the first one.')} />
+        {rows.length === 0 ? (
+          <EmptyStateLayout
+            icon={<EmptyDocuments width="16rem" />}
+            content={
+              filtered
+                ? t('records.empty.filtered', 'No backup matches these filters.')
+                : t('records.empty', 'No backup yet. Take the first one with “Back up now”, a schedule or the strapi-backup CLI.')
+            }
+          />
         ) : (
-          <Table colCount={6} rowCount={state.rows.length + 1}>
-            <Thead>
-              <Tr>
-                {[
-                  ['status', 'Status'],
-                  ['kind', 'Kind'],
-                  ['profile', 'Profile'],
-                  ['trigger', 'Trigger'],
-                  ['started', 'Started'],
-                  ['size', 'Size'],
-                ].map(([id, label]) => (
-                  <Th key={id}>
-                    <Typography variant="sigma">{t(`records.column.${id}`, label)}</Typography>
-                  </Th>
-                ))}
-              </Tr>
-            </Thead>
-            <Tbody>
-              {state.rows.map((row) => (
-                <Tr key={row.documentId}>
-                  <Td>
-                    <StatusBadge status={row.status} percent={row.progress?.percent} />
-                  </Td>
-                  <Td>{row.kind}</Td>
-                  <Td>{row.profile?.name ?? '—'}</Td>
-                  <Td>{row.trigger}</Td>
-                  <Td>{row.startedAt ? formatDate(row.startedAt, { dateStyle: 'medium', timeStyle: 'short' }) : '—'}</Td>
-                  <Td>{formatBytes(row.archiveSize)}</Td>
-                </Tr>
-              ))}
-            </Tbody>
-          </Table>
+          <Flex direction="column" alignItems="stretch" gap={4}>
+            <RecordsTable records={rows} />
+            <Pagination.Root pageCount={meta.pagination.pageCount} total={meta.pagination.total} defaultPageSize={DEFAULT_PAGE_SIZE}>
+              <Pagination.PageSize options={PAGE_SIZES} />
+              <Pagination.Links />
+            </Pagination.Root>
+          </Flex>
         )}
       </Layouts.Content>
     </Page.Main>
   );
 };
 
-export { RecordsPage };
 export default RecordsPage;

@@ -1,6 +1,7 @@
 import profiles from './profiles';
 import records from './records';
 import runs from './runs';
+import schedulePreview from './schedule-preview';
 import summary from './summary';
 
-export default { profiles, records, runs, summary };
+export default { profiles, records, runs, summary, schedulePreview };

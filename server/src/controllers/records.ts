@@ -5,6 +5,8 @@ import { FINAL_STATUSES } from '../constants';
 import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
 import { validateRecordsQuery } from '../validation/records';
+import { verifyArchive } from '../engine';
+import { withRequesters } from './requesters';
 import { conflict } from './respond';
 
 const isFinal = (record: BackupRecord) => FINAL_STATUSES.includes(record.status);
@@ -37,11 +39,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async find(ctx: any) {
       const { results, pagination } = await records().list(validateRecordsQuery(ctx.query));
-      ctx.body = { data: results, meta: { pagination } };
+      ctx.body = { data: await withRequesters(strapi, results), meta: { pagination } };
     },
 
     async findOne(ctx: any) {
-      ctx.body = { data: await findOr404(ctx.params.documentId) };
+      const [record] = await withRequesters(strapi, [await findOr404(ctx.params.documentId)]);
+      ctx.body = { data: record };
+    },
+
+    /** Reads the archive once and checks it against its manifest and the record's sha256. */
+    async verify(ctx: any) {
+      const record = await findOr404(ctx.params.documentId);
+      const archive = await archiveOf(record);
+      if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to verify.`);
+      const { ok, errors: problems, sha256 } = await verifyArchive(archive.path, { expectedSha256: record.archiveSha256 ?? undefined });
+      ctx.body = { data: { ok, errors: problems, sha256 } };
     },
 
     async cancel(ctx: any) {

@@ -2,12 +2,13 @@ import contentApi from './content-api';
 import profiles from './profiles';
 import records from './records';
 import runs from './runs';
+import schedulePreview from './schedule-preview';
 import summary from './summary';
 
 export default {
   admin: {
     type: 'admin',
-    routes: [...profiles, ...records, ...runs, ...summary],
+    routes: [...profiles, ...records, ...runs, ...summary, ...schedulePreview],
   },
   'content-api': {
     type: 'content-api',

@@ -5,6 +5,8 @@ export default [
   { method: 'GET', path: '/records', handler: 'records.find', config: guarded(ACTIONS.read) },
   { method: 'GET', path: '/records/:documentId', handler: 'records.findOne', config: guarded(ACTIONS.read) },
   { method: 'POST', path: '/records/:documentId/cancel', handler: 'records.cancel', config: guarded(ACTIONS.cancel) },
+  // Verifying only reads the archive and reports; whoever may see records may check them.
+  { method: 'POST', path: '/records/:documentId/verify', handler: 'records.verify', config: guarded(ACTIONS.read) },
   { method: 'GET', path: '/records/:documentId/download', handler: 'records.download', config: guarded(ACTIONS.download) },
   { method: 'DELETE', path: '/records/:documentId', handler: 'records.delete', config: guarded(ACTIONS.delete) },
 ];

@@ -10,6 +10,8 @@ export interface Summary {
   running: BackupRecord[];
   lastCompleted: BackupRecord | null;
   lastFailed: BackupRecord | null;
+  /** A restore is queued or running: what the Content Manager warns editors about. */
+  restorePending: boolean;
 }
 
 const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
@@ -17,14 +19,15 @@ const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const query = strapi.db.query(UID.record);
     const latest = (status: 'completed' | 'failed'): Promise<BackupRecord | null> =>
       query.findOne({ where: { status }, orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }], populate: POPULATE });
-    const [queued, running, lastCompleted, lastFailed] = await Promise.all([
+    const [queued, running, lastCompleted, lastFailed, restores] = await Promise.all([
       query.count({ where: { status: 'queued' } }),
       // At most one per profile runs, so this list stays as short as the profile list.
       query.findMany({ where: { status: 'running' }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], populate: POPULATE }),
       latest('completed'),
       latest('failed'),
+      query.count({ where: { kind: 'restore', status: { $in: ['queued', 'running'] } } }),
     ]);
-    return { queued: Number(queued), running, lastCompleted, lastFailed };
+    return { queued: Number(queued), running, lastCompleted, lastFailed, restorePending: Number(restores) > 0 };
   },
 });
 

@@ -26,3 +26,16 @@ export const cronProblem = (expression: string, timezone?: string | null): strin
     return `schedule “${expression}” is not a valid cron expression (${detail})`;
   }
 };
+
+/**
+ * The next `count` fire times of `expression` in `timezone` (the server's zone when empty), as
+ * croner computes them for Strapi's cron; what the profile editor shows while one types.
+ */
+export const nextRuns = (expression: string, timezone: string | null | undefined, count: number): Date[] => {
+  const job = new Cron(expression, { paused: true, ...(timezone ? { timezone } : {}) }) as unknown as { nextRuns(n: number): Date[]; stop(): void };
+  try {
+    return job.nextRuns(count);
+  } finally {
+    job.stop();
+  }
+};

@@ -1,0 +1,72 @@
+import { Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
+import { Eye } from '@strapi/icons';
+import { useNavigate } from 'react-router-dom';
+import { useFormatTime } from '../hooks/useFormatTime';
+import { useBackupPermissions, useRecordActions } from '../hooks/useRecordActions';
+import type { BackupRecord } from '../types';
+import { formatBytes, formatDuration } from '../utils/format';
+import { useT } from '../utils/translate';
+import { ColumnHeads } from './ColumnHeads';
+import { RecordActionIcons } from './RecordActions';
+import { StatusBadge } from './StatusBadge';
+
+const COLUMNS: Array<[string, string]> = [
+  ['records.column.status', 'Status'],
+  ['records.column.kind', 'Kind'],
+  ['records.column.profile', 'Profile'],
+  ['records.column.trigger', 'Trigger'],
+  ['records.column.requestedBy', 'Requested by'],
+  ['records.column.queued', 'Queued'],
+  ['records.column.started', 'Started'],
+  ['records.column.finished', 'Finished'],
+  ['records.column.duration', 'Duration'],
+  ['records.column.size', 'Size'],
+  ['records.column.actions', 'Actions'],
+];
+
+const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<typeof useBackupPermissions> }) => {
+  const t = useT();
+  const navigate = useNavigate();
+  const time = useFormatTime();
+  const detail = { id: 'view' as const, label: t('actions.view', 'Details'), icon: <Eye />, onClick: () => navigate(`records/${record.documentId}`) };
+  const actions = useRecordActions(record, allowed);
+  const cell = (text: string) => (
+    <Typography textColor="neutral800" style={{ whiteSpace: 'nowrap' }}>
+      {text}
+    </Typography>
+  );
+  return (
+    <Tr onClick={() => navigate(`records/${record.documentId}`)} style={{ cursor: 'pointer' }} data-record={record.documentId}>
+      {/* Wide enough for "running 100%", so the column keeps its width while the percent grows. */}
+      <Td style={{ minWidth: '11rem' }}>
+        <StatusBadge record={record} />
+      </Td>
+      <Td>{cell(t(`kind.${record.kind}`, record.kind))}</Td>
+      <Td>{cell(record.profile?.name ?? '-')}</Td>
+      <Td>{cell(t(`trigger.${record.trigger}`, record.trigger))}</Td>
+      <Td>{cell(record.requester?.name ?? '-')}</Td>
+      <Td>{cell(time(record.queuedAt))}</Td>
+      <Td>{cell(time(record.startedAt))}</Td>
+      <Td>{cell(time(record.finishedAt))}</Td>
+      <Td>{cell(record.finishedAt ? formatDuration(record.startedAt, record.finishedAt) ?? '-' : '-')}</Td>
+      <Td>{cell(formatBytes(record.archiveSize))}</Td>
+      <Td>
+        <RecordActionIcons actions={[detail, ...actions]} />
+      </Td>
+    </Tr>
+  );
+};
+
+export const RecordsTable = ({ records }: { records: BackupRecord[] }) => {
+  const allowed = useBackupPermissions();
+  return (
+    <Table colCount={COLUMNS.length} rowCount={records.length + 1}>
+      <ColumnHeads columns={COLUMNS} />
+      <Tbody>
+        {records.map((record) => (
+          <Row key={record.documentId} record={record} allowed={allowed} />
+        ))}
+      </Tbody>
+    </Table>
+  );
+};

@@ -1,0 +1,99 @@
+/** The profile editor's state: every profile field, held as inputs hold them, and back. */
+import { PROFILE_LIMITS } from '../../constants';
+import type { Profile, ProfileInput } from '../../types';
+
+export interface ProfileForm {
+  name: string;
+  description: string;
+  isDefault: boolean;
+  queueBehavior: 'cancel' | 'queue';
+  maxQueueDepth: number | undefined;
+  includeDatabase: boolean;
+  /** One table name per line. */
+  excludeTables: string;
+  includeUploads: boolean;
+  includeProjectFiles: boolean;
+  includeEnv: boolean;
+  schedule: string;
+  timezone: string;
+  retainCount: number | undefined;
+  retainDays: number | undefined;
+  format: 'tar' | 'tar.gz';
+  encrypt: boolean;
+  timeoutMinutes: number | undefined;
+  /** JSON text; empty for none. */
+  notify: string;
+}
+
+/** A new profile starts from the server's defaults (content-type defaults and PROFILE_LIMITS). */
+export const emptyForm = (): ProfileForm => ({
+  name: '',
+  description: '',
+  isDefault: false,
+  queueBehavior: 'cancel',
+  maxQueueDepth: PROFILE_LIMITS.maxQueueDepth.default,
+  includeDatabase: true,
+  excludeTables: '',
+  includeUploads: true,
+  includeProjectFiles: true,
+  includeEnv: false,
+  schedule: '',
+  timezone: '',
+  retainCount: undefined,
+  retainDays: undefined,
+  format: 'tar',
+  encrypt: false,
+  timeoutMinutes: PROFILE_LIMITS.timeoutMinutes.default,
+  notify: '',
+});
+
+export const toForm = (profile: Profile): ProfileForm => ({
+  name: profile.name,
+  description: profile.description ?? '',
+  isDefault: profile.isDefault,
+  queueBehavior: profile.queueBehavior,
+  maxQueueDepth: profile.maxQueueDepth ?? undefined,
+  includeDatabase: profile.includeDatabase,
+  excludeTables: (profile.excludeTables ?? []).join('\n'),
+  includeUploads: profile.includeUploads,
+  includeProjectFiles: profile.includeProjectFiles,
+  includeEnv: profile.includeEnv,
+  schedule: profile.schedule ?? '',
+  timezone: profile.timezone ?? '',
+  retainCount: profile.retainCount ?? undefined,
+  retainDays: profile.retainDays ?? undefined,
+  format: profile.format,
+  encrypt: profile.encrypt,
+  timeoutMinutes: profile.timeoutMinutes ?? undefined,
+  notify: profile.notify ? JSON.stringify(profile.notify, null, 2) : '',
+});
+
+/** The request body, or the fields the form itself can tell are wrong (the server checks the rest). */
+export const toInput = (form: ProfileForm): { input: ProfileInput } | { errors: Record<string, string> } => {
+  let notify: unknown = null;
+  if (form.notify.trim()) {
+    try {
+      notify = JSON.parse(form.notify);
+    } catch {
+      return { errors: { notify: 'notify must be valid JSON' } };
+    }
+  }
+  const { isDefault, ...rest } = form;
+  return {
+    input: {
+      ...rest,
+      // Turning the default off is refused by the server; it is only ever moved to another profile.
+      ...(isDefault ? { isDefault } : {}),
+      maxQueueDepth: form.maxQueueDepth ?? PROFILE_LIMITS.maxQueueDepth.default,
+      timeoutMinutes: form.timeoutMinutes ?? PROFILE_LIMITS.timeoutMinutes.default,
+      retainCount: form.retainCount ?? null,
+      retainDays: form.retainDays ?? null,
+      excludeTables: form.excludeTables.split(/[\n,]/).map((name) => name.trim()).filter(Boolean),
+      notify: notify as ProfileInput['notify'],
+    },
+  };
+};
+
+/** Field errors from a 400 (`error.details.errors[].path`), keyed by field name. */
+export const fieldErrors = (details?: { errors?: Array<{ path: string[]; message: string }> }): Record<string, string> =>
+  Object.fromEntries((details?.errors ?? []).filter((e) => e.path?.[0]).map((e) => [e.path[0], e.message]));

@@ -1,0 +1,26 @@
+/** The admin panel's permissions and timings; actions come from the server's one list. */
+import { ACTIONS } from '../../server/src/constants';
+
+export { RECORD_STATUSES, RECORD_KINDS, QUEUE_BEHAVIORS, ARCHIVE_FORMATS, PROFILE_LIMITS } from '../../server/src/constants';
+
+const permission = (action: string) => [{ action, subject: null }];
+
+export const PERMISSIONS = {
+  read: permission(ACTIONS.read),
+  manageProfiles: permission(ACTIONS.manageProfiles),
+  /**
+   * Checked together by useRBAC, which names each by the last part of its action:
+   * canRun, canCancel, canRestore, canDownload, canDelete.
+   */
+  recordActions: [ACTIONS.run, ACTIONS.cancel, ACTIONS.restore, ACTIONS.download, ACTIONS.delete].map((action) => ({ action, subject: null })),
+};
+
+/** How often lists and the modal refresh while a job is queued or running (and the tab is visible). */
+export const POLL_MS = 2500;
+/** The Content Manager warning re-checks this rarely: an editor stays long on one entry. */
+export const EDIT_VIEW_POLL_MS = 15000;
+
+export const ACTIVE_STATUSES = ['queued', 'running'] as const;
+
+export const PAGE_SIZES = ['10', '20', '50', '100'];
+export const DEFAULT_PAGE_SIZE = 20;

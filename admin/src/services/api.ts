@@ -1,0 +1,93 @@
+/**
+ * The plugin's REST API as RTK Query endpoints on the admin's own store (as Strapi's plugins do),
+ * so every read is cached under a tag and every command refreshes exactly what it changed.
+ */
+import { adminApi } from '@strapi/strapi/admin';
+import { PLUGIN_ID } from '../pluginId';
+import type { BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RunResult, SchedulePreview, Summary, VerifyResult } from '../types';
+
+const TAGS = { record: 'BackupRecord', profile: 'BackupProfile', summary: 'BackupSummary' } as const;
+const LIST = 'LIST';
+const url = (path: string) => `/${PLUGIN_ID}${path}`;
+
+/** Anything that changes a record changes the list, its detail and the summary. */
+const recordTags = (documentId?: string) => [
+  { type: TAGS.record, id: LIST },
+  ...(documentId ? [{ type: TAGS.record, id: documentId }] : []),
+  TAGS.summary,
+];
+
+const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }).injectEndpoints({
+  endpoints: (build) => ({
+    getRecords: build.query<{ data: BackupRecord[]; meta: { pagination: Pagination } }, RecordsQuery>({
+      query: (params) => ({ url: url('/records'), method: 'GET', config: { params } }),
+      providesTags: [{ type: TAGS.record, id: LIST }],
+    }),
+    getRecord: build.query<BackupRecord, string>({
+      query: (documentId) => url(`/records/${documentId}`),
+      transformResponse: (response: { data: BackupRecord }) => response.data,
+      providesTags: (_result, _error, documentId) => [{ type: TAGS.record, id: documentId }],
+    }),
+    getSummary: build.query<Summary, void>({
+      query: () => url('/summary'),
+      transformResponse: (response: { data: Summary }) => response.data,
+      providesTags: [TAGS.summary],
+    }),
+    runBackup: build.mutation<RunResult, { profile?: string }>({
+      query: (body) => ({ url: url('/runs'), method: 'POST', data: { ...body, kind: 'backup' } }),
+      invalidatesTags: recordTags(),
+    }),
+    cancelRecord: build.mutation<BackupRecord, string>({
+      query: (documentId) => ({ url: url(`/records/${documentId}/cancel`), method: 'POST' }),
+      transformResponse: (response: { data: BackupRecord }) => response.data,
+      invalidatesTags: (_result, _error, documentId) => recordTags(documentId),
+    }),
+    deleteRecord: build.mutation<BackupRecord, string>({
+      query: (documentId) => ({ url: url(`/records/${documentId}`), method: 'DELETE' }),
+      invalidatesTags: (_result, _error, documentId) => recordTags(documentId),
+    }),
+    verifyRecord: build.mutation<VerifyResult, string>({
+      query: (documentId) => ({ url: url(`/records/${documentId}/verify`), method: 'POST' }),
+      transformResponse: (response: { data: VerifyResult }) => response.data,
+    }),
+    getProfiles: build.query<Profile[], void>({
+      query: () => url('/profiles'),
+      transformResponse: (response: { data: Profile[] }) => response.data,
+      providesTags: [{ type: TAGS.profile, id: LIST }],
+    }),
+    createProfile: build.mutation<Profile, ProfileInput>({
+      query: (data) => ({ url: url('/profiles'), method: 'POST', data }),
+      transformResponse: (response: { data: Profile }) => response.data,
+      invalidatesTags: [{ type: TAGS.profile, id: LIST }],
+    }),
+    updateProfile: build.mutation<Profile, { documentId: string; data: ProfileInput }>({
+      query: ({ documentId, data }) => ({ url: url(`/profiles/${documentId}`), method: 'PUT', data }),
+      transformResponse: (response: { data: Profile }) => response.data,
+      invalidatesTags: [{ type: TAGS.profile, id: LIST }],
+    }),
+    deleteProfile: build.mutation<Profile, string>({
+      query: (documentId) => ({ url: url(`/profiles/${documentId}`), method: 'DELETE' }),
+      invalidatesTags: [{ type: TAGS.profile, id: LIST }],
+    }),
+    getSchedulePreview: build.query<SchedulePreview, { schedule: string; timezone?: string }>({
+      query: (params) => ({ url: url('/schedule-preview'), method: 'GET', config: { params } }),
+      transformResponse: (response: { data: SchedulePreview }) => response.data,
+    }),
+  }),
+  overrideExisting: true,
+});
+
+export const {
+  useGetRecordsQuery,
+  useGetRecordQuery,
+  useGetSummaryQuery,
+  useRunBackupMutation,
+  useCancelRecordMutation,
+  useDeleteRecordMutation,
+  useVerifyRecordMutation,
+  useGetProfilesQuery,
+  useCreateProfileMutation,
+  useUpdateProfileMutation,
+  useDeleteProfileMutation,
+  useGetSchedulePreviewQuery,
+} = backupApi;

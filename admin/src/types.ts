@@ -1,0 +1,59 @@
+/** What the admin REST API answers; the shapes are the server's own types. */
+import type { RecordStatus } from '../../server/src/constants';
+import type { Profile } from '../../server/src/services/profiles';
+import type { BackupRecord as ServerRecord } from '../../server/src/services/records';
+import type { Summary as ServerSummary } from '../../server/src/services/summary';
+
+export type { Profile, RecordStatus };
+
+export type BackupRecord = ServerRecord & { requester?: { id: number; name: string } | null };
+
+export type Summary = Omit<ServerSummary, 'running' | 'lastCompleted' | 'lastFailed'> & {
+  running: BackupRecord[];
+  lastCompleted: BackupRecord | null;
+  lastFailed: BackupRecord | null;
+};
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  pageCount: number;
+}
+
+export interface RecordsQuery {
+  status?: string;
+  kind?: string;
+  profile?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface RunResult {
+  data: BackupRecord;
+  meta: { position: number; warnings: string[] };
+  message: string;
+}
+
+export interface SchedulePreview {
+  schedule: string;
+  timezone: string | null;
+  problem: string | null;
+  next: string[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  errors: string[];
+  sha256: string;
+}
+
+/** An error as the admin's fetch layer hands it over (Strapi's error body). */
+export interface ApiError {
+  status?: number;
+  name?: string;
+  message?: string;
+  details?: { reason?: string; record?: BackupRecord | null; errors?: Array<{ path: string[]; message: string }> };
+}
+
+export type ProfileInput = Partial<Omit<Profile, 'id' | 'documentId'>>;

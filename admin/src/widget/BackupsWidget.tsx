@@ -1,0 +1,104 @@
+/**
+ * Home page widget: how many jobs wait (prominent), what runs now with its progress, the last
+ * successful backup and the last failure. It polls only while something is queued or running.
+ */
+import * as React from 'react';
+import { Box, Flex, Grid, Typography } from '@strapi/design-system';
+import { Widget } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import { JobProgress } from '../components/JobProgress';
+import { useReasonLabel } from '../components/StatusBadge';
+import { POLL_MS } from '../constants';
+import { usePollingInterval } from '../hooks/usePolling';
+import { useGetSummaryQuery } from '../services/api';
+import type { BackupRecord } from '../types';
+import { formatBytes, relativeTime } from '../utils/format';
+import { useT } from '../utils/translate';
+
+const useTimeAgo = () => {
+  const { formatRelativeTime } = useIntl();
+  return (iso: string | null) => {
+    if (!iso) return '-';
+    const { value, unit } = relativeTime(iso);
+    return formatRelativeTime(value, unit, { numeric: 'auto' });
+  };
+};
+
+const Line = ({ label, children }: { label: string; children: React.ReactNode }) => (
+  <Flex direction="column" alignItems="flex-start" gap={1}>
+    <Typography variant="sigma" textColor="neutral600">
+      {label}
+    </Typography>
+    {children}
+  </Flex>
+);
+
+const LastJob = ({ record, kind }: { record: BackupRecord | null; kind: 'completed' | 'failed' }) => {
+  const t = useT();
+  const timeAgo = useTimeAgo();
+  const reasonLabel = useReasonLabel();
+  if (!record) return <Typography textColor="neutral600">{t('widget.never', 'None yet')}</Typography>;
+  const detail = kind === 'completed' ? formatBytes(record.archiveSize) : reasonLabel(record) ?? record.message ?? '';
+  return (
+    <Typography textColor={kind === 'failed' ? 'danger600' : 'neutral800'} ellipsis title={record.message ?? undefined}>
+      {`${timeAgo(record.finishedAt)} · ${record.profile?.name ?? '-'} · ${detail}`}
+    </Typography>
+  );
+};
+
+export const BackupsWidget = () => {
+  const t = useT();
+  const [active, setActive] = React.useState(false);
+  const { data, isLoading, isError } = useGetSummaryQuery(undefined, {
+    pollingInterval: usePollingInterval(active, POLL_MS),
+    // The home page is a place one comes back to; a summary cached minutes ago would mislead.
+    refetchOnMountOrArgChange: true,
+  });
+  const nowActive = Boolean(data && (data.queued > 0 || data.running.length > 0));
+  React.useEffect(() => setActive(nowActive), [nowActive]);
+
+  if (isLoading) return <Widget.Loading />;
+  if (isError || !data) return <Widget.Error />;
+  if (!nowActive && !data.lastCompleted && !data.lastFailed) {
+    return <Widget.NoData>{t('widget.empty', 'No backup yet.')}</Widget.NoData>;
+  }
+  return (
+    <Flex direction="column" alignItems="stretch" gap={4}>
+      <Flex gap={3} alignItems="baseline">
+        <Typography variant="alpha" tag="p" data-testid="backup-widget-queued" style={{ fontVariantNumeric: 'tabular-nums' }}>
+          {data.queued}
+        </Typography>
+        <Typography variant="omega" textColor="neutral600">
+          {t('widget.queued', '{count, plural, one {job waiting} other {jobs waiting}} in the queue', { count: data.queued as unknown as React.ReactNode })}
+        </Typography>
+      </Flex>
+      <Line label={t('widget.running', 'Running now')}>
+        {data.running.length === 0 ? (
+          <Typography textColor="neutral600">{t('widget.idle', 'Nothing is running.')}</Typography>
+        ) : (
+          data.running.map((record) => (
+            <Box key={record.documentId} width="100%">
+              <Typography variant="omega">{record.profile?.name ?? '-'}</Typography>
+              <JobProgress record={record} compact />
+            </Box>
+          ))
+        )}
+      </Line>
+      {/* Side by side: the widget's height is fixed, and this keeps it from scrolling. */}
+      <Grid.Root gap={4} gridCols={2}>
+        <Grid.Item col={1} direction="column" alignItems="stretch">
+          <Line label={t('widget.lastCompleted', 'Last successful backup')}>
+            <LastJob record={data.lastCompleted} kind="completed" />
+          </Line>
+        </Grid.Item>
+        <Grid.Item col={1} direction="column" alignItems="stretch">
+          <Line label={t('widget.lastFailed', 'Last failure')}>
+            <LastJob record={data.lastFailed} kind="failed" />
+          </Line>
+        </Grid.Item>
+      </Grid.Root>
+    </Flex>
+  );
+};
+
+export default BackupsWidget;

@@ -1,0 +1,5 @@
+import { ACTIONS } from '../constants';
+import { guarded } from './guarded';
+
+// Only profile editors type schedules, so the preview needs the same action as saving one.
+export default [{ method: 'GET', path: '/schedule-preview', handler: 'schedulePreview.find', config: guarded(ACTIONS.manageProfiles) }];

@@ -1,0 +1,43 @@
+/** What the e2e scenario does on the plugin's pages, named as a user would say it. */
+import type { Locator, Page } from 'playwright-core';
+
+export const BACKUPS = '/admin/plugins/backup';
+export const PROFILES = '/admin/settings/backup/profiles';
+
+/** Waits for a locator to be visible; playwright-core has no `expect`, so conditions are awaited here. */
+export const visible = (locator: Locator, timeout = 30_000) => locator.first().waitFor({ state: 'visible', timeout });
+export const gone = (locator: Locator, timeout = 30_000) => locator.first().waitFor({ state: 'hidden', timeout });
+
+/** Polls an element's text until it matches (the page refreshes itself while jobs run). */
+export const textMatches = async (locator: Locator, pattern: RegExp, timeout = 30_000) => {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.textContent({ timeout }).catch(() => '')) ?? '';
+    if (pattern.test(last)) return last;
+    await locator.page().waitForTimeout(200);
+  }
+  throw new Error(`expected ${pattern} but the text stayed “${last}”`);
+};
+
+export const row = (page: Page, documentId: string) => page.locator(`tbody tr[data-record="${documentId}"]`);
+
+/** Opens "Back up now", picks the profile, starts; returns the dialog showing the outcome. */
+export const backUpNow = async (page: Page, profile: string) => {
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Back up now' });
+  await visible(dialog);
+  const select = dialog.getByRole('combobox');
+  await visible(select.filter({ hasText: /\S/ }));
+  await select.click();
+  await page.getByRole('option', { name: new RegExp(`^${profile}`) }).click();
+  await dialog.getByRole('button', { name: 'Start backup' }).click();
+  return page.getByRole('dialog');
+};
+
+export const closeDialog = async (page: Page) => {
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click();
+  await gone(page.getByRole('dialog'));
+};
+
+export const expectCount = async (locator: Locator, count: number) => expect(await locator.count()).toBe(count);
