@@ -133,6 +133,25 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(restored.finishedAt));
   });
 
+  it('applies a profile\'s retention when a backup completes, keeping records as history', async () => {
+    const profile = await profileNamed('Retained', { queueBehavior: 'queue', excludeTables: ['bulk_rows'], retainCount: 2 });
+    service('worker').start();
+    const runOne = async () => untilFinal((await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })).record.id);
+    const [first, second] = [await runOne(), await runOne()];
+    // A safety copy taken before a schema change is never pruned by the count.
+    await app.strapi.db.query('plugin::backup.record').update({ where: { id: second.id }, data: { trigger: 'pre-update' } });
+    const [third, fourth] = [await runOne(), await runOne()];
+    // Retention runs just after the record says completed.
+    await waitFor(async () => archivesOf(first.id).length === 0, 10000, 'the oldest archive to go');
+    const all = await Promise.all([first, second, third, fourth].map((r) => record(r.id)));
+    expect(all.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(all[0]).toMatchObject({ archiveFile: null, message: expect.stringMatching(/^Archive retained-.*\.tar removed: the profile keeps its last 2\.$/) });
+    for (const kept of all.slice(1)) {
+      expect(kept.archiveFile).toBeTruthy();
+      expect(archivesOf(kept.id)).toEqual([kept.archiveFile]);
+    }
+  });
+
   it('cancels a queued job at once and a running one within seconds, keeping no archive', async () => {
     const profile = await profileNamed('Cancellable', { queueBehavior: 'queue' });
     const [first, second] = [

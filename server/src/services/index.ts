@@ -4,13 +4,14 @@ import preflight from './preflight';
 import profiles from './profiles';
 import queue from './queue';
 import records from './records';
+import retention from './retention';
 import runner from './runner';
 import scheduler from './scheduler';
 import storage from './storage';
 import summary from './summary';
 import worker from './worker';
 
-const services = { failsafe, notifier, preflight, profiles, queue, records, runner, scheduler, storage, summary, worker };
+const services = { failsafe, notifier, preflight, profiles, queue, records, retention, runner, scheduler, storage, summary, worker };
 
 export type Services = typeof services;
 export default services;

@@ -125,6 +125,7 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
         const kept = await getService(strapi, 'queue').finish(record.id, completedFields(result, archiveFile));
         // The failsafe gave up on this job while it ran: its record says so, the archive must go.
         if (!kept) await fs.rm(archivePath, { force: true });
+        else await getService(strapi, 'retention').apply(profile).catch((error: unknown) => strapi.log.warn(`[backup] retention of “${profile.name}”: ${errorMessage(error)}`));
       } catch (error) {
         await writer.flush();
         const stopped = isAbort(error) ? STOPPED[job.reason ?? 'user'] : null;

@@ -109,8 +109,8 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFie
             </FormField>
           </Half>
           {toggle('encrypt', t('profiles.encrypt', 'Encrypt'), t('profiles.encrypt.hint', 'Needs an encryptionKey in the plugin configuration; without it, backups of this profile are refused.'))}
-          {number('retainCount', t('profiles.retainCount', 'Keep the last N backups'), t('profiles.retainCount.hint', 'How many archives of this profile to keep. Empty: keep all.'), 0)}
-          {number('retainDays', t('profiles.retainDays', 'Keep backups for N days'), t('profiles.retainDays.hint', 'How long to keep this profile’s archives. Empty: keep all.'), 0)}
+          {number('retainCount', t('profiles.retainCount', 'Keep the last N backups'), t('profiles.retainCount.hint', 'How many archives of this profile to keep, checked after each backup. Empty: keep all.'), 0)}
+          {number('retainDays', t('profiles.retainDays', 'Keep backups for N days'), t('profiles.retainDays.hint', 'How long to keep this profile’s archives. Empty: keep all. The newest and the pre-update copies always stay.'), 0)}
         </Grid.Root>
       </Section>
 
