@@ -113,3 +113,6 @@ export const HOOK_WAIT_POLL_MS = 1000;
 export const HEARTBEAT_LAPSE_BEATS = 3;
 /** Tables named in a hook's "database schema changes (tables …)" line before "and N more". */
 export const HOOK_MESSAGE_MAX_TABLES = 5;
+
+/** How long a download link handed to the admin's browser stays valid. */
+export const DOWNLOAD_LINK_TTL_MS = 60_000;

@@ -379,6 +379,23 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect(download.headers.get('content-length')).toBe(String(fs.statSync(file).size));
     expect(download.bytes.equals(fs.readFileSync(file))).toBe(true);
 
+    // What the admin's browser does: a signed link, then a plain GET without the admin's token.
+    const link = await request('POST', `/backup/records/${documentId}/download-link`);
+    expect(link.status).toBe(200);
+    expect(link.body.data.url).toMatch(/^\/backup\/downloads\/[\w-]+\.[\w-]+$/);
+    const viaLink = await request('GET', link.body.data.url, { token: null });
+    expect(viaLink.status).toBe(200);
+    expect(viaLink.headers.get('content-disposition')).toBe(`attachment; filename="${done.archiveFile}"`);
+    expect(viaLink.bytes.equals(fs.readFileSync(file))).toBe(true);
+    const [payload, signature] = link.body.data.url.split('/').pop().split('.');
+    const forged = `${Buffer.from(JSON.stringify({ r: documentId, u: null, e: Date.now() + 3600000 })).toString('base64url')}.${signature}`;
+    const expired = service('downloadLinks').issue(documentId, null, Date.now() - 120000).token;
+    for (const token of [forged, `${payload}.${signature.slice(1)}x`, expired, 'nonsense', `${payload}.${signature}.more`]) {
+      const refused = await request('GET', `/backup/downloads/${token}`, { token: null });
+      expect({ token, status: refused.status }).toEqual({ token, status: 403 });
+      expect(refused.body.error.message).toBe('This download link is invalid or has expired; download the archive again from the admin panel.');
+    }
+
     const summary = await request('GET', '/backup/summary');
     expect(summary.body.data.lastCompleted).toMatchObject({ id, archiveFile: done.archiveFile });
 
@@ -464,6 +481,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['GET', `/backup/records/${record.documentId}`],
       ['POST', `/backup/records/${record.documentId}/cancel`],
       ['GET', `/backup/records/${record.documentId}/download`],
+      ['POST', `/backup/records/${record.documentId}/download-link`],
       ['DELETE', `/backup/records/${record.documentId}`],
       ['GET', '/backup/summary'],
       ['POST', `/backup/records/${record.documentId}/verify`],
@@ -483,7 +501,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const statuses = [];
     for (const [method, url, body] of routes) statuses.push((await request(method, url, { body, token: reader })).status);
     // verify answers 404 here only because a queued record has no archive yet.
-    expect(statuses).toEqual([200, 403, 403, 403, 403, 200, 200, 403, 403, 403, 200, 404, 403]);
+    expect(statuses).toEqual([200, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 200, 404, 403]);
     // Nothing changed.
     expect((await request('GET', `/backup/records/${record.documentId}`)).body.data.status).toBe('queued');
     expect((await request('GET', '/backup/profiles')).body.data.map((p: any) => p.name)).not.toContain('Sneaky');

@@ -30,20 +30,22 @@ export const useBackupPermissions = () => {
   return { canRun, canCancel, canRestore, canDownload, canDelete, isLoading };
 };
 
-/** Saves a response body as a file through a temporary object URL (the API needs the admin's token). */
-const saveBlob = (blob: Blob, fileName: string) => {
-  const href = URL.createObjectURL(blob);
-  const anchor = Object.assign(document.createElement('a'), { href, download: fileName });
+/**
+ * Starts a browser download of a signed, short-lived link: the browser streams the archive to disk
+ * instead of holding it in memory (an archive can weigh gigabytes).
+ */
+const startDownload = (url: string, fileName: string) => {
+  const backend = (window as any).strapi?.backendURL ?? '';
+  const anchor = Object.assign(document.createElement('a'), { href: `${backend}${url}`, download: fileName });
   document.body.appendChild(anchor);
   anchor.click();
   anchor.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 60_000);
 };
 
 export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeof useBackupPermissions>): RecordAction[] => {
   const t = useT();
   const { toggleNotification } = useNotification();
-  const { get } = useFetchClient();
+  const { post } = useFetchClient();
   const [cancel] = useCancelRecordMutation();
   const [remove] = useDeleteRecordMutation();
   const [verify, { isLoading: verifying }] = useVerifyRecordMutation();
@@ -78,8 +80,8 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
       icon: <Download />,
       onClick: async () => {
         try {
-          const { data } = await get<Blob>(`/${PLUGIN_ID}/records/${record.documentId}/download`, { responseType: 'blob' });
-          saveBlob(data, record.archiveFile!);
+          const { data } = await post<{ data: { url: string } }>(`/${PLUGIN_ID}/records/${record.documentId}/download-link`);
+          startDownload(data.data.url, record.archiveFile!);
         } catch (error) {
           toggleNotification({ type: 'danger', message: (error as Error).message });
         }

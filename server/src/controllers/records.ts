@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { FINAL_STATUSES } from '../constants';
+import { FINAL_STATUSES, PLUGIN_ID } from '../constants';
 import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
 import { validateRecordsQuery } from '../validation/records';
 import { verifyArchive } from '../engine';
 import { withRequesters } from './requesters';
-import { conflict } from './respond';
+import { conflict, forbidden } from './respond';
 
 const isFinal = (record: BackupRecord) => FINAL_STATUSES.includes(record.status);
 
@@ -34,6 +34,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw error;
     });
     return stat?.isFile() ? { path: file, size: stat.size } : null;
+  };
+
+  /** Streams a record's archive as an attachment named after its file. */
+  const sendArchive = async (ctx: any, record: BackupRecord) => {
+    const archive = await archiveOf(record);
+    if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
+    const name = record.archiveFile!;
+    ctx.set('Content-Disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
+    ctx.set('Content-Length', String(archive.size));
+    ctx.type = name.endsWith('.gz') ? 'application/gzip' : 'application/x-tar';
+    ctx.body = fs.createReadStream(archive.path);
   };
 
   return {
@@ -68,14 +79,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async download(ctx: any) {
+      await sendArchive(ctx, await findOr404(ctx.params.documentId));
+    },
+
+    async downloadLink(ctx: any) {
       const record = await findOr404(ctx.params.documentId);
-      const archive = await archiveOf(record);
-      if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
-      const name = record.archiveFile!;
-      ctx.set('Content-Disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
-      ctx.set('Content-Length', String(archive.size));
-      ctx.type = name.endsWith('.gz') ? 'application/gzip' : 'application/x-tar';
-      ctx.body = fs.createReadStream(archive.path);
+      if (!(await archiveOf(record))) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
+      const { token, expiresAt } = getService(strapi, 'downloadLinks').issue(record.documentId, ctx.state.user?.id ?? null);
+      ctx.body = { data: { url: `/${PLUGIN_ID}/downloads/${token}`, expiresAt } };
+    },
+
+    async downloadByLink(ctx: any) {
+      const documentId = getService(strapi, 'downloadLinks').read(String(ctx.params.token));
+      if (!documentId) return forbidden(ctx, 'This download link is invalid or has expired; download the archive again from the admin panel.');
+      await sendArchive(ctx, await findOr404(documentId));
     },
 
     async delete(ctx: any) {

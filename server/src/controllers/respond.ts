@@ -1,11 +1,18 @@
-/** Answers Strapi's errors middleware has no class for, in its usual error shape. */
+/** Answers Strapi's errors middleware cannot give, in the shape it gives every other error. */
+
+const errorBody = (ctx: any, status: number, name: string, message: string, details: Record<string, unknown>) => {
+  ctx.status = status;
+  ctx.body = { data: null, error: { status, name, message, details } };
+};
 
 /**
  * 409 Conflict: the request is valid but the state of a job or profile refuses it. @strapi/utils
- * has no error class that maps to 409, so the body is written here in the shape its errors
- * middleware gives every other error.
+ * has no error class that maps to 409.
  */
-export const conflict = (ctx: any, message: string, details: Record<string, unknown> = {}) => {
-  ctx.status = 409;
-  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details } };
-};
+export const conflict = (ctx: any, message: string, details: Record<string, unknown> = {}) => errorBody(ctx, 409, 'ConflictError', message, details);
+
+/**
+ * 403 with its reason: a ForbiddenError thrown from a controller reaches the client as a bare
+ * "Forbidden" (Strapi's authorize middleware rewrites it), which would not say what to do.
+ */
+export const forbidden = (ctx: any, message: string) => errorBody(ctx, 403, 'ForbiddenError', message, {});

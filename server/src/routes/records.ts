@@ -8,5 +8,9 @@ export default [
   // Verifying only reads the archive and reports; whoever may see records may check them.
   { method: 'POST', path: '/records/:documentId/verify', handler: 'records.verify', config: guarded(ACTIONS.read) },
   { method: 'GET', path: '/records/:documentId/download', handler: 'records.download', config: guarded(ACTIONS.download) },
+  { method: 'POST', path: '/records/:documentId/download-link', handler: 'records.downloadLink', config: guarded(ACTIONS.download) },
+  // The one route without the admin session: a browser link cannot carry the admin's token. The
+  // signed link it takes was issued by the guarded route above, for one record, for a minute.
+  { method: 'GET', path: '/downloads/:token', handler: 'records.downloadByLink', config: { auth: false } },
   { method: 'DELETE', path: '/records/:documentId', handler: 'records.delete', config: guarded(ACTIONS.delete) },
 ];

@@ -1,3 +1,4 @@
+import downloadLinks from './download-links';
 import failsafe from './failsafe';
 import notifier from './notifier';
 import preflight from './preflight';
@@ -11,7 +12,7 @@ import storage from './storage';
 import summary from './summary';
 import worker from './worker';
 
-const services = { failsafe, notifier, preflight, profiles, queue, records, retention, runner, scheduler, storage, summary, worker };
+const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, retention, runner, scheduler, storage, summary, worker };
 
 export type Services = typeof services;
 export default services;
