@@ -19,16 +19,22 @@ export default {
       permissions: PERMISSIONS.read,
     });
 
-    app.addSettingsLink(
-      { id: PLUGIN_ID, intlLabel: { id: getTranslation('settings.section'), defaultMessage: 'Backup' } },
+    app.addSettingsLink({ id: PLUGIN_ID, intlLabel: { id: getTranslation('settings.section'), defaultMessage: 'Backup' } }, [
       {
         id: 'profiles',
         to: `${PLUGIN_ID}/profiles`,
         intlLabel: { id: getTranslation('settings.profiles'), defaultMessage: 'Profiles' },
         Component: () => import('./pages/settings/ProfilesSettings'),
         permissions: PERMISSIONS.manageProfiles,
-      }
-    );
+      },
+      {
+        id: 'webhooks',
+        to: `${PLUGIN_ID}/webhooks`,
+        intlLabel: { id: getTranslation('settings.webhooks'), defaultMessage: 'Webhook events' },
+        Component: () => import('./pages/settings/WebhookEventsPage'),
+        permissions: PERMISSIONS.webhooks,
+      },
+    ]);
 
     // Strapi 5 home page widgets (app.widgets), as content-releases registers its own.
     app.widgets.register({
@@ -61,7 +67,7 @@ export default {
         } catch {
           return { data: {}, locale };
         }
-      })
+      }),
     );
   },
 };

@@ -218,6 +218,22 @@ describe('admin panel in Chromium', () => {
     await readerContext.close();
   });
 
+  it('ticks backup events on a Strapi webhook, which its own form cannot list, keeping its other events', async () => {
+    const created = await api.request('POST', '/admin/webhooks', {
+      body: { name: 'Ops', url: 'https://ops.example.com/hook', headers: {}, events: ['entry.create'] },
+    });
+    expect(created.status).toBe(201);
+    await page.goto('/admin/settings/backup/webhooks');
+    await visible(page.getByRole('heading', { name: 'Ops' }));
+    await page.getByRole('checkbox', { name: 'backup.completed' }).click();
+    await page.getByRole('checkbox', { name: 'backup.failed' }).click();
+    await screenshot(page, 'webhook-events');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await visible(page.getByText('Webhook events saved'));
+    const saved = await api.request('GET', `/admin/webhooks/${created.body.data.id}`);
+    expect([...saved.body.data.events].sort()).toEqual(['backup.completed', 'backup.failed', 'entry.create']);
+  });
+
   it('leaves nothing running', async () => {
     expect(await records('?status=running')).toEqual([]);
     expect(await records('?status=queued')).toEqual([]);
