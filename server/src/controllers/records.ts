@@ -85,7 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async downloadLink(ctx: any) {
       const record = await findOr404(ctx.params.documentId);
       if (!(await archiveOf(record))) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
-      const { token, expiresAt } = getService(strapi, 'downloadLinks').issue(record.documentId, ctx.state.user?.id ?? null);
+      const { token, expiresAt } = getService(strapi, 'downloadLinks').issue(record.documentId);
       ctx.body = { data: { url: `/${PLUGIN_ID}/downloads/${token}`, expiresAt } };
     },
 

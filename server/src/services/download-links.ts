@@ -12,8 +12,6 @@ import { DOWNLOAD_LINK_TTL_MS } from '../constants';
 interface Claims {
   /** Record documentId. */
   r: string;
-  /** Admin user id, for the log. */
-  u: number | null;
   /** Expiry, ms since the epoch. */
   e: number;
 }
@@ -26,8 +24,8 @@ const createDownloadLinksService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    issue(documentId: string, userId: number | null, now = Date.now()): { token: string; expiresAt: string } {
-      const claims: Claims = { r: documentId, u: userId, e: now + DOWNLOAD_LINK_TTL_MS };
+    issue(documentId: string, now = Date.now()): { token: string; expiresAt: string } {
+      const claims: Claims = { r: documentId, e: now + DOWNLOAD_LINK_TTL_MS };
       const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
       return { token: `${payload}.${sign(payload)}`, expiresAt: new Date(claims.e).toISOString() };
     },

@@ -114,18 +114,23 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /** The claim itself: queued → running for `worker`, if nothing moved the record first. */
+  const markRunning = async (id: number, worker: string): Promise<number | null> => {
+    const now = new Date();
+    const { count } = await records().updateMany({
+      where: { id, status: 'queued' },
+      data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
+    });
+    return count === 1 ? id : null;
+  };
+
   /** Starts the oldest queued restore when nothing at all runs on the site. */
   const claimRestore = async (restore: BackupRecord, worker: string): Promise<number | null> =>
     strapi.db.transaction(async ({ trx }: { trx: any }) => {
       await lockSite(trx);
       const running = await records().count({ where: { status: 'running' } });
       if (running > 0) return null;
-      const now = new Date();
-      const { count } = await records().updateMany({
-        where: { id: restore.id, status: 'queued' },
-        data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
-      });
-      return count === 1 ? restore.id : null;
+      return markRunning(restore.id, worker);
     });
 
   /** Starts the oldest queued job of one profile when none of it runs and no restore is pending. */
@@ -138,12 +143,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
       const next = active[0];
       // FIFO: only the oldest active job may start, and only when none of the profile runs.
       if (!next || next.status !== 'queued') return null;
-      const now = new Date();
-      const { count } = await records().updateMany({
-        where: { id: next.id, status: 'queued' },
-        data: { status: 'running', startedAt: now, heartbeatAt: now, worker },
-      });
-      return count === 1 ? next.id : null;
+      return markRunning(next.id, worker);
     });
 
   const started = async (id: number | null): Promise<BackupRecord | null> => {

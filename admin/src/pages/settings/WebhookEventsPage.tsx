@@ -114,6 +114,7 @@ export const WebhookEventsPage = () => {
           />
         ) : (
           <Flex direction="column" alignItems="stretch" gap={4}>
+            {/* Keyed by its events too: a saved webhook comes back as a fresh card, its ticks from the server. */}
             {webhooks.map((webhook) => (
               <WebhookCard key={`${webhook.id}:${webhook.events.join(',')}`} webhook={webhook} onSaved={load} />
             ))}
