@@ -31,7 +31,7 @@ export interface RecordsQuery {
 
 export interface RunResult {
   data: BackupRecord;
-  meta: { position: number; warnings: string[] };
+  meta: { position: number };
   message: string;
 }
 

@@ -1,13 +1,27 @@
 import type { Core } from '@strapi/strapi';
 import { RBAC_ACTIONS, WORKER_OFF_ENV } from './constants';
 import { recordBootState } from './hooks';
-import { getConfig, getService } from './utils';
+import { errorMessage, getConfig, getService } from './utils';
+
+/**
+ * The archive directory exists, private, with its `.gitignore`, and holds nothing a crashed job
+ * left. A problem here is logged, not fatal: a job's preflight says it again when it matters.
+ */
+const prepareStorage = async (strapi: Core.Strapi) => {
+  try {
+    await getService(strapi, 'storage').ensureDirectory();
+    await getService(strapi, 'failsafe').removeOrphans();
+  } catch (error) {
+    strapi.log.warn(`[backup] backup directory: ${errorMessage(error)}`);
+  }
+};
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(RBAC_ACTIONS);
   await getService(strapi, 'profiles').ensureDefault();
   // The schema sync is behind us: what the next boot's hooks compare with.
   await recordBootState(strapi);
+  await prepareStorage(strapi);
   getService(strapi, 'failsafe').register();
   getService(strapi, 'notifier').registerEvents();
   await getService(strapi, 'scheduler').start();

@@ -34,6 +34,8 @@ export const DEFAULT_PROFILE = {
   description: 'Database, uploaded media and project files.',
   queueBehavior: 'cancel',
   isDefault: true,
+  // A new site must not fill its disk with archives before anyone looks at the settings.
+  retainCount: 10,
 } as const;
 
 export const PROFILE_LIMITS = {
@@ -43,6 +45,9 @@ export const PROFILE_LIMITS = {
 
 /** How often a running job writes its progress to its record. */
 export const PROGRESS_WRITE_MS = 1000;
+/** Writes of a finished job's record before its archive is given up (waiting 1×, 2×… this between). */
+export const RECORD_WRITE_ATTEMPTS = 3;
+export const RECORD_WRITE_RETRY_MS = 500;
 
 export const ACTIONS = {
   read: 'plugin::backup.read',
@@ -113,6 +118,9 @@ export const HOOK_WAIT_POLL_MS = 1000;
 export const HEARTBEAT_LAPSE_BEATS = 3;
 /** Tables named in a hook's "database schema changes (tables …)" line before "and N more". */
 export const HOOK_MESSAGE_MAX_TABLES = 5;
+
+/** Free space a backup needs beyond its profile's last archive, as archives grow with the site. */
+export const DISK_MARGIN = 1.2;
 
 /** How long a download link handed to the admin's browser stays valid. */
 export const DOWNLOAD_LINK_TTL_MS = 60_000;

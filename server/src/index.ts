@@ -3,6 +3,8 @@ import config from './config';
 import contentTypes from './content-types';
 import controllers from './controllers';
 import destroy from './destroy';
+import middlewares from './middlewares';
+import policies from './policies';
 import register from './register';
 import routes from './routes';
 import services from './services';
@@ -14,6 +16,8 @@ export default {
   config,
   contentTypes,
   controllers,
+  middlewares,
+  policies,
   routes,
   services,
 };

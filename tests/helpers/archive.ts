@@ -8,6 +8,8 @@ import * as tar from 'tar-stream';
 export interface ArchiveEntry {
   name: string;
   type: string;
+  /** Permission bits the entry is stored with. */
+  mode: number;
   data: Buffer;
 }
 
@@ -20,7 +22,7 @@ export async function readArchive(file: string): Promise<ArchiveEntry[]> {
     for await (const entry of extract as unknown as AsyncIterable<AsyncIterable<Buffer> & { header: tar.Header }>) {
       const chunks: Buffer[] = [];
       for await (const c of entry) chunks.push(c);
-      out.push({ name: entry.header.name, type: entry.header.type, data: Buffer.concat(chunks) });
+      out.push({ name: entry.header.name, type: entry.header.type, mode: (entry.header.mode ?? 0) & 0o777, data: Buffer.concat(chunks) });
     }
   })();
   extract.end(buf);

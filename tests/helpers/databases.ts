@@ -4,7 +4,7 @@
  * SQLite always runs. PostgreSQL (127.0.0.1:5432, user postgres, trust auth) and MariaDB/MySQL
  * (127.0.0.1:3306, root, empty password) run when they answer; when one does not, the suite
  * skips it with a message — unless `CI` is set, where a missing server fails the run.
- * Override with TEST_PG_HOST/TEST_PG_PORT/TEST_PG_USER/TEST_PG_PASSWORD and
+ * Outside CI, TEST_DIALECTS=sqlite,postgres runs only those. Override with TEST_PG_HOST/TEST_PG_PORT/TEST_PG_USER/TEST_PG_PASSWORD and
  * TEST_MYSQL_HOST/TEST_MYSQL_PORT/TEST_MYSQL_USER/TEST_MYSQL_PASSWORD.
  */
 import { spawnSync } from 'node:child_process';
@@ -65,7 +65,9 @@ function answers(host: string, port: number): boolean {
  */
 export function dialectsUnderTest(wanted: TestDialect[] = ['sqlite', 'postgres', 'mysql']): TestDialect[] {
   const out: TestDialect[] = [];
-  for (const d of wanted) {
+  // TEST_DIALECTS=sqlite narrows a local run while iterating; CI runs every dialect.
+  const only = !process.env.CI && process.env.TEST_DIALECTS ? process.env.TEST_DIALECTS.split(',') : null;
+  for (const d of wanted.filter((dialect) => !only || only.includes(dialect))) {
     if (d === 'sqlite') {
       out.push(d);
       continue;

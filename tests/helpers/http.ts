@@ -28,12 +28,20 @@ export interface HttpApp {
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
   /** Registers an admin with a role of its own (no permissions unless `permissions` are given); returns its JWT. */
   createAdmin(label: string, permissions?: string[]): Promise<string>;
-  /** A full-access API token (content API). */
-  createApiToken(name: string): Promise<string>;
+  /** Gives the role `createAdmin(label)` made exactly these permissions (none: an empty list). */
+  setRolePermissions(label: string, permissions: string[]): Promise<void>;
+  /** An API token (content API): full access unless a type (and a custom token's actions) is given. */
+  createApiToken(name: string, options?: ApiTokenOptions): Promise<string>;
   destroy(): Promise<void>;
 }
 
 export const PASSWORD = 'Backup-test-1234';
+
+export interface ApiTokenOptions {
+  type?: 'full-access' | 'read-only' | 'custom';
+  /** Content-API actions of a custom token, e.g. `plugin::backup.api.getRecord`. */
+  permissions?: string[];
+}
 
 /** Admin HTTP calls against any Strapi URL: the in-process test apps and the served ones alike. */
 export interface AdminClient {
@@ -42,7 +50,8 @@ export interface AdminClient {
   registerFirstAdmin(): Promise<string>;
   login(email: string, password?: string): Promise<string>;
   createAdmin(label: string, permissions?: string[]): Promise<string>;
-  createApiToken(name: string): Promise<string>;
+  setRolePermissions(label: string, permissions: string[]): Promise<void>;
+  createApiToken(name: string, options?: ApiTokenOptions): Promise<string>;
 }
 
 export const FIRST_ADMIN = { email: 'admin@example.test', password: PASSWORD, firstname: 'Ada', lastname: 'Admin' };
@@ -71,6 +80,14 @@ export const adminClient = (url: string): AdminClient => {
     return res.body as any;
   };
 
+  const setRolePermissions = async (name: string, permissions: string[]) => {
+    const roles = expectOk(await request('GET', '/admin/roles'), 'list roles', 200).data as { id: number; name: string }[];
+    const role = roles.find((r) => r.name === `Role ${name}`);
+    if (!role) throw new Error(`no role “Role ${name}”`);
+    const body = { permissions: permissions.map((action) => ({ action, subject: null, conditions: [], properties: {} })) };
+    expectOk(await request('PUT', `/admin/roles/${role.id}/permissions`, { body }), 'set permissions', 200);
+  };
+
   return {
     request,
     async registerFirstAdmin() {
@@ -82,19 +99,17 @@ export const adminClient = (url: string): AdminClient => {
       adminToken = expectOk(await request('POST', '/admin/login', { token: null, body: { email, password } }), 'login', 200).data.token;
       return adminToken;
     },
+    setRolePermissions,
     async createAdmin(name, permissions = []) {
       const role = expectOk(await request('POST', '/admin/roles', { body: { name: `Role ${name}`, description: 'test' } }), 'create role', 201).data;
-      if (permissions.length > 0) {
-        const body = { permissions: permissions.map((action) => ({ action, subject: null, conditions: [], properties: {} })) };
-        expectOk(await request('PUT', `/admin/roles/${role.id}/permissions`, { body }), 'set permissions', 200);
-      }
+      if (permissions.length > 0) await setRolePermissions(name, permissions);
       const email = `${name.toLowerCase().replace(/\W+/g, '-')}@example.test`;
       const user = expectOk(await request('POST', '/admin/users', { body: { firstname: name, lastname: 'Test', email, roles: [role.id] } }), 'create user', 201).data;
       const body = { registrationToken: user.registrationToken, userInfo: { firstname: name, lastname: 'Test', password: PASSWORD } };
       return expectOk(await request('POST', '/admin/register', { token: null, body }), 'register', 200).data.token;
     },
-    async createApiToken(name) {
-      const body = { name, type: 'full-access', lifespan: null, description: '' };
+    async createApiToken(name, { type = 'full-access', permissions }: ApiTokenOptions = {}) {
+      const body = { name, type, lifespan: null, description: '', ...(permissions ? { permissions } : {}) };
       return expectOk(await request('POST', '/admin/api-tokens', { body }), 'create API token', 201).data.accessKey;
     },
   };
@@ -119,6 +134,7 @@ export const startHttpApp = async (dialect: TestDialect, label: string, env: Rec
     adminToken,
     request: client.request,
     createAdmin: client.createAdmin,
+    setRolePermissions: client.setRolePermissions,
     createApiToken: client.createApiToken,
     destroy: () => app.destroy(),
   };

@@ -55,7 +55,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect(accepted).toHaveLength(1);
     expect(accepted[0].body).toMatchObject({
       data: { status: 'queued', kind: 'backup', trigger: 'admin', profile: { documentId: profile.documentId } },
-      meta: { position: 0, warnings: [] },
+      meta: { position: 0 },
       message: 'Backup of “Cancel burst” started.',
     });
     const rejected = answers.filter((r) => r.status === 409);
@@ -66,16 +66,21 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     }
   });
 
-  it('through the content API with an API token: a queue profile of depth 3 accepts 4 of 100, in order', async () => {
+  it('through the content API with an API token: of 100 at once, 10 pass the rate limit and a queue profile of depth 3 accepts 4, in order', async () => {
     const profile = await createProfile('Token burst', { queueBehavior: 'queue', maxQueueDepth: 3 });
     const token = await http.createApiToken('deploy');
     const answers = await many(100, () => request('POST', '/api/backup/runs', { body: { profile: profile.documentId }, token }));
+    const limited = answers.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(90);
+    expect(limited[0].body.error).toMatchObject({ name: 'RateLimitError', details: { retryAfter: expect.any(Number) } });
+    expect(limited[0].body.error.message).toMatch(/^Too many backup requests with this API token: at most 10 every 60 s \(config\/plugins → backup\.config\.contentApi\.rateLimit\)\. Try again in \d+ s\.$/);
     const accepted = answers.filter((r) => r.status === 202).sort((a, b) => a.body.data.id - b.body.data.id);
     expect(accepted.map((r) => r.body.meta.position)).toEqual([0, 1, 2, 3]);
-    expect(accepted.every((r) => r.body.data.trigger === 'api' && r.body.data.requestedBy === null)).toBe(true);
+    // The content API's answer leaves out who asked and where the job runs.
+    expect(accepted.every((r) => r.body.data.trigger === 'api' && !('requestedBy' in r.body.data) && !('worker' in r.body.data))).toBe(true);
     expect(accepted[2].body.message).toBe('Backup queued — will start when the current backup completes (position 2 in the queue).');
     const rejected = answers.filter((r) => r.status === 409);
-    expect(rejected).toHaveLength(96);
+    expect(rejected).toHaveLength(6);
     expect(rejected.every((r) => r.body.error.details.reason === 'queue-full')).toBe(true);
     expect(rejected[0].body.error.message).toBe('The queue for “Token burst” is full (3 waiting). Try again when a backup has finished.');
 
@@ -83,7 +88,6 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const polled = await request('GET', `/api/backup/records/${accepted[1].body.data.documentId}`, { token });
     expect(polled).toMatchObject({ status: 200, body: { data: { id: accepted[1].body.data.id, status: 'queued' } } });
     expect((await request('GET', '/api/backup/records/nope', { token })).status).toBe(404);
-    expect((await request('POST', '/api/backup/runs', { body: { kind: 'restore' }, token })).status).toBe(400);
     // Without a token the content API refuses: the public role of users-permissions has no access.
     expect((await request('POST', '/api/backup/runs', { body: {}, token: null })).status).toBe(403);
     expect((await request('POST', '/api/backup/runs', { body: {}, token: 'not-a-token' })).status).toBe(401);
@@ -107,6 +111,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
 
     const bad: [unknown, number, RegExp][] = [
       [{ profile: 'nope' }, 404, /No backup profile has the documentId “nope”/],
+      // The super admin holds plugin::backup.restore; restoring itself is not built yet.
       [{ kind: 'restore' }, 400, /restore.*not available yet/],
       [{ kind: 'snapshot' }, 400, /kind must be “backup”/],
       [{ profile: 42 }, 400, /profile must be the documentId/],
@@ -127,11 +132,13 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect(malformed.status).toBe(400);
   });
 
-  it('preflight: encryption without a key and an unusable directory refuse with 400; low disk space only warns', async () => {
-    const encrypted = await createProfile('Encrypted', { encrypt: true });
+  it('preflight: a profile asking for encryption, an unusable directory and too little disk space refuse with 400', async () => {
+    // Saved before encryption was refused at save time: its backups are refused, never written plain.
+    const encrypted = await createProfile('Encrypted');
+    await http.app.strapi.db.query('plugin::backup.profile').update({ where: { id: encrypted.id }, data: { encrypt: true } });
     const refused = await run(encrypted.documentId);
     expect(refused.status).toBe(400);
-    expect(refused.body.error.message).toBe('The profile “Encrypted” encrypts its archives, but no encryption key is configured (config/plugins → backup.config.encryptionKey).');
+    expect(refused.body.error.message).toBe('The profile “Encrypted” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.');
     expect(await http.app.strapi.db.query(RECORD).count({ where: { profile: { id: encrypted.id } } })).toBe(0);
 
     // A directory that cannot exist: its parent is a file.
@@ -152,10 +159,10 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const roomy = await createProfile('Huge last archive');
     const last = await service('records').create({ profile: roomy.id, kind: 'backup', trigger: 'cli' });
     await service('records').update(last.id, { status: 'completed', finishedAt: new Date() as any, archiveFile: 'x.tar', archiveSize: 10 ** 15 });
-    const warned = await run(roomy.documentId);
-    expect(warned.status).toBe(202);
-    expect(warned.body.meta.warnings).toHaveLength(1);
-    expect(warned.body.meta.warnings[0]).toMatch(/^Only .* free in .*; the last backup of “Huge last archive” took 909\.5 TB, so this one may not fit/);
+    const full = await run(roomy.documentId);
+    expect(full.status).toBe(400);
+    expect(full.body.error.message).toMatch(/^Only .* free in .*; the last backup of “Huge last archive” took 909\.5 TB, so this one needs about 1091\.4 TB\. Free some space/);
+    expect(await http.app.strapi.db.query(RECORD).count({ where: { profile: { id: roomy.id } } })).toBe(1);
   });
 
   it('profiles: create, list, update, delete', async () => {
@@ -169,7 +176,6 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
         excludeTables: ['logs'],
         includeUploads: false,
         includeProjectFiles: true,
-        includeEnv: false,
         schedule: '0 2 * * *',
         timezone: 'Europe/Paris',
         retainCount: 7,
@@ -252,8 +258,13 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['POST', { name: 'X', includeDatabase: 'yes' }, /includeDatabase must be true or false/],
       ['POST', { name: 'X', includeUploads: 1 }, /includeUploads must be true or false/],
       ['POST', { name: 'X', includeProjectFiles: null }, /includeProjectFiles must be true or false/],
-      ['POST', { name: 'X', includeEnv: 'no' }, /includeEnv must be true or false/],
+      ['POST', { name: 'X', includeEnv: false }, /^includeEnv is not a profile setting: .*config\/plugins → backup\.config\.includeEnv/],
+      ['PUT', { includeEnv: true }, /^includeEnv is not a profile setting/],
       ['POST', { name: 'X', encrypt: 'on' }, /encrypt must be true or false/],
+      ['POST', { name: 'X', encrypt: true }, /^encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted/],
+      ['PUT', { encrypt: true }, /^encrypt: encryption is not available yet/],
+      ['POST', { name: 'X', schedule: '* * * * * *' }, /^schedule “\* \* \* \* \* \*” fires as often as every 1 s; a schedule may fire at most once every 1 min \(config\/plugins → backup\.config\.schedules\.minIntervalMinutes\)$/],
+      ['PUT', { schedule: '*/20 * * * * *' }, /fires as often as every 20 s; a schedule may fire at most once every 1 min/],
       ['POST', { name: 'X', isDefault: 'yes' }, /isDefault must be true or false/],
       ['POST', { name: 'X', excludeTables: 'logs' }, /excludeTables must be a list of table names/],
       ['POST', { name: 'X', excludeTables: [1] }, /excludeTables must be a list of table names/],
@@ -377,6 +388,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="${done.archiveFile}"`);
     expect(download.headers.get('content-type')).toBe('application/gzip');
     expect(download.headers.get('content-length')).toBe(String(fs.statSync(file).size));
+    expect(download.headers.get('cache-control')).toBe('no-store');
     expect(download.bytes.equals(fs.readFileSync(file))).toBe(true);
 
     // What the admin's browser does: a signed link, then a plain GET without the admin's token.
@@ -387,9 +399,11 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect(viaLink.status).toBe(200);
     expect(viaLink.headers.get('content-disposition')).toBe(`attachment; filename="${done.archiveFile}"`);
     expect(viaLink.bytes.equals(fs.readFileSync(file))).toBe(true);
+    expect(viaLink.headers.get('cache-control')).toBe('no-store');
     const [payload, signature] = link.body.data.url.split('/').pop().split('.');
-    const forged = `${Buffer.from(JSON.stringify({ r: documentId, e: Date.now() + 3600000 })).toString('base64url')}.${signature}`;
-    const expired = service('downloadLinks').issue(documentId, Date.now() - 120000).token;
+    const adminId = (await http.app.strapi.db.query('admin::user').findOne({ where: { email: 'admin@example.test' } })).id;
+    const forged = `${Buffer.from(JSON.stringify({ r: documentId, u: adminId, e: Date.now() + 3600000 })).toString('base64url')}.${signature}`;
+    const expired = service('downloadLinks').issue(documentId, adminId, Date.now() - 120000).token;
     for (const token of [forged, `${payload}.${signature.slice(1)}x`, expired, 'nonsense', `${payload}.${signature}.more`]) {
       const refused = await request('GET', `/backup/downloads/${token}`, { token: null });
       expect({ token, status: refused.status }).toEqual({ token, status: 403 });

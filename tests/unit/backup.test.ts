@@ -285,6 +285,41 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
     expect(fs.existsSync(opts.tmpDir)).toBe(false);
   });
 
+  test('every file holding site data is private: scratch files and directories, the archive and its entries', async () => {
+    await knex.schema.createTable('bulk', (t) => {
+      t.increments('id');
+      t.string('v');
+    });
+    await knex.batchInsert('bulk', Array.from({ length: 3000 }, (_, j) => ({ v: `row ${j}` })), 500);
+    const opts = options({ batchSize: 10 });
+    // path → permission bits and kind, for everything seen under the scratch directory while the backup runs.
+    const seen = new Map<string, { mode: number; dir: boolean }>();
+    const scan = () => {
+      for (const dir of [opts.tmpDir, work]) {
+        for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => dir === opts.tmpDir || e.name.endsWith('.partial'))) {
+          const full = path.join(entry.parentPath, entry.name);
+          const stat = fs.statSync(full, { throwIfNoEntry: false });
+          if (stat) seen.set(full, { mode: stat.mode & 0o777, dir: stat.isDirectory() });
+        }
+      }
+    };
+    const timer = setInterval(() => fs.existsSync(opts.tmpDir) && scan(), 2);
+    try {
+      const result = await createBackup(opts);
+      expect(fs.statSync(result.file).mode & 0o777).toBe(0o600);
+      const modes = new Set((await readArchive(result.file)).map((e) => e.mode));
+      expect([...modes]).toEqual([0o600]);
+    } finally {
+      clearInterval(timer);
+      await knex.schema.dropTable('bulk');
+    }
+    const staged = [...seen].filter(([file]) => file.endsWith('.ndjson.gz'));
+    expect(staged.length).toBeGreaterThan(0);
+    const open = [...seen].filter(([, { mode, dir }]) => mode !== (dir ? 0o700 : 0o600));
+    expect(open.map(([file, { mode }]) => `${path.relative(work, file)} ${mode.toString(8)}`)).toEqual([]);
+    expect([...seen.keys()].some((file) => file === opts.tmpDir || path.dirname(file) === opts.tmpDir)).toBe(true);
+  });
+
   test('a failing write (missing directory) rejects and leaves nothing', async () => {
     const opts = options({ outFile: path.join(work, 'no-such-dir', 'x.tar') });
     await expect(createBackup(opts)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -22,9 +22,19 @@ describe('plugin configuration', () => {
       'worker.enabled must be true or false',
       'heartbeatMs must be an integer from 100 to 3600000',
       'hooks.failOpen must be true or false',
-      'wrker is not a known option (known: storage, encryptionKey, worker, heartbeatMs, failsafeCron, hooks)',
+      'wrker is not a known option (known: storage, includeEnv, worker, heartbeatMs, failsafeCron, hooks, schedules, contentApi)',
     ]);
     expect(configErrors({ worker: 'on' })).toEqual(['worker must be an object']);
+  });
+
+  it('checks the server-only settings: includeEnv, the schedule minimum and the API rate limit; encryptionKey is gone', () => {
+    expect(configErrors({ includeEnv: true, schedules: { minIntervalMinutes: 60 }, contentApi: { rateLimit: { max: 0, intervalMs: 1000 } } })).toEqual([]);
+    expect(configErrors({ includeEnv: 'yes', schedules: { minIntervalMinutes: 0 }, contentApi: { rateLimit: { max: -1 } }, encryptionKey: 'k' })).toEqual([
+      'includeEnv must be true or false',
+      'schedules.minIntervalMinutes must be an integer from 1 to 10080',
+      'contentApi.rateLimit.max must be an integer from 0 to 100000',
+      expect.stringMatching(/^encryptionKey is not a known option/),
+    ]);
   });
 
   it('fails with one message that says where the configuration lives', () => {

@@ -117,6 +117,33 @@ test('a table entry whose row count differs from the manifest fails', async () =
   expect(v.errors).toEqual(['db/articles.ndjson.gz: holds 299 rows, the manifest says 300']);
 });
 
+test('a table entry that inflates a thousand times over (a decompression bomb) is refused, not inflated', async () => {
+  // 40 gzip members of 8 MB of zeros: ~330 KB that inflate to 320 MB. Gunzip reads every member.
+  const member = zlib.gzipSync(Buffer.alloc(8 * 1024 * 1024), { level: 9 });
+  const bomb = Buffer.concat(Array.from({ length: 40 }, () => member));
+  const file = await rebuilt('bomb.tar', (e) => {
+    const t = e.find((x) => x.name === 'db/articles.ndjson.gz')!;
+    t.data = bomb;
+    const m = e.find((x) => x.name === 'manifest.json')!;
+    const manifest = JSON.parse(m.data.toString());
+    manifest.tables[0].sha256 = require('node:crypto').createHash('sha256').update(bomb).digest('hex');
+    m.data = Buffer.from(JSON.stringify(manifest));
+    return e;
+  });
+  const v = await verifyArchive(file);
+  expect(v.errors).toEqual(['db/articles.ndjson.gz: inflates to more than 400 times its compressed size; refused as a possible decompression bomb']);
+});
+
+test('reports its progress in bytes read of the archive', async () => {
+  const seen: [number, number][] = [];
+  await verifyArchive(good, { onProgress: (read, size) => seen.push([read, size]) });
+  const size = fs.statSync(good).size;
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.every(([, s]) => s === size)).toBe(true);
+  expect(seen.map(([read]) => read)).toEqual([...seen.map(([read]) => read)].sort((a, b) => a - b));
+  expect(seen[seen.length - 1][0]).toBe(size);
+});
+
 test('an entry the manifest does not list fails', async () => {
   const file = await rebuilt('extra.tar', (e) => [...e.slice(0, -1), { name: 'uploads/extra.js', data: Buffer.from('x') }, e[e.length - 1]]);
   const v = await verifyArchive(file);

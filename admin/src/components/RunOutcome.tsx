@@ -37,11 +37,6 @@ export const RunOutcome = ({ result }: { result: RunResult }) => {
           {[reasonLabel(record), record.message].filter(Boolean).join(' — ')}
         </Notice>
       )}
-      {result.meta.warnings.map((warning) => (
-        <Typography key={warning} variant="pi" textColor="warning600">
-          {warning}
-        </Typography>
-      ))}
       <Flex justifyContent="space-between" gap={2}>
         <Typography variant="pi" textColor="neutral600">
           {t('run.close-hint', 'Closing this window does not stop the backup.')}

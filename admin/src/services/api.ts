@@ -55,6 +55,11 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
       transformResponse: (response: { data: Profile[] }) => response.data,
       providesTags: [{ type: TAGS.profile, id: LIST }],
     }),
+    /** What the server configuration decides for every profile (shown read-only in the editor). */
+    getProfileSettings: build.query<{ includeEnv: boolean }, void>({
+      query: () => url('/profiles'),
+      transformResponse: (response: { meta: { includeEnv: boolean } }) => response.meta,
+    }),
     createProfile: build.mutation<Profile, ProfileInput>({
       query: (data) => ({ url: url('/profiles'), method: 'POST', data }),
       transformResponse: (response: { data: Profile }) => response.data,
@@ -86,6 +91,7 @@ export const {
   useDeleteRecordMutation,
   useVerifyRecordMutation,
   useGetProfilesQuery,
+  useGetProfileSettingsQuery,
   useCreateProfileMutation,
   useUpdateProfileMutation,
   useDeleteProfileMutation,

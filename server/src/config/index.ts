@@ -13,21 +13,31 @@ export interface HooksConfig {
 
 export interface PluginConfig {
   storage: { directory: string | null };
-  encryptionKey: string | null;
+  /**
+   * Archive the app's `.env` with the project files. A server setting, never a profile field: the
+   * file holds the JWT secrets and ENCRYPTION_KEY, so only whoever edits config/plugins decides.
+   */
+  includeEnv: boolean;
   worker: { enabled: boolean; concurrency: number; pollMs: number; shutdownGraceMs: number };
   heartbeatMs: number;
   /** Cron rule of the failsafe that frees stuck jobs. */
   failsafeCron: string;
   hooks: HooksConfig;
+  /** The shortest time between two fires of a profile's schedule. */
+  schedules: { minIntervalMinutes: number };
+  /** Backup requests per API token (`POST /api/backup/runs`); max 0 lifts the limit. */
+  contentApi: { rateLimit: { max: number; intervalMs: number } };
 }
 
 export const defaultConfig: PluginConfig = {
   storage: { directory: null },
-  encryptionKey: null,
+  includeEnv: false,
   worker: { enabled: true, concurrency: 1, pollMs: 5000, shutdownGraceMs: 30000 },
   heartbeatMs: 10000,
   failsafeCron: '* * * * *',
   hooks: { preUpdate: true, preUninstall: true, profile: null, failOpen: false, waitMs: 10 * 60 * 1000 },
+  schedules: { minIntervalMinutes: 1 },
+  contentApi: { rateLimit: { max: 10, intervalMs: 60_000 } },
 };
 
 type Check = (value: unknown) => string | null;
@@ -43,7 +53,7 @@ const nonEmptyString: Check = (v) => (typeof v === 'string' && v.trim() !== '' ?
 
 const shape: Shape = {
   storage: { directory: nullableString },
-  encryptionKey: nullableString,
+  includeEnv: bool,
   worker: {
     enabled: bool,
     concurrency: intBetween(1, 16),
@@ -59,6 +69,8 @@ const shape: Shape = {
     failOpen: bool,
     waitMs: intBetween(0, 24 * 3600000),
   },
+  schedules: { minIntervalMinutes: intBetween(1, 7 * 24 * 60) },
+  contentApi: { rateLimit: { max: intBetween(0, 100000), intervalMs: intBetween(1000, 24 * 3600000) } },
 };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

@@ -1,7 +1,8 @@
+import api from './api';
 import profiles from './profiles';
 import records from './records';
 import runs from './runs';
 import schedulePreview from './schedule-preview';
 import summary from './summary';
 
-export default { profiles, records, runs, summary, schedulePreview };
+export default { api, profiles, records, runs, summary, schedulePreview };

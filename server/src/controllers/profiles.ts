@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { ProfileBusyError, type Profile } from '../services/profiles';
-import { getService } from '../utils';
+import { getConfig, getService } from '../utils';
 import { validateProfileCreate, validateProfileUpdate } from '../validation/profile';
 import { conflict } from './respond';
 
@@ -10,14 +10,16 @@ const shown = ({ nameKey, ...profile }: Profile & { nameKey?: string }) => profi
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const profiles = () => getService(strapi, 'profiles');
+  const rules = () => ({ minIntervalMinutes: getConfig(strapi).schedules.minIntervalMinutes });
 
   return {
     async find(ctx: any) {
-      ctx.body = { data: (await profiles().list()).map(shown) };
+      // What the server configuration decides for every profile, shown read-only in the editor.
+      ctx.body = { data: (await profiles().list()).map(shown), meta: { includeEnv: getConfig(strapi).includeEnv } };
     },
 
     async create(ctx: any) {
-      const data = await validateProfileCreate(ctx.request.body);
+      const data = await validateProfileCreate(ctx.request.body, rules());
       const { isDefault, ...rest } = data;
       let profile = await profiles().create(rest);
       // Through update, which takes the flag from the previous default in the same transaction.
@@ -29,7 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async update(ctx: any) {
       const current = await profiles().findByDocumentId(ctx.params.documentId);
       if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${ctx.params.documentId}”.`);
-      const data = await validateProfileUpdate(ctx.request.body, current);
+      const data = await validateProfileUpdate(ctx.request.body, rules(), current);
       ctx.body = { data: shown(await profiles().update(current.documentId, data)) };
     },
 

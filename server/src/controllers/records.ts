@@ -5,7 +5,6 @@ import { FINAL_STATUSES, PLUGIN_ID } from '../constants';
 import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
 import { validateRecordsQuery } from '../validation/records';
-import { verifyArchive } from '../engine';
 import { withRequesters } from './requesters';
 import { conflict, forbidden } from './respond';
 
@@ -43,6 +42,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const name = record.archiveFile!;
     ctx.set('Content-Disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
     ctx.set('Content-Length', String(archive.size));
+    // A copy of the whole site: no browser or proxy cache may keep it.
+    ctx.set('Cache-Control', 'no-store');
     ctx.type = name.endsWith('.gz') ? 'application/gzip' : 'application/x-tar';
     ctx.body = fs.createReadStream(archive.path);
   };
@@ -58,13 +59,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: record };
     },
 
-    /** Reads the archive once and checks it against its manifest and the record's sha256. */
+    /**
+     * Reads the archive once and checks it against its manifest and the record's sha256. One at a
+     * time per archive (409 with the running one's progress), and it stops reading when the client
+     * goes away: nobody would see the answer.
+     */
     async verify(ctx: any) {
       const record = await findOr404(ctx.params.documentId);
       const archive = await archiveOf(record);
       if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to verify.`);
-      const { ok, errors: problems, sha256 } = await verifyArchive(archive.path, { expectedSha256: record.archiveSha256 ?? undefined });
-      ctx.body = { data: { ok, errors: problems, sha256 } };
+      const controller = new AbortController();
+      const start = getService(strapi, 'verifications').start(record.documentId, archive.path, { expectedSha256: record.archiveSha256 ?? undefined, signal: controller.signal });
+      if (!start.started) {
+        return conflict(ctx, `A verify of record ${record.id} is already running (${start.running.percent}% read); wait for its answer.`, { progress: start.running });
+      }
+      const onClose = () => {
+        if (!ctx.res.writableFinished) controller.abort();
+      };
+      ctx.res.once('close', onClose);
+      try {
+        const { ok, errors: problems, sha256 } = await start.result;
+        ctx.body = { data: { ok, errors: problems, sha256 } };
+      } catch (error) {
+        // The client left: there is no one to answer.
+        if (controller.signal.aborted) return;
+        throw error;
+      } finally {
+        ctx.res.off('close', onClose);
+      }
     },
 
     async cancel(ctx: any) {
@@ -85,14 +107,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async downloadLink(ctx: any) {
       const record = await findOr404(ctx.params.documentId);
       if (!(await archiveOf(record))) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
-      const { token, expiresAt } = getService(strapi, 'downloadLinks').issue(record.documentId);
+      const { token, expiresAt } = getService(strapi, 'downloadLinks').issue(record.documentId, ctx.state.user.id);
       ctx.body = { data: { url: `/${PLUGIN_ID}/downloads/${token}`, expiresAt } };
     },
 
     async downloadByLink(ctx: any) {
-      const documentId = getService(strapi, 'downloadLinks').read(String(ctx.params.token));
-      if (!documentId) return forbidden(ctx, 'This download link is invalid or has expired; download the archive again from the admin panel.');
-      await sendArchive(ctx, await findOr404(documentId));
+      const grant = await getService(strapi, 'downloadLinks').grant(String(ctx.params.token));
+      if ('refused' in grant) return forbidden(ctx, grant.refused);
+      await sendArchive(ctx, await findOr404(grant.documentId));
     },
 
     async delete(ctx: any) {

@@ -1,35 +1,40 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Trigger } from '../constants';
+import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
-import { validateRunBody } from '../validation/runs';
+import { validateRunBody, type RunDoor } from '../validation/runs';
 import { conflict } from './respond';
 
-export default ({ strapi }: { strapi: Core.Strapi }) => {
-  /** Validate, preflight, enqueue: 202 with the record when accepted, 409 with the reason when not. */
-  const run = async (ctx: any, trigger: Trigger, requestedBy: number | null) => {
-    const { profile: documentId, kind } = validateRunBody(ctx.request.body);
-    const profiles = getService(strapi, 'profiles');
-    const profile = documentId ? await profiles.findByDocumentId(documentId) : await profiles.findDefault();
-    if (!profile) {
-      throw new errors.NotFoundError(documentId ? `No backup profile has the documentId “${documentId}”.` : 'No default backup profile exists.');
-    }
-    const { warnings } = await getService(strapi, 'preflight').check(profile);
-    const result = await getService(strapi, 'queue').enqueue({ profile, kind, trigger, requestedBy });
-    if (!result.accepted) return conflict(ctx, result.message, { reason: result.reason, record: result.record });
-    ctx.status = 202;
-    ctx.body = { data: result.record, meta: { position: result.position, warnings }, message: result.message };
-  };
+interface RunRequest {
+  door: RunDoor;
+  trigger: Trigger;
+  requestedBy: number | null;
+  /** What the answer shows of a record (the content API shows less than the admin). */
+  show?: (record: BackupRecord) => unknown;
+}
 
-  return {
-    /** Admin panel: the admin is the requester, so the per-user duplicate rule applies. */
-    async create(ctx: any) {
-      await run(ctx, 'admin', ctx.state.user.id);
-    },
-
-    /** Content API (API token): no user, bounded by the queue depth alone. */
-    async createFromApi(ctx: any) {
-      await run(ctx, 'api', null);
-    },
-  };
+/**
+ * Validate, preflight, enqueue: 202 with the record when accepted, 409 with the reason when not.
+ * Shared by the admin route and the content-API route.
+ */
+export const requestRun = async (strapi: Core.Strapi, ctx: any, { door, trigger, requestedBy, show = (r) => r }: RunRequest) => {
+  const { profile: documentId, kind } = validateRunBody(ctx.request.body, door);
+  const profiles = getService(strapi, 'profiles');
+  const profile = documentId ? await profiles.findByDocumentId(documentId) : await profiles.findDefault();
+  if (!profile) {
+    throw new errors.NotFoundError(documentId ? `No backup profile has the documentId “${documentId}”.` : 'No default backup profile exists.');
+  }
+  await getService(strapi, 'preflight').check(profile);
+  const result = await getService(strapi, 'queue').enqueue({ profile, kind, trigger, requestedBy });
+  if (!result.accepted) return conflict(ctx, result.message, { reason: result.reason, record: result.record && show(result.record) });
+  ctx.status = 202;
+  ctx.body = { data: show(result.record), meta: { position: result.position }, message: result.message };
 };
+
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** Admin panel: the admin is the requester, so the per-user duplicate rule applies. */
+  async create(ctx: any) {
+    await requestRun(strapi, ctx, { door: 'admin', trigger: 'admin', requestedBy: ctx.state.user.id });
+  },
+});

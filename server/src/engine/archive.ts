@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import archiver from 'archiver';
+import { PRIVATE_FILE_MODE } from './constants';
 import { HashStream } from './hash-stream';
 import type { SourceFile } from './files';
 import type { ArchiveFormat } from './types';
@@ -56,7 +57,7 @@ export class ArchiveWriter {
 
   /** Opens `<outFile>.partial` (fails at once if its directory does not exist). */
   static async open(outFile: string, format: ArchiveFormat): Promise<ArchiveWriter> {
-    const handle = await fs.promises.open(`${outFile}.partial`, 'w', 0o600);
+    const handle = await fs.promises.open(`${outFile}.partial`, 'w', PRIVATE_FILE_MODE);
     return new ArchiveWriter(outFile, handle, format);
   }
 
@@ -83,13 +84,13 @@ export class ArchiveWriter {
   /** Appends an in-memory entry (the manifest). */
   async appendBuffer(name: string, data: Buffer, date: Date): Promise<void> {
     const entry = this.waitEntry(name);
-    this.archive.append(data, { name, date, mode: 0o644 });
+    this.archive.append(data, { name, date, mode: PRIVATE_FILE_MODE });
     await Promise.race([entry, this.failed()]);
   }
 
   private async append(name: string, stream: Readable, stats: fs.Stats): Promise<void> {
     const entry = this.waitEntry(name);
-    this.archive.append(stream, { name, stats, mode: 0o644 } as archiver.EntryData);
+    this.archive.append(stream, { name, stats, mode: PRIVATE_FILE_MODE } as archiver.EntryData);
     await Promise.race([entry, this.failed()]);
   }
 

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArchiveWriter } from './archive';
-import { DB_PREFIX, DEFAULT_BATCH_SIZE } from './constants';
+import { DB_PREFIX, DEFAULT_BATCH_SIZE, PRIVATE_DIR_MODE } from './constants';
 import { dumpTables, tableFileName, type DumpedTable } from './db-dump';
 import { listProjectFiles, listUploads, type SourceFile } from './files';
 import { abortError, throwIfAborted } from './hash-stream';
@@ -31,7 +31,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   const tmpDir = path.resolve(opts.tmpDir);
   let writer: ArchiveWriter | null = null;
   try {
-    await fs.promises.mkdir(tmpDir, { recursive: true });
+    await fs.promises.mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     writer = await ArchiveWriter.open(opts.outFile, opts.format);
     const w = writer;
     // Abort stops the archive at once (a large file in flight would otherwise finish first).

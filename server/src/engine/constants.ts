@@ -32,6 +32,22 @@ export const GZIP_LEVEL = 3;
 /** Progress events are throttled to this interval (the final 100 is always sent). */
 export const PROGRESS_INTERVAL_MS = 250;
 
+/**
+ * Every file that holds site data (archives, staged tables, the SQLite copy) is readable by its
+ * owner only, in directories only its owner can enter: an archive holds password hashes and
+ * token secrets. Tar entries carry the same mode, so an extraction keeps them private too.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * A table entry may inflate this many times over its compressed size, once past the floor: real
+ * tables measure 15–50× at our gzip level, and 200× for a table of identical rows; a decompression
+ * bomb reaches 1000×. Past it, verify (and restore) refuse the entry instead of inflating it.
+ */
+export const MAX_INFLATE_RATIO = 400;
+export const INFLATE_RATIO_FLOOR = 64 * 1024 * 1024;
+
 /** The manifest is read into memory by verify; anything larger is not ours. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { GZIP_HIGH_WATER_MARK, GZIP_LEVEL, TABLE_ENTRY_SUFFIX } from './constants';
+import { GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX } from './constants';
 import { encodeRow, selectList } from './encode';
 import { HashStream, throwIfAborted } from './hash-stream';
 import type { TableInfo } from './introspect';
@@ -46,7 +46,7 @@ export function tableFileName(table: string): string {
 }
 
 export async function dumpTables(opts: DumpOptions): Promise<DumpedTable[]> {
-  await fs.promises.mkdir(opts.outDir, { recursive: true });
+  await fs.promises.mkdir(opts.outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const out: DumpedTable[] = [];
   // One connection reads the snapshot, so tables are read one after the other; each table's gzip
   // keeps compressing on the thread pool while the next batch is fetched.
@@ -63,7 +63,7 @@ async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTab
   const file = path.join(opts.outDir, tableFileName(table.name));
   const gzip = zlib.createGzip({ level: GZIP_LEVEL, highWaterMark: GZIP_HIGH_WATER_MARK } as zlib.ZlibOptions);
   const hasher = new HashStream();
-  const done = pipeline(gzip, hasher, fs.createWriteStream(file));
+  const done = pipeline(gzip, hasher, fs.createWriteStream(file, { mode: PRIVATE_FILE_MODE }));
   done.catch(noop); // observed below; avoid an unhandled rejection while we are still writing
   let rows = 0;
   try {

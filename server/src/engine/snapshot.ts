@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
+import { PRIVATE_FILE_MODE } from './constants';
 import type { Dialect } from './types';
 
 export type SnapshotDb = Knex | Knex.Transaction;
@@ -55,6 +56,8 @@ export async function pinSnapshot(db: SnapshotDb, dialect: Dialect, firstTable: 
 
 async function withSqliteCopy<T>(knex: Knex, tmpDir: string, work: (db: SnapshotDb) => Promise<T>): Promise<T> {
   const copyPath = path.join(tmpDir, 'snapshot.sqlite');
+  // SQLite creates a missing file readable by all (0644); made first, the copy keeps this mode.
+  await fs.promises.writeFile(copyPath, '', { mode: PRIVATE_FILE_MODE });
   await copySqlite(knex, copyPath);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const createKnex: typeof import('knex').knex = require('knex');

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { DB_PREFIX, MANIFEST_NAME, MAX_MANIFEST_BYTES, TABLE_ENTRY_SUFFIX } from './constants';
+import { DB_PREFIX, INFLATE_RATIO_FLOOR, MANIFEST_NAME, MAX_INFLATE_RATIO, MAX_MANIFEST_BYTES, TABLE_ENTRY_SUFFIX } from './constants';
 import { HashStream, abortError, throwIfAborted } from './hash-stream';
 import { parseManifest } from './manifest';
 import type { Manifest, VerifyResult } from './types';
@@ -28,6 +28,8 @@ interface SeenEntry {
 export interface VerifyOptions {
   signal?: AbortSignal;
   expectedSha256?: string;
+  /** Bytes of the archive file read so far, and its size. */
+  onProgress?: (read: number, size: number) => void;
 }
 
 const noop = () => undefined;
@@ -61,7 +63,7 @@ export async function verifyArchive(file: string, opts: VerifyOptions = {}): Pro
   const errors: string[] = [];
   const seen = new Map<string, SeenEntry>();
   let manifestText: string | null = null;
-  const fileHash = new HashStream();
+  const fileHash = new HashStream(opts.onProgress && (() => opts.onProgress!(fileHash.bytes, size)));
   const source = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
   const gunzip = (await startsWithGzipMagic(file)) ? zlib.createGunzip() : null;
   const extract = tar.extract();
@@ -189,13 +191,21 @@ async function hashEntry(entry: Entry, table: boolean): Promise<SeenEntry> {
   let rowsError: string | undefined;
   let gunzip: zlib.Gunzip | null = null;
   let gunzipDone: Promise<unknown> | null = null;
+  let inflated = 0;
   if (table) {
     gunzip = zlib.createGunzip();
     gunzip.on('data', (buf: Buffer) => {
+      inflated += buf.length;
+      if (inflated > INFLATE_RATIO_FLOOR && inflated > MAX_INFLATE_RATIO * size && !rowsError) {
+        // A decompression bomb: stop inflating; the entry's hash is still read to its end.
+        rowsError = `inflates to more than ${MAX_INFLATE_RATIO} times its compressed size; refused as a possible decompression bomb`;
+        gunzip!.destroy(new Error(rowsError));
+        return;
+      }
       for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) rows += 1;
     });
     gunzipDone = once(gunzip, 'end').catch((err: Error) => {
-      rowsError = `cannot be decompressed (${err.message})`;
+      rowsError ??= `cannot be decompressed (${err.message})`;
     });
   }
   for await (const chunk of entry) {
@@ -206,7 +216,7 @@ async function hashEntry(entry: Entry, table: boolean): Promise<SeenEntry> {
     }
   }
   if (gunzip) {
-    gunzip.end();
+    if (!gunzip.destroyed) gunzip.end();
     await gunzipDone;
   }
   return { sha256: hash.digest('hex'), size, rows: table ? rows : undefined, rowsError };

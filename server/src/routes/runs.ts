@@ -1,4 +1,11 @@
-import { ACTIONS } from '../constants';
-import { guarded } from './guarded';
+import { PLUGIN_ID } from '../constants';
 
-export default [{ method: 'POST', path: '/runs', handler: 'runs.create', config: guarded(ACTIONS.run) }];
+export default [
+  {
+    method: 'POST',
+    path: '/runs',
+    handler: 'runs.create',
+    // `run` for a backup, `restore` for a restore: see policies/can-run.ts.
+    config: { policies: ['admin::isAuthenticatedAdmin', `plugin::${PLUGIN_ID}.can-run`] },
+  },
+];

@@ -30,6 +30,24 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
+    /**
+     * At boot: what crashed jobs left on disk (a boot killed during a pre-update backup leaves its
+     * scratch directory and partial archive, and no later job of that record will remove them).
+     * Never what a job running now owns, here or on another instance; a running job whose worker
+     * died is the sweep's, which removes its files when it marks it lost.
+     */
+    async removeOrphans(): Promise<number> {
+      const found = await getService(strapi, 'storage').leftovers();
+      if (found.length === 0) return 0;
+      const ids = [...new Set(found.map((entry) => entry.recordId))];
+      const running: Pick<BackupRecord, 'id'>[] = await records().findMany({ where: { id: { $in: ids }, status: 'running' }, select: ['id'] });
+      const alive = new Set(running.map((record) => record.id));
+      const orphans = found.filter((entry) => !alive.has(entry.recordId));
+      await Promise.all(orphans.map((entry) => fs.rm(entry.path, { recursive: true, force: true })));
+      if (orphans.length > 0) strapi.log.info(`[backup] removed ${orphans.length} file(s) left by jobs that ended without cleaning up: ${orphans.map((e) => path.basename(e.path)).join(', ')}`);
+      return orphans.length;
+    },
+
     /** One pass; returns how many jobs it ended. */
     async sweep(now = new Date()): Promise<{ lost: number; timedOut: number }> {
       const { heartbeatMs } = getConfig(strapi);

@@ -10,9 +10,10 @@ import runner from './runner';
 import scheduler from './scheduler';
 import storage from './storage';
 import summary from './summary';
+import verifications from './verifications';
 import worker from './worker';
 
-const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, retention, runner, scheduler, storage, summary, worker };
+const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, retention, runner, scheduler, storage, summary, verifications, worker };
 
 export type Services = typeof services;
 export default services;

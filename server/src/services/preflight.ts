@@ -1,20 +1,20 @@
 /**
  * Checks made before a job is queued, so a request that cannot succeed is refused at once with
- * a reason the user can act on. Errors refuse the request (400); warnings are only reported.
+ * a reason the user can act on (a 400 through the API).
  */
 import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import { encryptionRefusal } from '../backup-input';
+import { DISK_MARGIN } from '../constants';
 import { formatBytes } from '../format';
-import { errorMessage, getConfig, getService } from '../utils';
+import { errorMessage, getService } from '../utils';
 import type { Profile } from './profiles';
 
-/** Free space asked for beyond the last archive's size, as archives grow with the site. */
-export const DISK_MARGIN = 1.2;
-
 const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
-  /** Throws a ValidationError for a request that cannot succeed; returns the warnings otherwise. */
-  async check(profile: Profile): Promise<{ warnings: string[] }> {
+  /** Throws a ValidationError for a request that cannot succeed. */
+  async check(profile: Profile): Promise<void> {
+    if (profile.encrypt) throw new errors.ValidationError(encryptionRefusal(profile));
     const storage = getService(strapi, 'storage');
     const directory = storage.directory();
     try {
@@ -27,13 +27,8 @@ const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
     } catch {
       throw new errors.ValidationError(`The backup directory ${directory} is not writable by the Strapi process.`);
     }
-    if (profile.encrypt && !getConfig(strapi).encryptionKey) {
-      throw new errors.ValidationError(
-        `The profile “${profile.name}” encrypts its archives, but no encryption key is configured (config/plugins → backup.config.encryptionKey).`
-      );
-    }
 
-    const warnings: string[] = [];
+    // A backup that cannot fit fails after minutes of work, or fills the disk the site writes to.
     const last = await getService(strapi, 'records').lastCompletedOf(profile.id);
     const lastSize = Number(last?.archiveSize ?? 0);
     if (lastSize > 0) {
@@ -41,12 +36,12 @@ const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
       const free = bavail * bsize;
       const needed = lastSize * DISK_MARGIN;
       if (free < needed) {
-        warnings.push(
-          `Only ${formatBytes(free)} free in ${directory}; the last backup of “${profile.name}” took ${formatBytes(lastSize)}, so this one may not fit (about ${formatBytes(needed)} recommended).`
+        throw new errors.ValidationError(
+          `Only ${formatBytes(free)} free in ${directory}; the last backup of “${profile.name}” took ${formatBytes(lastSize)}, so this one needs about ${formatBytes(needed)}. Free some space (delete old backups, or lower the profile's retention) and try again.`,
+          { free, needed }
         );
       }
     }
-    return { warnings };
   },
 });
 

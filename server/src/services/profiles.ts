@@ -20,7 +20,6 @@ export interface Profile {
   excludeTables: string[] | null;
   includeUploads: boolean;
   includeProjectFiles: boolean;
-  includeEnv: boolean;
   schedule: string | null;
   timezone: string | null;
   retainCount: number | null;

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { backupInput, completedFields } from '../backup-input';
 import { createBackup, type Progress } from '../engine';
-import { PROGRESS_WRITE_MS, UID } from '../constants';
+import { PROGRESS_WRITE_MS, RECORD_WRITE_ATTEMPTS, RECORD_WRITE_RETRY_MS, UID } from '../constants';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
@@ -82,6 +82,22 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { stop: () => clearInterval(timer) };
   };
 
+  /**
+   * Marks the record completed, trying again on a database error (a restart, a lost connection):
+   * the archive is done, and minutes of work should not be lost to one failed write.
+   */
+  const recordCompleted = async (recordId: number, fields: ReturnType<typeof completedFields>): Promise<boolean> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await getService(strapi, 'queue').finish(recordId, fields);
+      } catch (error) {
+        if (attempt >= RECORD_WRITE_ATTEMPTS) throw error;
+        strapi.log.warn(`[backup] record ${recordId}: could not record the finished backup (attempt ${attempt}): ${errorMessage(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, RECORD_WRITE_RETRY_MS * attempt));
+      }
+    }
+  };
+
   return {
     /** Asks a job running in this process to stop; false when it does not run here. */
     abort(recordId: number, reason: StopReason): boolean {
@@ -122,11 +138,16 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
           onProgress: (progress: Progress) => writer.report(progress),
         });
         await writer.flush();
-        const kept = await getService(strapi, 'queue').finish(record.id, completedFields(result, archiveFile));
+        const kept = await recordCompleted(record.id, completedFields(result, archiveFile)).catch((error: unknown) => {
+          throw new Error(`The archive was written but could not be recorded (${errorMessage(error)}); it was removed.`);
+        });
         // The failsafe gave up on this job while it ran: its record says so, the archive must go.
         if (!kept) await fs.rm(archivePath, { force: true });
         else await getService(strapi, 'retention').apply(profile).catch((error: unknown) => strapi.log.warn(`[backup] retention of “${profile.name}”: ${errorMessage(error)}`));
       } catch (error) {
+        // Never an archive without its completed record: a record that says failed, or a job the
+        // failsafe later marks lost, must not leave a complete-looking archive behind.
+        if (archivePath) await fs.rm(archivePath, { force: true });
         await writer.flush();
         const stopped = isAbort(error) ? STOPPED[job.reason ?? 'user'] : null;
         await getService(strapi, 'queue').finish(record.id, {

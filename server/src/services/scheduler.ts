@@ -12,7 +12,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
 import { SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../constants';
-import { errorMessage, getService, isUniqueViolation } from '../utils';
+import { errorMessage, getConfig, getService, isUniqueViolation } from '../utils';
+import { cronProblem } from '../validation/cron';
 import type { Profile } from './profiles';
 
 type Scheduled = Pick<Profile, 'documentId' | 'name' | 'schedule' | 'timezone'>;
@@ -92,6 +93,14 @@ const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
       unregister(profile.documentId);
       const name = jobName(profile.documentId);
       const tz = profile.timezone?.trim() || undefined;
+      // Saving refuses an invalid rule or one that fires too often; one saved before (another
+      // version, a lower minimum in the config) stays off, said once per change.
+      const problem = cronProblem(profile.schedule!.trim(), tz, getConfig(strapi).schedules.minIntervalMinutes);
+      if (problem) {
+        registered.set(profile.documentId, signature);
+        strapi.log.error(`[backup] profile “${profile.name}”: ${problem}; it will not run until it is fixed.`);
+        return;
+      }
       strapi.cron.add({
         [name]: {
           task: (_ctx: unknown, fireDate: unknown) =>
@@ -102,12 +111,6 @@ const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
         },
       });
       registered.set(profile.documentId, signature);
-      // Strapi's cron logs and drops a rule (or timezone) croner refuses; say which profile it was.
-      if (!cronJob(name)) {
-        strapi.log.error(
-          `[backup] profile “${profile.name}”: its schedule “${profile.schedule}”${tz ? ` (timezone ${tz})` : ''} is not a valid cron rule; it will not run until it is fixed.`
-        );
-      }
     },
 
     /** Makes the registered jobs match the profiles in the database. */

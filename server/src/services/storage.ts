@@ -5,7 +5,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../engine';
 import { fileTimestamp, getConfig, slugify } from '../utils';
+
+/** Scratch space of jobs, inside the storage directory so renames stay on one file system. */
+const SCRATCH = '.tmp';
+/** Archives are a copy of the whole site: never committed, never copied into an image by `COPY .`. */
+const GITIGNORE = { name: '.gitignore', text: '# strapi-plugin-backup: archives hold the whole site (password hashes, tokens). Never commit them.\n*\n' };
+
+/** The record id in a scratch directory (`job-12`) or a partial archive name (`…-12.tar.partial`). */
+export const leftoverRecordId = (name: string): number | null => {
+  const match = /^job-(\d+)$/.exec(name) ?? /-(\d+)\.tar(?:\.gz)?\.partial$/.exec(name);
+  return match ? Number(match[1]) : null;
+};
 
 const isInside = (parent: string, child: string) => {
   const rel = path.relative(parent, child);
@@ -30,9 +42,14 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
   },
 
+  /** Creates the directory (owner only) with its `.gitignore`, unless they exist. */
   async ensureDirectory(): Promise<string> {
     const dir = this.directory();
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    // 'wx': written once, never over an operator's own file.
+    await fs.writeFile(path.join(dir, GITIGNORE.name), GITIGNORE.text, { flag: 'wx', mode: PRIVATE_FILE_MODE }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     return dir;
   },
 
@@ -48,9 +65,20 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
     return full;
   },
 
-  /** Scratch space for one job, inside the storage directory so renames stay on one file system. */
+  /** Scratch space for one job. */
   scratchDir(recordId: number): string {
-    return path.join(this.directory(), '.tmp', `job-${recordId}`);
+    return path.join(this.directory(), SCRATCH, `job-${recordId}`);
+  },
+
+  /**
+   * What jobs may have left on disk, with the record each belongs to: scratch directories and
+   * partial archives (a finished archive is found by its record).
+   */
+  async leftovers(): Promise<{ path: string; recordId: number }[]> {
+    const dir = this.directory();
+    const list = async (parent: string) => (await fs.readdir(parent).catch(() => [] as string[])).map((name) => ({ path: path.join(parent, name), recordId: leftoverRecordId(name) }));
+    const found = [...(await list(dir)).filter((e) => e.path.endsWith('.partial')), ...(await list(path.join(dir, SCRATCH)))];
+    return found.filter((e): e is { path: string; recordId: number } => e.recordId !== null);
   },
 });
 

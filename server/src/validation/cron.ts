@@ -15,16 +15,39 @@ export const timezoneProblem = (timezone: string): string | null => {
   }
 };
 
-/** Why `expression` (in `timezone`) is not a valid cron expression, or null when it is. */
-export const cronProblem = (expression: string, timezone?: string | null): string | null => {
+/**
+ * Fire times looked at for the shortest gap: any sub-minute pattern shows within its first minute,
+ * and a few hundred runs cover days of the patterns people write for longer minimums.
+ */
+const GAP_SAMPLE_RUNS = 500;
+
+const describeGap = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+
+/**
+ * Why `expression` (in `timezone`) cannot be a profile's schedule, or null when it can: not a
+ * valid cron expression, or firing more often than `minIntervalMinutes` (a per-second rule on a
+ * `cancel` profile would write a cancelled record for every busy second: 86,000 a day).
+ */
+export const cronProblem = (expression: string, timezone?: string | null, minIntervalMinutes = 1): string | null => {
+  let runs: Date[];
   try {
-    const job = new Cron(expression, { paused: true, ...(timezone ? { timezone } : {}) });
-    job.stop();
-    return null;
+    nextRuns(expression, timezone, 1);
+    // Gaps are measured in UTC: croner is ~50 times slower with a time zone (400 ms for 500 runs
+    // here), and a zone only moves fire times around its daylight-saving changes.
+    runs = nextRuns(expression, null, GAP_SAMPLE_RUNS);
   } catch (error) {
     const detail = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : String(error);
     return `schedule “${expression}” is not a valid cron expression (${detail})`;
   }
+  const gaps = runs.slice(1).map((run, i) => run.getTime() - runs[i].getTime());
+  const shortest = Math.min(...gaps);
+  if (gaps.length > 0 && shortest < minIntervalMinutes * 60_000) {
+    return (
+      `schedule “${expression}” fires as often as every ${describeGap(shortest)}; a schedule may fire at most once every ` +
+      `${describeGap(minIntervalMinutes * 60_000)} (config/plugins → backup.config.schedules.minIntervalMinutes)`
+    );
+  }
+  return null;
 };
 
 /**

@@ -15,7 +15,6 @@ export const PROFILE_FIELDS = [
   'excludeTables',
   'includeUploads',
   'includeProjectFiles',
-  'includeEnv',
   'schedule',
   'timezone',
   'retainCount',
@@ -69,13 +68,14 @@ const fields = {
     ),
   includeUploads: bool('includeUploads'),
   includeProjectFiles: bool('includeProjectFiles'),
-  includeEnv: bool('includeEnv'),
   schedule: yup.string().nullable().typeError('schedule must be a cron expression (a string) or null').max(MAX.schedule, `schedule must be at most ${MAX.schedule} characters`),
   timezone: yup.string().nullable().typeError('timezone must be an IANA time zone name (a string) or null').max(MAX.timezone, `timezone must be at most ${MAX.timezone} characters`),
   retainCount: int('retainCount', 0, MAX.retain).nullable(),
   retainDays: int('retainDays', 0, MAX.retain).nullable(),
   format: oneOf('format', ARCHIVE_FORMATS),
-  encrypt: bool('encrypt'),
+  // Stored for the day archives are encrypted; until then a profile asking for it would get plain
+  // archives while believing otherwise, so it is refused.
+  encrypt: bool('encrypt').test('not-yet', 'encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted, so keep them as safe as the server itself', (v) => v !== true),
   timeoutMinutes: int('timeoutMinutes', PROFILE_LIMITS.timeoutMinutes.min, PROFILE_LIMITS.timeoutMinutes.max),
   notify: yup
     .mixed()
@@ -100,8 +100,18 @@ const blankToNull = (input: Record<string, unknown>) => {
   return input;
 };
 
+/** What the server configuration decides for every profile (config/plugins → backup.config). */
+export interface ProfileRules {
+  minIntervalMinutes: number;
+}
+
+/** Fields that moved from the profile to the server configuration, with where they live now. */
+const SERVER_SETTINGS: Record<string, string> = {
+  includeEnv: 'includeEnv is not a profile setting: whether archives hold the app’s .env file is decided in the server configuration (config/plugins → backup.config.includeEnv).',
+};
+
 /** The schedule as it will be saved, checked in the time zone it will run in. */
-const checkSchedule = (input: ProfileInput, current?: Profile) => {
+const checkSchedule = (input: ProfileInput, rules: ProfileRules, current?: Profile) => {
   const timezone = input.timezone !== undefined ? input.timezone : current?.timezone ?? null;
   const schedule = input.schedule !== undefined ? input.schedule : current?.schedule ?? null;
   if (input.timezone) {
@@ -109,21 +119,23 @@ const checkSchedule = (input: ProfileInput, current?: Profile) => {
     if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['timezone'], message: problem }] });
   }
   if (schedule && (input.schedule !== undefined || input.timezone !== undefined)) {
-    const problem = cronProblem(schedule, timezone);
+    const problem = cronProblem(schedule, timezone, rules.minIntervalMinutes);
     if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['schedule'], message: problem }] });
   }
 };
 
-const validateBody = async (body: unknown, schema: typeof createSchema | typeof updateSchema, current?: Profile): Promise<ProfileInput> => {
+const validateBody = async (body: unknown, schema: typeof createSchema | typeof updateSchema, rules: ProfileRules, current?: Profile): Promise<ProfileInput> => {
+  const moved = isPlainObject(body) ? Object.keys(body).find((key) => key in SERVER_SETTINGS) : undefined;
+  if (moved) throw new errors.ValidationError(SERVER_SETTINGS[moved], { errors: [{ path: [moved], message: SERVER_SETTINGS[moved] }] });
   const input = blankToNull({ ...assertKnownKeys(body, PROFILE_FIELDS) });
   const valid = (await validate(schema, input)) as ProfileInput;
-  checkSchedule(valid, current);
+  checkSchedule(valid, rules, current);
   if (valid.isDefault === false && (current?.isDefault ?? false)) {
     throw new errors.ValidationError('isDefault cannot be turned off on the default profile; make another profile the default instead.');
   }
   return valid;
 };
 
-export const validateProfileCreate = (body: unknown) => validateBody(body, createSchema) as Promise<ProfileInput & { name: string }>;
+export const validateProfileCreate = (body: unknown, rules: ProfileRules) => validateBody(body, createSchema, rules) as Promise<ProfileInput & { name: string }>;
 
-export const validateProfileUpdate = (body: unknown, current: Profile) => validateBody(body, updateSchema, current);
+export const validateProfileUpdate = (body: unknown, rules: ProfileRules, current: Profile) => validateBody(body, updateSchema, rules, current);

@@ -9,11 +9,18 @@ export interface RunInput {
   kind: 'backup';
 }
 
-export const validateRunBody = (body: unknown): RunInput => {
+/** Where the request came from: a restore is never accepted through the content API. */
+export type RunDoor = 'admin' | 'content-api';
+
+export const validateRunBody = (body: unknown, door: RunDoor): RunInput => {
   const input = assertKnownKeys(body, ['profile', 'kind']);
   const { profile, kind = 'backup' } = input;
   if (profile !== undefined && profile !== null && (typeof profile !== 'string' || profile.trim() === '')) {
     throw new errors.ValidationError('profile must be the documentId of a backup profile (a non-empty string)');
+  }
+  if (kind === 'restore' && door === 'content-api') {
+    // An API token is a secret often kept in CI or a frontend; overwriting the site is not for it.
+    throw new errors.ValidationError('A restore cannot be requested through the content API, whatever the token; use the admin panel or the strapi-backup CLI.');
   }
   if (kind === 'restore') throw new errors.ValidationError('kind “restore” is not available yet: only “backup” can be run.');
   if (kind !== 'backup') {

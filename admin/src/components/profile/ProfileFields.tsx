@@ -1,6 +1,7 @@
 /** Every field of a backup profile, grouped as a site owner thinks of them, each with its help text. */
 import * as React from 'react';
 import { Flex, Grid, NumberInput, Radio, SingleSelect, SingleSelectOption, Textarea, TextInput, Toggle, Typography } from '@strapi/design-system';
+import { useGetProfileSettingsQuery } from '../../services/api';
 import { ARCHIVE_FORMATS, PROFILE_LIMITS } from '../../constants';
 import { useT } from '../../utils/translate';
 import { Section } from '../Section';
@@ -25,7 +26,8 @@ const Half = ({ children }: { children: React.ReactNode }) => (
 export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFieldsProps) => {
   const t = useT();
   const onOff = { onLabel: t('yes', 'Yes'), offLabel: t('no', 'No') };
-  const toggle = (key: 'isDefault' | 'includeDatabase' | 'includeUploads' | 'includeProjectFiles' | 'includeEnv' | 'encrypt', label: string, hint: string, disabled = false) => (
+  const settings = useGetProfileSettingsQuery();
+  const toggle = (key: 'isDefault' | 'includeDatabase' | 'includeUploads' | 'includeProjectFiles' | 'encrypt', label: string, hint: string, disabled = false) => (
     <Half>
       <FormField name={key} label={label} hint={hint} error={errors[key]}>
         <Toggle {...onOff} checked={form[key]} disabled={disabled} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(key, e.target.checked)} />
@@ -87,7 +89,15 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFie
           </Half>
           {toggle('includeUploads', t('profiles.includeUploads', 'Uploaded media'), t('profiles.includeUploads.hint', 'The files of the media library (public/uploads), stored as they are.'))}
           {toggle('includeProjectFiles', t('profiles.includeProjectFiles', 'Project files'), t('profiles.includeProjectFiles.hint', 'config/, src/, database/migrations, package.json and the lock file: what rebuilds the site.'))}
-          {toggle('includeEnv', t('profiles.includeEnv', 'The .env file'), t('profiles.includeEnv.hint', 'Holds secrets; leave off unless the archive is kept as safely as the server.'))}
+          <Half>
+            <FormField
+              name="includeEnv"
+              label={t('profiles.includeEnv', 'The .env file')}
+              hint={t('profiles.includeEnv.hint', 'Set for every profile by the server configuration (config/plugins → backup.config.includeEnv): the file holds the secrets that sign admin sessions.')}
+            >
+              <Toggle {...onOff} checked={Boolean(settings.data?.includeEnv)} disabled onChange={() => undefined} />
+            </FormField>
+          </Half>
         </Grid.Root>
       </Section>
 
@@ -108,7 +118,7 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFie
               </SingleSelect>
             </FormField>
           </Half>
-          {toggle('encrypt', t('profiles.encrypt', 'Encrypt'), t('profiles.encrypt.hint', 'Needs an encryptionKey in the plugin configuration; without it, backups of this profile are refused.'))}
+          {toggle('encrypt', t('profiles.encrypt', 'Encrypt'), t('profiles.encrypt.hint', 'Not available yet: archives are written unencrypted, so keep them as safe as the server itself.'), !form.encrypt)}
           {number('retainCount', t('profiles.retainCount', 'Keep the last N backups'), t('profiles.retainCount.hint', 'How many archives of this profile to keep, checked after each backup. Empty: keep all.'), 0)}
           {number('retainDays', t('profiles.retainDays', 'Keep backups for N days'), t('profiles.retainDays.hint', 'How long to keep this profile’s archives. Empty: keep all. The newest and the pre-update copies always stay.'), 0)}
         </Grid.Root>

@@ -13,7 +13,6 @@ export interface ProfileForm {
   excludeTables: string;
   includeUploads: boolean;
   includeProjectFiles: boolean;
-  includeEnv: boolean;
   schedule: string;
   timezone: string;
   retainCount: number | undefined;
@@ -36,7 +35,6 @@ export const emptyForm = (): ProfileForm => ({
   excludeTables: '',
   includeUploads: true,
   includeProjectFiles: true,
-  includeEnv: false,
   schedule: '',
   timezone: '',
   retainCount: undefined,
@@ -57,7 +55,6 @@ export const toForm = (profile: Profile): ProfileForm => ({
   excludeTables: (profile.excludeTables ?? []).join('\n'),
   includeUploads: profile.includeUploads,
   includeProjectFiles: profile.includeProjectFiles,
-  includeEnv: profile.includeEnv,
   schedule: profile.schedule ?? '',
   timezone: profile.timezone ?? '',
   retainCount: profile.retainCount ?? undefined,

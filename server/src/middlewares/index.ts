@@ -1,0 +1,3 @@
+import apiRateLimit from './api-rate-limit';
+
+export default { 'api-rate-limit': apiRateLimit };

@@ -1,0 +1,3 @@
+import canRun from './can-run';
+
+export default { 'can-run': canRun };
