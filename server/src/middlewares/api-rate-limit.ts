@@ -4,6 +4,7 @@
  * each process's memory, as Strapi's own admin login limit is (same library), so N instances allow
  * N times the ceiling; the queue's depth still bounds what waits.
  */
+import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getConfig } from '../utils';
@@ -20,8 +21,9 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
   return RateLimit.middleware({
     interval: intervalMs,
     max,
-    // The library's memory store is shared by every limiter of the process: the prefix keeps ours apart.
-    prefixKey: 'strapi-plugin-backup:api-runs',
+    // The library's memory store is shared by every limiter of the process (and by every app a
+    // process boots, as tests do): a prefix of this app's own keeps its counts apart.
+    prefixKey: `strapi-plugin-backup:api-runs:${randomUUID()}`,
     // Per API token (authentication has run before route middlewares).
     getUserId: async (ctx: any) => ctx.state.auth?.credentials?.id ?? null,
     handler(ctx: any) {
