@@ -2,9 +2,9 @@
 import type { RecordStatus } from '../../server/src/constants';
 import type { Profile } from '../../server/src/services/profiles';
 import type { BackupRecord as ServerRecord } from '../../server/src/services/records';
-import type { Summary as ServerSummary } from '../../server/src/services/summary';
+import type { Activity, Summary as ServerSummary } from '../../server/src/services/summary';
 
-export type { Profile, RecordStatus };
+export type { Activity, Profile, RecordStatus };
 
 export type BackupRecord = ServerRecord & { requester?: { id: number; name: string } | null };
 

@@ -13,6 +13,8 @@ export const RECORD_STATUSES = ['queued', 'running', 'completed', 'failed', 'can
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 /** Statuses a record never leaves. */
 export const FINAL_STATUSES: readonly RecordStatus[] = ['completed', 'failed', 'cancelled'];
+/** Statuses of a job that has not ended: waiting for a worker, or in one. */
+export const ACTIVE_STATUSES: readonly RecordStatus[] = ['queued', 'running'];
 
 export const RECORD_KINDS = ['backup', 'restore'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];

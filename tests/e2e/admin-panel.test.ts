@@ -1,7 +1,8 @@
 /**
  * The admin panel in a real Chromium against a built admin served by `strapi start`: the first
  * admin registers, creates a queue profile, backs up twice, watches the queue, cancels, downloads,
- * meets a busy profile, sees the Content Manager warning, and a reader without `run` is refused.
+ * meets a busy profile, sees the Content Manager warning (as does an editor with no backup
+ * permission), and a reader without `run` is refused.
  * Each step saves a screenshot in tests/e2e/screenshots/.
  */
 import fs from 'node:fs';
@@ -15,6 +16,13 @@ import { BACKUPS, PROFILES, backUpNow, closeDialog, expectCount, gone, row, text
 const BULK_ROWS = Number(process.env.E2E_BULK_ROWS ?? 6_000_000);
 const FINAL = /completed|failed|cancelled/i;
 const EDIT_VIEW = '/admin/content-manager/collection-types/api::article.article/create';
+const RUNNING_WARNING = 'A backup is running: changes you save now may not be in it.';
+/** An editor of articles as a site would set one up: Content Manager rights, no backup permission at all. */
+const ARTICLE_EDITOR = ['read', 'create', 'update'].map((action) => ({
+  action: `plugin::content-manager.explorer.${action}`,
+  subject: 'api::article.article',
+  properties: { fields: ['title', 'slug', 'body'] },
+}));
 
 /** A table the backups include and Strapi leaves alone (it never tracked it). */
 const seedBulkTable = async (file: string) => {
@@ -160,7 +168,7 @@ describe('admin panel in Chromium', () => {
     await screenshot(page, 'record-detail');
   });
 
-  it('a cancel profile shows the busy message; the Content Manager warns and the profile cannot be deleted while a backup runs', async () => {
+  it('a cancel profile shows the busy message; the Content Manager warns every editor and the profile cannot be deleted while a backup runs', async () => {
     const created = await api.request('POST', '/backup/profiles', { body: { name: 'Busy site', queueBehavior: 'cancel', includeUploads: false, includeProjectFiles: false } });
     expect(created.status).toBe(201);
     /** Each check gets a backup of its own, stopped after it, so none depends on how long a backup lasts. */
@@ -180,16 +188,28 @@ describe('admin panel in Chromium', () => {
       await closeDialog(page);
     });
 
+    // Signed in before the backup starts, so the backup need not outlast a login.
+    const editorToken = await api.createAdmin('Editor', ARTICLE_EDITOR);
+    expect((await api.request('GET', '/backup/summary', { token: editorToken })).status).toBe(403);
+    const editorContext = await newContext(browser, served.url);
+    const editor = await openPage(editorContext);
+    await login(editor, 'editor@example.test');
     await whileRunning(async () => {
       await page.goto(EDIT_VIEW);
-      await visible(page.getByText('A backup is running: changes you save now may not be in it.'));
+      await visible(page.getByText(RUNNING_WARNING));
       await visible(page.getByRole('button', { name: 'Save' }));
       await screenshot(page, 'content-manager-warning');
+      // Whoever may edit the entry is warned, backup permission or not.
+      await editor.goto(EDIT_VIEW);
+      await visible(editor.getByText(RUNNING_WARNING));
+      await visible(editor.getByRole('button', { name: 'Save' }));
+      await screenshot(editor, 'content-manager-warning-editor');
     });
-    // Once the summary has answered, not before: an absent warning proves nothing until then.
-    const summary = page.waitForResponse((response) => response.url().includes('/backup/summary') && response.ok());
+    await editorContext.close();
+    // Once the warning's request has answered, not before: an absent warning proves nothing until then.
+    const activity = page.waitForResponse((response) => response.url().includes('/backup/activity') && response.ok());
     await page.goto(EDIT_VIEW);
-    await summary;
+    await activity;
     await visible(page.getByRole('button', { name: 'Save' }));
     await expectCount(page.getByTestId('backup-edit-view-warning'), 0);
 

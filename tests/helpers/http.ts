@@ -20,6 +20,9 @@ export interface RequestOptions {
   token?: string | null;
 }
 
+/** An action name (plugin actions have no subject), or a permission on a content type with its fields. */
+export type AdminPermission = string | { action: string; subject: string; properties?: { fields?: string[] } };
+
 export interface HttpApp {
   app: TestApp;
   url: string;
@@ -27,9 +30,9 @@ export interface HttpApp {
   adminToken: string;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
   /** Registers an admin with a role of its own (no permissions unless `permissions` are given); returns its JWT. */
-  createAdmin(label: string, permissions?: string[]): Promise<string>;
+  createAdmin(label: string, permissions?: AdminPermission[]): Promise<string>;
   /** Gives the role `createAdmin(label)` made exactly these permissions (none: an empty list). */
-  setRolePermissions(label: string, permissions: string[]): Promise<void>;
+  setRolePermissions(label: string, permissions: AdminPermission[]): Promise<void>;
   /** An API token (content API): full access unless a type (and a custom token's actions) is given. */
   createApiToken(name: string, options?: ApiTokenOptions): Promise<string>;
   destroy(): Promise<void>;
@@ -49,12 +52,15 @@ export interface AdminClient {
   /** Registers the first super admin (or logs in with `login`) and uses its JWT from then on. */
   registerFirstAdmin(): Promise<string>;
   login(email: string, password?: string): Promise<string>;
-  createAdmin(label: string, permissions?: string[]): Promise<string>;
-  setRolePermissions(label: string, permissions: string[]): Promise<void>;
+  createAdmin(label: string, permissions?: AdminPermission[]): Promise<string>;
+  setRolePermissions(label: string, permissions: AdminPermission[]): Promise<void>;
   createApiToken(name: string, options?: ApiTokenOptions): Promise<string>;
 }
 
 export const FIRST_ADMIN = { email: 'admin@example.test', password: PASSWORD, firstname: 'Ada', lastname: 'Admin' };
+
+/** Socket errors of a reused keep-alive connection, after which a GET is sent again once. */
+const RESENDABLE = new Set(['ECONNRESET', 'UND_ERR_SOCKET']);
 
 export const adminClient = (url: string): AdminClient => {
   let adminToken = '';
@@ -64,9 +70,10 @@ export const adminClient = (url: string): AdminClient => {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     // A kept-alive socket the server closes as it is reused resets the request (undici's race with
-    // Node's keepAliveTimeout); a read is safe to send again on a fresh socket.
+    // Node's keepAliveTimeout), or undici sees it closed first ("other side closed",
+    // UND_ERR_SOCKET, seen in the e2e suite); a read is safe to send again on a fresh socket.
     const res = await send().catch((error: Error & { cause?: { code?: string } }) => {
-      if (method === 'GET' && error.cause?.code === 'ECONNRESET') return send();
+      if (method === 'GET' && RESENDABLE.has(error.cause?.code ?? '')) return send();
       throw error;
     });
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -80,11 +87,13 @@ export const adminClient = (url: string): AdminClient => {
     return res.body as any;
   };
 
-  const setRolePermissions = async (name: string, permissions: string[]) => {
+  const setRolePermissions = async (name: string, permissions: AdminPermission[]) => {
     const roles = expectOk(await request('GET', '/admin/roles'), 'list roles', 200).data as { id: number; name: string }[];
     const role = roles.find((r) => r.name === `Role ${name}`);
     if (!role) throw new Error(`no role “Role ${name}”`);
-    const body = { permissions: permissions.map((action) => ({ action, subject: null, conditions: [], properties: {} })) };
+    const body = {
+      permissions: permissions.map((p) => (typeof p === 'string' ? { action: p, subject: null, conditions: [], properties: {} } : { conditions: [], properties: {}, ...p })),
+    };
     expectOk(await request('PUT', `/admin/roles/${role.id}/permissions`, { body }), 'set permissions', 200);
   };
 

@@ -4,7 +4,7 @@
  */
 import { adminApi } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
-import type { BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RunResult, SchedulePreview, Summary, VerifyResult } from '../types';
+import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RunResult, SchedulePreview, Summary, VerifyResult } from '../types';
 
 const TAGS = { record: 'BackupRecord', profile: 'BackupProfile', summary: 'BackupSummary' } as const;
 const LIST = 'LIST';
@@ -31,6 +31,12 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
     getSummary: build.query<Summary, void>({
       query: () => url('/summary'),
       transformResponse: (response: { data: Summary }) => response.data,
+      providesTags: [TAGS.summary],
+    }),
+    /** Any signed-in admin may read it: the Content Manager warning for every editor. */
+    getActivity: build.query<Activity, void>({
+      query: () => url('/activity'),
+      transformResponse: (response: { data: Activity }) => response.data,
       providesTags: [TAGS.summary],
     }),
     runBackup: build.mutation<RunResult, { profile?: string }>({
@@ -86,6 +92,7 @@ export const {
   useGetRecordsQuery,
   useGetRecordQuery,
   useGetSummaryQuery,
+  useGetActivityQuery,
   useRunBackupMutation,
   useCancelRecordMutation,
   useDeleteRecordMutation,

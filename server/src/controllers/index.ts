@@ -1,3 +1,4 @@
+import activity from './activity';
 import api from './api';
 import profiles from './profiles';
 import records from './records';
@@ -5,4 +6,4 @@ import runs from './runs';
 import schedulePreview from './schedule-preview';
 import summary from './summary';
 
-export default { api, profiles, records, runs, summary, schedulePreview };
+export default { activity, api, profiles, records, runs, summary, schedulePreview };

@@ -1,3 +1,4 @@
+import activity from './activity';
 import contentApi from './content-api';
 import profiles from './profiles';
 import records from './records';
@@ -8,7 +9,7 @@ import summary from './summary';
 export default {
   admin: {
     type: 'admin',
-    routes: [...profiles, ...records, ...runs, ...summary, ...schedulePreview],
+    routes: [...profiles, ...records, ...runs, ...summary, ...activity, ...schedulePreview],
   },
   'content-api': {
     type: 'content-api',

@@ -1,6 +1,9 @@
-/** What the admin widget shows at a glance, from a few aggregate queries (never a full scan). */
+/**
+ * What the admin widget shows at a glance, from a few aggregate queries (never a full scan), and
+ * the bare activity the Content Manager warns every editor about.
+ */
 import type { Core } from '@strapi/strapi';
-import { UID } from '../constants';
+import { ACTIVE_STATUSES, UID, type RecordKind, type RecordStatus } from '../constants';
 import type { BackupRecord } from './records';
 
 const POPULATE = { profile: { select: ['id', 'documentId', 'name'] } };
@@ -11,6 +14,17 @@ export interface Summary {
   lastCompleted: BackupRecord | null;
   lastFailed: BackupRecord | null;
   /** A restore is queued or running: what the Content Manager warns editors about. */
+  restorePending: boolean;
+}
+
+/**
+ * What any signed-in admin may know, whatever their role: whether to warn before a save. Nothing
+ * that names a record, a profile, a requester or a worker.
+ */
+export interface Activity {
+  backupRunning: boolean;
+  backupQueued: boolean;
+  /** A restore is queued or running: what is saved now will be overwritten. */
   restorePending: boolean;
 }
 
@@ -25,9 +39,22 @@ const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
       query.findMany({ where: { status: 'running' }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], populate: POPULATE }),
       latest('completed'),
       latest('failed'),
-      query.count({ where: { kind: 'restore', status: { $in: ['queued', 'running'] } } }),
+      query.count({ where: { kind: 'restore', status: { $in: ACTIVE_STATUSES } } }),
     ]);
     return { queued: Number(queued), running, lastCompleted, lastFailed, restorePending: Number(restores) > 0 };
+  },
+
+  /**
+   * Polled by every open edit view of every editor, so one query that reads two columns of the
+   * jobs that have not ended: at most one running per profile plus its queue (maxQueueDepth),
+   * however many finished records the table holds.
+   */
+  async activity(): Promise<Activity> {
+    const active: { kind: RecordKind; status: RecordStatus }[] = await strapi.db
+      .query(UID.record)
+      .findMany({ select: ['kind', 'status'], where: { status: { $in: ACTIVE_STATUSES } } });
+    const any = (kind: RecordKind, status?: RecordStatus) => active.some((r) => r.kind === kind && (!status || r.status === status));
+    return { backupRunning: any('backup', 'running'), backupQueued: any('backup', 'queued'), restorePending: any('restore') };
   },
 });
 
