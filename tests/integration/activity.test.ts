@@ -4,6 +4,7 @@
  * that follow the queue. The app's worker is off (BACKUP_WORKER=false): jobs stay queued until the
  * test claims them, and a claimed job stays running (no worker runs it) until the test ends it.
  */
+import { describeTables } from '../../server/src/engine/introspect';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
 
@@ -66,6 +67,11 @@ describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
 
     expect(await queue.finish(restore.record.id, { status: 'failed', statusReason: 'error' })).toBe(true);
     expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: false });
+  });
+
+  it('reads an index: every open edit view of every editor polls it', async () => {
+    const [records] = await describeTables(http.app.strapi.db.connection, dialect, ['backup_records']);
+    expect(records.indexes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'backup_records_status_kind_idx', columns: ['status', 'kind'], unique: false })]));
   });
 
   it('401 without a token or with an API token: admins only', async () => {

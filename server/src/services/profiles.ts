@@ -7,7 +7,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { isUniqueViolation } from '../utils';
-import { DEFAULT_PROFILE, UID } from '../constants';
+import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID } from '../constants';
 
 export interface Profile {
   id: number;
@@ -131,7 +131,7 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
         await trx(tableName).where({ id: current.id }).update({ id: current.id });
         const pending = await strapi.db
           .query(UID.record)
-          .count({ where: { profile: { id: current.id }, status: { $in: ['queued', 'running'] } } });
+          .count({ where: { profile: { id: current.id }, status: { $in: ACTIVE_STATUSES } } });
         if (pending === 0) await query().delete({ where: { id: current.id } });
         return pending;
       });

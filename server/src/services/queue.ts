@@ -8,7 +8,7 @@
  * (`WHERE id = ? AND status = ?`) whose row count says whether it won.
  */
 import type { Core } from '@strapi/strapi';
-import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
+import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
 import { getService } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
@@ -36,8 +36,6 @@ export type EnqueueResult =
 
 type Rejection = Extract<EnqueueResult, { accepted: false }>;
 
-const ACTIVE: RecordStatus[] = ['queued', 'running'];
-
 const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
 
 const timeOf = (iso: string | null) =>
@@ -63,11 +61,11 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** The oldest restore queued or running on the site, if any. */
   const pendingRestore = (): Promise<BackupRecord | null> =>
-    records().findOne({ where: { kind: 'restore', status: { $in: ACTIVE } }, orderBy: [{ id: 'asc' }] });
+    records().findOne({ where: { kind: 'restore', status: { $in: ACTIVE_STATUSES } }, orderBy: [{ id: 'asc' }] });
 
   /** Queued and running jobs of a profile, oldest first. */
   const activeOf = (profileId: number): Promise<BackupRecord[]> =>
-    records().findMany({ where: { profile: { id: profileId }, status: { $in: ACTIVE } }, orderBy: [{ id: 'asc' }] });
+    records().findMany({ where: { profile: { id: profileId }, status: { $in: ACTIVE_STATUSES } }, orderBy: [{ id: 'asc' }] });
 
   const label = (kind: RecordKind) => (kind === 'restore' ? 'restore' : 'backup');
 
