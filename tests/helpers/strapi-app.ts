@@ -22,6 +22,22 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  timeoutMs?: number;
+  /** The working directory of the process (default: the app's directory). */
+  cwd?: string;
+  /**
+   * false: the process gets none of the app's variables nor any Strapi, database or backup
+   * variable of this one, as in an operator's fresh shell; only the app's `.env` can supply them.
+   */
+  appEnv?: boolean;
+  /** Variables set on top, as an operator's `export` would. */
+  env?: Record<string, string>;
+}
+
+/** Variables an app reads from its `.env`: Strapi's secrets, database, server and this plugin's. */
+const APP_VARIABLE = /^(APP_KEYS|API_TOKEN_SALT|ADMIN_|TRANSFER_TOKEN_SALT|JWT_SECRET|ENCRYPTION_KEY|DATABASE_|BACKUP_|STRAPI_|HOST$|PORT$|ENV_PATH$)/;
+
 export interface TestApp {
   dialect: TestDialect;
   dir: string;
@@ -33,7 +49,7 @@ export interface TestApp {
   stop(): Promise<void>;
   /** Stops the app, drops its database and deletes its directory. */
   destroy(): Promise<void>;
-  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  cli(args: string[], options?: CliOptions): Promise<CliResult>;
   /** A real `strapi-backup worker` process on this app (callers stop or kill it). */
   spawnWorker(stdio?: StdioOptions): ChildProcess;
   backupsDir: string;
@@ -91,9 +107,13 @@ export const createTestApp = async (dialect: TestDialect, label: string): Promis
     spawnWorker(stdio = 'ignore') {
       return spawn(process.execPath, [CLI, 'worker'], { cwd: dir, env: { ...process.env, ...env }, stdio });
     },
-    cli(args, { timeoutMs = 90000 } = {}) {
+    cli(args, { timeoutMs = 90000, cwd = dir, appEnv = true, env: extra = {} } = {}) {
+      // This process carries the app's variables once it has booted the app (loadApp sets them).
+      const inherited = appEnv
+        ? { ...process.env, ...env }
+        : Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in env) && !APP_VARIABLE.test(key)));
       return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
+        const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...inherited, ...extra } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d) => (stdout += d));

@@ -50,6 +50,11 @@ export const bootStrapi = async ({ appDir, debug }: BootOptions): Promise<Core.S
   if (!fs.existsSync(path.join(appDir, 'package.json')) || !fs.existsSync(path.join(appDir, 'config'))) {
     throw new CliError(`${appDir} is not a Strapi app directory (no package.json and config/); use --app-dir DIR`);
   }
+  // Into the app before Strapi is first required: @strapi/core loads the `.env` of the working
+  // directory (or ENV_PATH) when its configuration module loads, without overriding variables
+  // already set, exactly as under `strapi start` in that directory. From elsewhere, the app's
+  // `.env` would be missed and the `.env` of wherever the operator stands read instead.
+  process.chdir(appDir);
   // The app's own copy of Strapi, never one the plugin might carry.
   let strapiModule: any;
   try {
@@ -60,7 +65,6 @@ export const bootStrapi = async ({ appDir, debug }: BootOptions): Promise<Core.S
   const { createStrapi, compileStrapi } = strapiModule;
   // Commands that only read must not claim jobs; `run --wait` and `worker` start one themselves.
   process.env[WORKER_OFF_ENV] = 'true';
-  process.chdir(appDir);
   let distDir = appDir;
   if (fs.existsSync(path.join(appDir, 'tsconfig.json'))) {
     const tsUtils = require(require.resolve('@strapi/typescript-utils', { paths: [appDir] }));

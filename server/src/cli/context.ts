@@ -3,7 +3,8 @@ import { bootStrapi } from './boot';
 
 /** What every command handler receives. */
 export interface CommandContext {
-  flags: Record<string, string | boolean | undefined>;
+  /** Global and command options, camelCased by commander (`--app-dir` is `appDir`). */
+  flags: Record<string, string | number | boolean | undefined>;
   positionals: string[];
   json: boolean;
   appDir: string;

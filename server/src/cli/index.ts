@@ -1,152 +1,54 @@
 /**
  * `strapi-backup`: back up a Strapi app from a shell. Exit codes (constants.EXIT): 0 success,
  * 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 verify failed.
+ *
+ * Parsing is commander's (./program), as in Strapi's own CLI; this module keeps the contract of
+ * the README: every error is one line on stderr, every usage error exits 2, stdout stays JSON-only
+ * with --json.
  */
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CommanderError } from 'commander';
 import { EXIT } from '../constants';
-import { PLUGIN_VERSION, errorMessage } from '../utils';
-import { list } from './commands/list';
-import { profiles } from './commands/profiles';
-import { cancel, status, worker } from './commands/jobs';
-import { run } from './commands/run';
-import { verify } from './commands/verify';
+import { errorMessage } from '../utils';
 import { createContext, type CommandContext } from './context';
 import { CliError, usageError } from './errors';
+import { buildProgram } from './program';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** Help and --version end the parse with these codes; everything else commander throws is a usage error. */
+const COMMANDER_OK = ['commander.helpDisplayed', 'commander.version'];
 
-interface Command {
-  usage: string;
-  summary: string;
-  options: Options;
-  positionals: string[];
-  handler: (ctx: CommandContext) => Promise<number>;
-}
-
-const GLOBAL_OPTIONS: Options = {
-  'app-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  debug: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-const COMMANDS: Record<string, Command> = {
-  run: {
-    usage: 'run [--profile NAME] [--wait] [--json]',
-    summary: 'queue a backup (default profile unless named); --wait works the queue here and follows it to the end',
-    options: { profile: { type: 'string' }, wait: { type: 'boolean' } },
-    positionals: [],
-    handler: run,
-  },
-  list: {
-    usage: 'list [--profile NAME] [--status S] [--json]',
-    summary: 'list backup and restore records, newest first',
-    options: { profile: { type: 'string' }, status: { type: 'string' } },
-    positionals: [],
-    handler: list,
-  },
-  verify: {
-    usage: 'verify <archive path | record id> [--json]',
-    summary: 'check an archive: manifest, checksums, row counts, unsafe paths',
-    options: {},
-    positionals: ['archive'],
-    handler: verify,
-  },
-  status: {
-    usage: 'status <record> [--json]',
-    summary: 'one record (id or documentId) with its progress',
-    options: {},
-    positionals: ['record'],
-    handler: status,
-  },
-  cancel: {
-    usage: 'cancel <record> [--json]',
-    summary: 'cancel a queued job, or ask a running one to stop',
-    options: {},
-    positionals: ['record'],
-    handler: cancel,
-  },
-  worker: {
-    usage: 'worker [--concurrency N]',
-    summary: 'run a dedicated worker until SIGTERM/SIGINT (set worker.enabled: false on web instances)',
-    options: { concurrency: { type: 'string' } },
-    positionals: [],
-    handler: worker,
-  },
-  profiles: {
-    usage: 'profiles [--json]',
-    summary: 'list backup profiles',
-    options: {},
-    positionals: [],
-    handler: profiles,
-  },
-};
-
-const HELP = `strapi-backup ${PLUGIN_VERSION}: back up a Strapi site
-
-Usage: strapi-backup <command> [options]
-
-Commands:
-${Object.values(COMMANDS)
-  .map((c) => `  ${c.usage.padEnd(46)} ${c.summary}`)
-  .join('\n')}
-
-Options for every command:
-  --app-dir DIR   the Strapi app (default: the current directory)
-  --json          print only JSON on stdout
-  --debug         show Strapi's logs and stack traces
-  -h, --help      show this help
-  -v, --version   print the version
-
-Exit codes: 0 success, 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 verify failed.
-`;
-
-const parse = (command: Command, args: string[]) => {
-  try {
-    return parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
-  } catch (error) {
-    // parseArgs names the flag in its message ("Unknown option '--x'").
-    throw usageError(errorMessage(error).split('. ')[0]);
-  }
+/** Commander's message in our one-line form ("error: unknown option '--x'\n(Did you mean …?)"). */
+const fromCommander = (error: CommanderError): CliError => {
+  if (error.code === 'commander.help') return usageError('Missing command');
+  return usageError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
 };
 
 export const main = async (argv: string[]): Promise<number> => {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (name === '--version' || name === '-v') {
-    process.stdout.write(`${PLUGIN_VERSION}\n`);
-    return EXIT.ok;
-  }
-  let debug = rest.includes('--debug');
+  let code: number = EXIT.ok;
+  let debug = argv.includes('--debug');
   let ctx: ReturnType<typeof createContext> | null = null;
+  const program = buildProgram(async (handler, command) => {
+    const flags = { ...program.opts(), ...command.opts() } as CommandContext['flags'];
+    debug = Boolean(flags.debug);
+    // Relative to where the operator typed it: the boot changes directory into the app.
+    const appDir = path.resolve((flags.appDir as string | undefined) ?? process.cwd());
+    ctx = createContext(flags, command.args, appDir);
+    code = await handler(ctx);
+  });
   try {
-    const command = COMMANDS[name];
-    if (!command) throw usageError(`Unknown command “${name}”`);
-    const { values, positionals } = parse(command, rest);
-    if (values.help) {
-      process.stdout.write(`Usage: strapi-backup ${command.usage}\n  ${command.summary}\n`);
+    if (argv.length === 0) {
+      program.outputHelp();
       return EXIT.ok;
     }
-    debug = Boolean(values.debug);
-    if (positionals.length < command.positionals.length) {
-      throw usageError(`Missing argument <${command.positionals[positionals.length]}> for ${name}`);
-    }
-    if (positionals.length > command.positionals.length) {
-      throw usageError(`Unexpected argument “${positionals[command.positionals.length]}” for ${name}`);
-    }
-    const appDir = path.resolve((values['app-dir'] as string | undefined) ?? process.cwd());
-    ctx = createContext(values as CommandContext["flags"], positionals, appDir);
-    return await command.handler(ctx);
-  } catch (error) {
-    const code = error instanceof CliError ? error.exitCode : EXIT.failed;
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (caught) {
+    if (caught instanceof CommanderError && COMMANDER_OK.includes(caught.code)) return EXIT.ok;
+    const error = caught instanceof CommanderError ? fromCommander(caught) : caught;
     process.stderr.write(`strapi-backup: ${errorMessage(error)}\n`);
     if (debug && error instanceof Error && !(error instanceof CliError)) process.stderr.write(`${error.stack}\n`);
-    return code;
+    return error instanceof CliError ? error.exitCode : EXIT.failed;
   } finally {
-    await ctx?.close().catch(() => undefined);
+    await (ctx as ReturnType<typeof createContext> | null)?.close().catch(() => undefined);
   }
 };

@@ -3,7 +3,7 @@ import { EXIT } from '../../constants';
 import type { BackupRecord } from '../../services/records';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
-import { CliError, usageError } from '../errors';
+import { CliError } from '../errors';
 import { formatBytes, printJson } from '../output';
 
 const findRecord = async (strapi: Core.Strapi, ref: string): Promise<BackupRecord> => {
@@ -46,11 +46,8 @@ export const cancel = async (ctx: CommandContext): Promise<number> => {
 
 /** `worker [--concurrency N]`: a dedicated worker process until SIGTERM or SIGINT. */
 export const worker = async (ctx: CommandContext): Promise<number> => {
-  const raw = ctx.flags.concurrency as string | undefined;
-  const concurrency = raw === undefined ? undefined : Number(raw);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)) {
-    throw usageError('--concurrency must be an integer from 1 to 16');
-  }
+  // Checked while parsing (program.ts): an integer from 1 to 16, or absent.
+  const concurrency = ctx.flags.concurrency as number | undefined;
   const strapi = await ctx.strapi();
   if (concurrency) strapi.config.set('plugin::backup.worker.concurrency', concurrency);
   const service = getService(strapi, 'worker');

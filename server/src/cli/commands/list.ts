@@ -1,7 +1,6 @@
-import { EXIT, RECORD_STATUSES, type RecordStatus } from '../../constants';
+import { EXIT, type RecordStatus } from '../../constants';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
-import { usageError } from '../errors';
 import { formatBytes, formatTable, printJson } from '../output';
 
 const duration = (from: string | null, to: string | null) =>
@@ -9,15 +8,13 @@ const duration = (from: string | null, to: string | null) =>
 
 /** `list [--profile NAME] [--status S]`: the newest records first. */
 export const list = async (ctx: CommandContext): Promise<number> => {
-  const status = ctx.flags.status as string | undefined;
-  if (status !== undefined && !(RECORD_STATUSES as readonly string[]).includes(status)) {
-    throw usageError(`--status must be one of: ${RECORD_STATUSES.join(', ')}`);
-  }
+  // One of RECORD_STATUSES, checked while parsing (program.ts).
+  const status = ctx.flags.status as RecordStatus | undefined;
   const strapi = await ctx.strapi();
   const profileName = ctx.flags.profile as string | undefined;
   const profile = profileName ? await getService(strapi, 'profiles').resolve(profileName) : null;
   const { results, pagination } = await getService(strapi, 'records').list({
-    status: status as RecordStatus | undefined,
+    status,
     profile: profile?.documentId,
     pageSize: 100,
   });
