@@ -88,6 +88,26 @@ describe('the strapi-backup CLI as an operator types it', () => {
     }
   });
 
+  it('refuses a run the admin would refuse (the same preflight), with exit 1 and nothing queued', async () => {
+    const service = (name: string) => app.strapi.plugin('backup').service(name);
+    const setEncrypt = async (encrypt: boolean) => {
+      await app.boot({ compile: false });
+      const profile = await service('profiles').resolve();
+      await app.strapi.db.query('plugin::backup.profile').update({ where: { id: profile.id }, data: { encrypt } });
+      const count = await app.strapi.db.query('plugin::backup.record').count();
+      await app.stop();
+      return count;
+    };
+    const before = await setEncrypt(true);
+    try {
+      const run = await app.cli(['run', '--wait']);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe('strapi-backup: The profile “Full site” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.');
+    } finally {
+      expect(await setEncrypt(false)).toBe(before);
+    }
+  });
+
   it("shows a command's usage and options with help <command>, --help and -h", async () => {
     const outputs = [];
     for (const args of [['help', 'run'], ['run', '--help'], ['--app-dir', app.dir, 'run', '-h']]) {
