@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { fileTimestamp, getConfig, slugify } from '../utils';
 
-const isInside = (parent: string, child: string) => {
+export const isInside = (parent: string, child: string): boolean => {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 };
