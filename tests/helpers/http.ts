@@ -18,6 +18,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Bearer token; the super admin's JWT by default, `null` for none. */
   token?: string | null;
+  /** Give up (reject) after this long: a server being restarted may hold the request. */
+  timeoutMs?: number;
 }
 
 export interface HttpApp {
@@ -49,11 +51,12 @@ export const FIRST_ADMIN = { email: 'admin@example.test', password: PASSWORD, fi
 
 export const adminClient = (url: string): AdminClient => {
   let adminToken = '';
-  const request = async <T = any>(method: string, path: string, { body, token = adminToken }: RequestOptions = {}): Promise<HttpResponse<T>> => {
+  const request = async <T = any>(method: string, path: string, { body, token = adminToken, timeoutMs }: RequestOptions = {}): Promise<HttpResponse<T>> => {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     // A kept-alive socket the server closes as it is reused resets the request (undici's race with
     // Node's keepAliveTimeout); a read is safe to send again on a fresh socket.
     const res = await send().catch((error: Error & { cause?: { code?: string } }) => {
