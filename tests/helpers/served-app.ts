@@ -115,6 +115,10 @@ export const serveApp = async (label: string, { env = {}, prepare }: { env?: Rec
  * its file watcher, in a cluster worker that the primary (`pid`) forks again on every restart.
  */
 export const developApp = async (label: string): Promise<ServedApp> => {
+  // Two of the patterns Strapi 5.54's develop watcher always ignores: it would watch nothing there.
+  if (/tmp/.test(WATCHED_APPS_DIR + label) || /(^|[/\\])\./.test(WATCHED_APPS_DIR)) {
+    throw new Error(`strapi develop ignores every path with "tmp" or a dot segment in it: ${WATCHED_APPS_DIR} cannot host a watched app`);
+  }
   const app = await createTestApp('sqlite', label, { parentDir: WATCHED_APPS_DIR });
   Object.assign(app.env, { HOST: '127.0.0.1', PORT: String(await freePort()), NODE_ENV: 'development' });
   // Under develop Strapi opens a browser on the admin until one is registered; not in a test.
