@@ -10,6 +10,6 @@ module.exports = {
   // Integration suites boot Strapi apps; two cores do not gain from running them side by side.
   maxWorkers: process.env.JEST_WORKERS || 1,
   // Test apps are copies of the playground (each with a package.json) and must not be indexed.
-  modulePathIgnorePatterns: ['<rootDir>/tests/.tmp', '<rootDir>/playground'],
+  modulePathIgnorePatterns: ['<rootDir>/tests/.tmp', '<rootDir>/tests/watched-apps', '<rootDir>/playground'],
   verbose: true,
 };

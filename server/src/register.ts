@@ -1,10 +1,13 @@
 import type { Core } from '@strapi/strapi';
+import { keepStorageOutOfDevWatcher } from './dev-watch';
 import { registerBootHooks } from './hooks';
 import { getService } from './utils';
 
 const register = ({ strapi }: { strapi: Core.Strapi }) => {
   // Fail the boot early, before anything could write an archive where Strapi serves it.
   getService(strapi, 'storage').assertSafeDirectory();
+  // Before `strapi develop` starts its file watcher, or every backup restarts the server (see dev-watch.ts).
+  keepStorageOutOfDevWatcher(strapi);
   // Before the schema sync drops anything: a backup of the untouched database (see hooks/).
   registerBootHooks(strapi);
 };

@@ -18,6 +18,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Bearer token; the super admin's JWT by default, `null` for none. */
   token?: string | null;
+  /** Give up (reject) after this long: a server being restarted may hold the request. */
+  timeoutMs?: number;
 }
 
 /** An action name (plugin actions have no subject), or a permission on a content type with its fields. */
@@ -64,11 +66,12 @@ const RESENDABLE = new Set(['ECONNRESET', 'UND_ERR_SOCKET']);
 
 export const adminClient = (url: string): AdminClient => {
   let adminToken = '';
-  const request = async <T = any>(method: string, path: string, { body, token = adminToken }: RequestOptions = {}): Promise<HttpResponse<T>> => {
+  const request = async <T = any>(method: string, path: string, { body, token = adminToken, timeoutMs }: RequestOptions = {}): Promise<HttpResponse<T>> => {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     // A kept-alive socket the server closes as it is reused resets the request (undici's race with
     // Node's keepAliveTimeout), or undici sees it closed first ("other side closed",
     // UND_ERR_SOCKET, seen in the e2e suite); a read is safe to send again on a fresh socket.

@@ -1,11 +1,13 @@
 /**
- * A test app served the way a site runs: its admin built with `strapi build`, then `strapi start`
- * as a child process on a free port of 127.0.0.1 (SQLite). What the browser tests drive.
+ * A test app served by Strapi's own commands as a child process on a free port of 127.0.0.1
+ * (SQLite): the way a site runs (`strapi build` then `strapi start`, what the browser tests drive),
+ * or the way a developer runs it (`strapi develop`, with its file watcher).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { createTestApp, type TestApp } from './strapi-app';
+import { WATCHED_APPS_DIR, createTestApp, type TestApp } from './strapi-app';
 
 // The package's exports hide bin/, so it is found next to its package.json.
 const STRAPI_BIN = path.join(path.dirname(require.resolve('@strapi/strapi/package.json')), 'bin/strapi.js');
@@ -13,6 +15,8 @@ const STRAPI_BIN = path.join(path.dirname(require.resolve('@strapi/strapi/packag
 export interface ServedApp {
   app: TestApp;
   url: string;
+  /** The process started (under `strapi develop`, the cluster primary, not the server). */
+  pid: number;
   /** What the server printed, for failure messages. */
   output(): string;
   destroy(): Promise<void>;
@@ -46,7 +50,7 @@ const strapiCommand = (app: TestApp, args: string[], timeoutMs: number) =>
 const waitForHealth = async (url: string, server: ChildProcess, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`strapi start exited ${server.exitCode}`);
+    if (server.exitCode !== null) throw new Error(`strapi exited ${server.exitCode}`);
     const ok = await fetch(`${url}/_health`).then((r) => r.status === 204, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
@@ -55,23 +59,16 @@ const waitForHealth = async (url: string, server: ChildProcess, timeoutMs: numbe
 };
 
 /**
- * Copies the playground, builds its admin (with this plugin's built admin), lets `prepare` touch
- * the database before the first boot, then starts it. `destroy()` stops the server (its process
- * group, so nothing it spawned survives) and deletes the app.
+ * Runs `strapi <args>` in the app, in a process group of its own, and waits for `/_health`.
+ * `destroy()` stops the group (so nothing it spawned survives) and deletes the app.
  */
-export const serveApp = async (label: string, { env = {}, prepare }: { env?: Record<string, string>; prepare?: (app: TestApp) => Promise<void> } = {}): Promise<ServedApp> => {
-  const app = await createTestApp('sqlite', label);
-  const port = await freePort();
-  Object.assign(app.env, env, { HOST: '127.0.0.1', PORT: String(port) });
-  // The build does not touch the database, so seeding runs beside it.
-  await Promise.all([strapiCommand(app, ['build'], 8 * 60_000), prepare?.(app)]);
-
+const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => {
   let output = '';
-  const server = spawn(process.execPath, [STRAPI_BIN, 'start'], { cwd: app.dir, env: { ...process.env, ...app.env }, detached: true });
+  const server = spawn(process.execPath, [STRAPI_BIN, ...args], { cwd: app.dir, env: { ...process.env, ...app.env }, detached: true });
   server.stdout!.on('data', (d) => (output = (output + d).slice(-20000)));
   server.stderr!.on('data', (d) => (output = (output + d).slice(-20000)));
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${app.env.PORT}`;
 
   const stopServer = async () => {
     if (server.exitCode !== null || server.pid === undefined) return;
@@ -91,6 +88,7 @@ export const serveApp = async (label: string, { env = {}, prepare }: { env?: Rec
   return {
     app,
     url,
+    pid: server.pid!,
     output: () => output,
     async destroy() {
       await stopServer();
@@ -99,3 +97,32 @@ export const serveApp = async (label: string, { env = {}, prepare }: { env?: Rec
   };
 };
 
+/**
+ * Copies the playground, builds its admin (with this plugin's built admin), lets `prepare` touch
+ * the database before the first boot, then starts it with `strapi start`.
+ */
+export const serveApp = async (label: string, { env = {}, prepare }: { env?: Record<string, string>; prepare?: (app: TestApp) => Promise<void> } = {}): Promise<ServedApp> => {
+  const app = await createTestApp('sqlite', label);
+  Object.assign(app.env, env, { HOST: '127.0.0.1', PORT: String(await freePort()) });
+  // The build does not touch the database, so seeding runs beside it.
+  await Promise.all([strapiCommand(app, ['build'], 8 * 60_000), prepare?.(app)]);
+  return startServer(app, ['start']);
+};
+
+/**
+ * Copies the playground where `strapi develop`'s watcher sees it (not under tests/.tmp) and runs
+ * `strapi develop` without building or watching the admin (that would add ~35 s): the server and
+ * its file watcher, in a cluster worker that the primary (`pid`) forks again on every restart.
+ */
+export const developApp = async (label: string): Promise<ServedApp> => {
+  // Two of the patterns Strapi 5.54's develop watcher always ignores: it would watch nothing there.
+  if (/tmp/.test(WATCHED_APPS_DIR + label) || /(^|[/\\])\./.test(WATCHED_APPS_DIR)) {
+    throw new Error(`strapi develop ignores every path with "tmp" or a dot segment in it: ${WATCHED_APPS_DIR} cannot host a watched app`);
+  }
+  const app = await createTestApp('sqlite', label, { parentDir: WATCHED_APPS_DIR });
+  Object.assign(app.env, { HOST: '127.0.0.1', PORT: String(await freePort()), NODE_ENV: 'development' });
+  // Under develop Strapi opens a browser on the admin until one is registered; not in a test.
+  fs.mkdirSync(path.join(app.dir, 'config/env/development'), { recursive: true });
+  fs.writeFileSync(path.join(app.dir, 'config/env/development/admin.js'), 'module.exports = { autoOpen: false };\n');
+  return startServer(app, ['develop', '--no-watch-admin', '--no-build-admin', '--no-install-deps']);
+};

@@ -68,8 +68,13 @@ const databaseEnv = (db: TestDatabase): Record<string, string> => {
   };
 };
 
-export const createTestApp = async (dialect: TestDialect, label: string): Promise<TestApp> => {
-  const dir = path.join(ROOT, 'tests/.tmp', `${label}-${dialect}-${randomBytes(3).toString('hex')}`);
+/** Where test apps live. `strapi develop` watches nothing under it (its watcher ignores any path with "tmp" or a dot segment). */
+export const TEST_APPS_DIR = path.join(ROOT, 'tests/.tmp');
+/** For apps that `strapi develop` must watch: a path with no "tmp" and no dot segment in it. */
+export const WATCHED_APPS_DIR = path.join(ROOT, 'tests/watched-apps');
+
+export const createTestApp = async (dialect: TestDialect, label: string, { parentDir = TEST_APPS_DIR }: { parentDir?: string } = {}): Promise<TestApp> => {
+  const dir = path.join(parentDir, `${label}-${dialect}-${randomBytes(3).toString('hex')}`);
   const db = await createTestDatabase(dialect, `backup_it_${label.replace(/\W/g, '_')}`);
   const env: Record<string, string> = {
     ...freshSecrets(),

@@ -19,7 +19,7 @@ export const leftoverRecordId = (name: string): number | null => {
   return match ? Number(match[1]) : null;
 };
 
-const isInside = (parent: string, child: string) => {
+export const isInside = (parent: string, child: string): boolean => {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 };
@@ -46,7 +46,9 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async ensureDirectory(): Promise<string> {
     const dir = this.directory();
     await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    // 'wx': written once, never over an operator's own file.
+    // 'wx': written once, never over an operator's own file; and never where it would hide the app
+    // itself from git (a storage directory set to the app directory or one above it).
+    if (isInside(dir, strapi.dirs.app.root)) return dir;
     await fs.writeFile(path.join(dir, GITIGNORE.name), GITIGNORE.text, { flag: 'wx', mode: PRIVATE_FILE_MODE }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
