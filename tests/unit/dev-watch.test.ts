@@ -77,7 +77,8 @@ describe('storage directory under strapi develop’s watcher', () => {
       await until('probe created', events, 'add src/probe.js');
       await fs.promises.rm(probe);
       await until('probe removed', events, 'unlink src/probe.js');
-      expect(events).toEqual(['add src/probe.js', 'unlink src/probe.js']);
+      // Only the probe: under load chokidar may also report its write as a change.
+      expect(events.filter((e) => e !== 'change src/probe.js')).toEqual(['add src/probe.js', 'unlink src/probe.js']);
     } finally {
       await close();
     }
