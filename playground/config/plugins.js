@@ -13,7 +13,8 @@ const pluginRoot = () => {
 module.exports = ({ env }) => ({
   backup: {
     enabled: true,
-    resolve: pluginRoot(),
+    // BACKUP_PLUGIN_ROOT: a copy of this app outside the repository (a test) says where the plugin is.
+    resolve: env('BACKUP_PLUGIN_ROOT') || pluginRoot(),
     config: {
       storage: { directory: env('BACKUP_DIR', 'backups') },
       // Shortened in tests; the defaults suit a real site.
@@ -25,6 +26,8 @@ module.exports = ({ env }) => ({
       },
       heartbeatMs: env.int('BACKUP_HEARTBEAT_MS', 10000),
       failsafeCron: env('BACKUP_FAILSAFE_CRON', '* * * * *'),
+      // The schedule test fires every second in several processes; a site keeps the one-minute floor.
+      schedules: { minIntervalSeconds: env.int('BACKUP_SCHEDULE_MIN_INTERVAL_SECONDS', 60) },
       hooks: {
         failOpen: env.bool('BACKUP_HOOKS_FAIL_OPEN', false),
         waitMs: env.int('BACKUP_HOOKS_WAIT_MS', 10 * 60 * 1000),

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { WATCHED_APPS_DIR, createTestApp, type TestApp } from './strapi-app';
 
@@ -109,17 +110,35 @@ export const serveApp = async (label: string, { env = {}, prepare }: { env?: Rec
   return startServer(app, ['start']);
 };
 
+const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/** Two of the patterns Strapi 5.54's develop watcher always ignores: it would watch nothing there. */
+const watcherIgnores = (dir: string) => /tmp/.test(dir) || /(^|[/\\])\./.test(dir);
+
+/**
+ * Where a watched app can live: tests/watched-apps, unless the checkout's own path has a segment
+ * the watcher ignores (a clone under /tmp, as CI may make); then a folder of the home directory.
+ */
+const watchedAppsDir = (): { parentDir: string; outsideRepo: boolean } => {
+  if (!watcherIgnores(WATCHED_APPS_DIR)) return { parentDir: WATCHED_APPS_DIR, outsideRepo: false };
+  const home = path.join(os.homedir(), 'strapi-plugin-backup-watched-apps');
+  if (watcherIgnores(home)) throw new Error(`strapi develop would ignore both ${WATCHED_APPS_DIR} and ${home}: no place to host a watched app`);
+  return { parentDir: home, outsideRepo: true };
+};
+
 /**
  * Copies the playground where `strapi develop`'s watcher sees it (not under tests/.tmp) and runs
  * `strapi develop` without building or watching the admin (that would add ~35 s): the server and
  * its file watcher, in a cluster worker that the primary (`pid`) forks again on every restart.
  */
 export const developApp = async (label: string): Promise<ServedApp> => {
-  // Two of the patterns Strapi 5.54's develop watcher always ignores: it would watch nothing there.
-  if (/tmp/.test(WATCHED_APPS_DIR + label) || /(^|[/\\])\./.test(WATCHED_APPS_DIR)) {
-    throw new Error(`strapi develop ignores every path with "tmp" or a dot segment in it: ${WATCHED_APPS_DIR} cannot host a watched app`);
+  const { parentDir, outsideRepo } = watchedAppsDir();
+  const app = await createTestApp('sqlite', label, { parentDir });
+  if (outsideRepo) {
+    // Out of the repository, the copy finds Strapi and the plugin only through these.
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(app.dir, 'node_modules'), 'dir');
+    app.env.BACKUP_PLUGIN_ROOT = REPO_ROOT;
   }
-  const app = await createTestApp('sqlite', label, { parentDir: WATCHED_APPS_DIR });
   Object.assign(app.env, { HOST: '127.0.0.1', PORT: String(await freePort()), NODE_ENV: 'development' });
   // Under develop Strapi opens a browser on the admin until one is registered; not in a test.
   fs.mkdirSync(path.join(app.dir, 'config/env/development'), { recursive: true });

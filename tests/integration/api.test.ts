@@ -263,7 +263,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['POST', { name: 'X', encrypt: 'on' }, /encrypt must be true or false/],
       ['POST', { name: 'X', encrypt: true }, /^encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted/],
       ['PUT', { encrypt: true }, /^encrypt: encryption is not available yet/],
-      ['POST', { name: 'X', schedule: '* * * * * *' }, /^schedule “\* \* \* \* \* \*” fires as often as every 1 s; a schedule may fire at most once every 1 min \(config\/plugins → backup\.config\.schedules\.minIntervalMinutes\)$/],
+      ['POST', { name: 'X', schedule: '* * * * * *' }, /^schedule “\* \* \* \* \* \*” fires as often as every 1 s; a schedule may fire at most once every 1 min \(config\/plugins → backup\.config\.schedules\.minIntervalSeconds\)$/],
       ['PUT', { schedule: '*/20 * * * * *' }, /fires as often as every 20 s; a schedule may fire at most once every 1 min/],
       ['POST', { name: 'X', isDefault: 'yes' }, /isDefault must be true or false/],
       ['POST', { name: 'X', excludeTables: 'logs' }, /excludeTables must be a list of table names/],

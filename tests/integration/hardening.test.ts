@@ -206,18 +206,18 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
 
   it('schedules: a rule firing more often than the configured minimum is refused at save and in the preview, and one saved before never runs', async () => {
     const config = http.app.strapi.config;
-    config.set('plugin::backup.schedules.minIntervalMinutes', 60);
+    config.set('plugin::backup.schedules.minIntervalSeconds', 3600);
     try {
       const refused = await request('POST', '/backup/profiles', { body: { name: 'Half-hourly', schedule: '*/30 * * * *' } });
       expect(refused.status).toBe(400);
       expect(refused.body.error.message).toBe(
-        'schedule “*/30 * * * *” fires as often as every 30 min; a schedule may fire at most once every 60 min (config/plugins → backup.config.schedules.minIntervalMinutes)'
+        'schedule “*/30 * * * *” fires as often as every 30 min; a schedule may fire at most once every 60 min (config/plugins → backup.config.schedules.minIntervalSeconds)'
       );
       const preview = await request('GET', `/backup/schedule-preview?schedule=${encodeURIComponent('*/30 * * * *')}`);
       expect(preview.body.data).toMatchObject({ problem: expect.stringMatching(/at most once every 60 min/), next: [] });
       expect((await request('POST', '/backup/profiles', { body: { name: 'Hourly', schedule: '0 * * * *', includeUploads: false } })).status).toBe(201);
     } finally {
-      config.set('plugin::backup.schedules.minIntervalMinutes', 1);
+      config.set('plugin::backup.schedules.minIntervalSeconds', 60);
     }
     // Written before the rule existed: the scheduler leaves it off instead of firing every second.
     const legacy = await createProfile('Every second');

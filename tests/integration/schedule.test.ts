@@ -26,7 +26,7 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
 
   beforeAll(async () => {
     app = await createTestApp(dialect, 'schedule');
-    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '500', BACKUP_POLL_MS: '200' });
+    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '500', BACKUP_POLL_MS: '200', BACKUP_SCHEDULE_MIN_INTERVAL_SECONDS: '1' });
     await app.boot();
   }, 120000);
 

@@ -28,10 +28,10 @@ describe('plugin configuration', () => {
   });
 
   it('checks the server-only settings: includeEnv, the schedule minimum and the API rate limit; encryptionKey is gone', () => {
-    expect(configErrors({ includeEnv: true, schedules: { minIntervalMinutes: 60 }, contentApi: { rateLimit: { max: 0, intervalMs: 1000 } } })).toEqual([]);
-    expect(configErrors({ includeEnv: 'yes', schedules: { minIntervalMinutes: 0 }, contentApi: { rateLimit: { max: -1 } }, encryptionKey: 'k' })).toEqual([
+    expect(configErrors({ includeEnv: true, schedules: { minIntervalSeconds: 3600 }, contentApi: { rateLimit: { max: 0, intervalMs: 1000 } } })).toEqual([]);
+    expect(configErrors({ includeEnv: 'yes', schedules: { minIntervalSeconds: 0 }, contentApi: { rateLimit: { max: -1 } }, encryptionKey: 'k' })).toEqual([
       'includeEnv must be true or false',
-      'schedules.minIntervalMinutes must be an integer from 1 to 10080',
+      'schedules.minIntervalSeconds must be an integer from 1 to 604800',
       'contentApi.rateLimit.max must be an integer from 0 to 100000',
       expect.stringMatching(/^encryptionKey is not a known option/),
     ]);

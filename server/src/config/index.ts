@@ -24,7 +24,7 @@ export interface PluginConfig {
   failsafeCron: string;
   hooks: HooksConfig;
   /** The shortest time between two fires of a profile's schedule. */
-  schedules: { minIntervalMinutes: number };
+  schedules: { minIntervalSeconds: number };
   /** Backup requests per API token (`POST /api/backup/runs`); max 0 lifts the limit. */
   contentApi: { rateLimit: { max: number; intervalMs: number } };
 }
@@ -36,7 +36,7 @@ export const defaultConfig: PluginConfig = {
   heartbeatMs: 10000,
   failsafeCron: '* * * * *',
   hooks: { preUpdate: true, preUninstall: true, profile: null, failOpen: false, waitMs: 10 * 60 * 1000 },
-  schedules: { minIntervalMinutes: 1 },
+  schedules: { minIntervalSeconds: 60 },
   contentApi: { rateLimit: { max: 10, intervalMs: 60_000 } },
 };
 
@@ -69,7 +69,7 @@ const shape: Shape = {
     failOpen: bool,
     waitMs: intBetween(0, 24 * 3600000),
   },
-  schedules: { minIntervalMinutes: intBetween(1, 7 * 24 * 60) },
+  schedules: { minIntervalSeconds: intBetween(1, 7 * 24 * 3600) },
   contentApi: { rateLimit: { max: intBetween(0, 100000), intervalMs: intBetween(1000, 24 * 3600000) } },
 };
 

@@ -10,7 +10,7 @@ const shown = ({ nameKey, ...profile }: Profile & { nameKey?: string }) => profi
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const profiles = () => getService(strapi, 'profiles');
-  const rules = () => ({ minIntervalMinutes: getConfig(strapi).schedules.minIntervalMinutes });
+  const rules = () => ({ minIntervalSeconds: getConfig(strapi).schedules.minIntervalSeconds });
 
   return {
     async find(ctx: any) {

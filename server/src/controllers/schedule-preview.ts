@@ -14,7 +14,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
     const { schedule, timezone } = validateSchedulePreviewQuery(ctx.query);
     // An invalid expression is this endpoint's answer (200), not a bad request: the form shows it.
-    const problem = (timezone ? timezoneProblem(timezone) : null) ?? cronProblem(schedule, timezone, getConfig(strapi).schedules.minIntervalMinutes);
+    const problem = (timezone ? timezoneProblem(timezone) : null) ?? cronProblem(schedule, timezone, getConfig(strapi).schedules.minIntervalSeconds);
     const next = problem ? [] : nextRuns(schedule, timezone, PREVIEW_RUNS).map((date) => date.toISOString());
     ctx.body = { data: { schedule, timezone, problem, next } };
   },

@@ -95,7 +95,7 @@ const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
       const tz = profile.timezone?.trim() || undefined;
       // Saving refuses an invalid rule or one that fires too often; one saved before (another
       // version, a lower minimum in the config) stays off, said once per change.
-      const problem = cronProblem(profile.schedule!.trim(), tz, getConfig(strapi).schedules.minIntervalMinutes);
+      const problem = cronProblem(profile.schedule!.trim(), tz, getConfig(strapi).schedules.minIntervalSeconds);
       if (problem) {
         registered.set(profile.documentId, signature);
         strapi.log.error(`[backup] profile “${profile.name}”: ${problem}; it will not run until it is fixed.`);

@@ -25,10 +25,10 @@ const describeGap = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` 
 
 /**
  * Why `expression` (in `timezone`) cannot be a profile's schedule, or null when it can: not a
- * valid cron expression, or firing more often than `minIntervalMinutes` (a per-second rule on a
+ * valid cron expression, or firing more often than `minIntervalSeconds` (a per-second rule on a
  * `cancel` profile would write a cancelled record for every busy second: 86,000 a day).
  */
-export const cronProblem = (expression: string, timezone?: string | null, minIntervalMinutes = 1): string | null => {
+export const cronProblem = (expression: string, timezone?: string | null, minIntervalSeconds = 60): string | null => {
   let runs: Date[];
   try {
     nextRuns(expression, timezone, 1);
@@ -41,10 +41,10 @@ export const cronProblem = (expression: string, timezone?: string | null, minInt
   }
   const gaps = runs.slice(1).map((run, i) => run.getTime() - runs[i].getTime());
   const shortest = Math.min(...gaps);
-  if (gaps.length > 0 && shortest < minIntervalMinutes * 60_000) {
+  if (gaps.length > 0 && shortest < minIntervalSeconds * 1000) {
     return (
       `schedule “${expression}” fires as often as every ${describeGap(shortest)}; a schedule may fire at most once every ` +
-      `${describeGap(minIntervalMinutes * 60_000)} (config/plugins → backup.config.schedules.minIntervalMinutes)`
+      `${describeGap(minIntervalSeconds * 1000)} (config/plugins → backup.config.schedules.minIntervalSeconds)`
     );
   }
   return null;

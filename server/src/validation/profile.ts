@@ -102,7 +102,7 @@ const blankToNull = (input: Record<string, unknown>) => {
 
 /** What the server configuration decides for every profile (config/plugins → backup.config). */
 export interface ProfileRules {
-  minIntervalMinutes: number;
+  minIntervalSeconds: number;
 }
 
 /** Fields that moved from the profile to the server configuration, with where they live now. */
@@ -119,7 +119,7 @@ const checkSchedule = (input: ProfileInput, rules: ProfileRules, current?: Profi
     if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['timezone'], message: problem }] });
   }
   if (schedule && (input.schedule !== undefined || input.timezone !== undefined)) {
-    const problem = cronProblem(schedule, timezone, rules.minIntervalMinutes);
+    const problem = cronProblem(schedule, timezone, rules.minIntervalSeconds);
     if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['schedule'], message: problem }] });
   }
 };
