@@ -64,7 +64,7 @@ export function isEnvFileName(name: string): boolean {
  * Copying a SQLite database under a running site. In rollback-journal mode (Strapi's default) the
  * copy's read lock keeps the site's writers from committing, and a write between two steps of
  * SQLite's backup API restarts the copy from page 1. Measured on a 178 MB file (1M rows): one
- * uninterrupted copy holds the lock 0.6–1.1 s; a step of ~1,000 pages ~10–25 ms.
+ * uninterrupted copy holds the lock 0.4–0.7 s under write load; a step of ~1,000 pages 10–25 ms.
  */
 /** Read-lock time one step of the step-by-step copy aims at (the step's page count follows it). */
 export const SQLITE_STEP_MS = 25;
