@@ -65,8 +65,6 @@ export async function pinSnapshot(db: SnapshotDb, dialect: Dialect, firstTable: 
 
 async function withSqliteCopy<T>(knex: Knex, tmpDir: string, work: (db: SnapshotDb) => Promise<T>): Promise<T> {
   const copyPath = path.join(tmpDir, 'snapshot.sqlite');
-  // SQLite creates a missing file readable by all (0644); made first, the copy keeps this mode.
-  await fs.promises.writeFile(copyPath, '', { mode: PRIVATE_FILE_MODE });
   await copySqlite(knex, copyPath);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const createKnex: typeof import('knex').knex = require('knex');
@@ -106,6 +104,8 @@ interface CopyJob {
   stepLockWaitMs: number;
   lockWaitMs: number;
   lockBudgetMs: number;
+  /** Mode of the copy: it holds the whole site (SQLite would create it readable by all). */
+  fileMode: number;
 }
 
 /** Copies the app's SQLite database into `copyPath`, consistent and without failing the app's writes. */
@@ -139,6 +139,7 @@ export async function copySqlite(knex: Knex, copyPath: string): Promise<SqliteCo
       stepLockWaitMs: SQLITE_STEP_LOCK_WAIT_MS,
       lockWaitMs: SQLITE_LOCK_WAIT_MS,
       lockBudgetMs: Math.floor(Number(timeout) * SQLITE_LOCK_SHARE),
+      fileMode: PRIVATE_FILE_MODE,
     }),
   );
 }
@@ -211,7 +212,9 @@ async function copyInThisThread(job: CopyJob): Promise<SqliteCopyReport> {
    * may throw `stop`. True when the whole file was copied.
    */
   const pass = async (lockWaitMs: number, afterStep: (progressed: boolean) => void): Promise<boolean> => {
-    fs.rmSync(job.copyPath, { force: true }); // better-sqlite3 deletes a new file when the pass stops
+    // An empty file to copy into, private before any page lands in it (its journal takes its mode).
+    // Emptied rather than removed, so an earlier pass's pages never mix in.
+    fs.writeFileSync(job.copyPath, '', { mode: job.fileMode });
     waitForLock(lockWaitMs);
     let pages = 0;
     let copied = 0;
@@ -277,6 +280,10 @@ async function copyInThisThread(job: CopyJob): Promise<SqliteCopyReport> {
     } finally {
       source.exec('COMMIT');
     }
+  } catch (error) {
+    // A copy that stopped is no copy: never leave a partial one looking like a database.
+    fs.rmSync(job.copyPath, { force: true });
+    throw error;
   } finally {
     source.close();
   }
