@@ -39,8 +39,9 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     });
     // 2,500 rows doubled in the database: 1.28M on PostgreSQL and MySQL, where a backup of 150k
     // rows sometimes ended before the SIGTERM and timeout tests caught it running. 160k on SQLite:
-    // with 1.28M rows (a 200 MB file copied by the snapshot while this suite writes heartbeats
-    // every 200 ms) one backup in four failed on a loaded machine, cause not found yet.
+    // a 200 MB file written every 200 ms (this suite's heartbeats) is copied under one read lock
+    // (~0.6 s, see engine/snapshot.ts), which delays a heartbeat past this suite's 1 s lapse and
+    // gets a job marked lost. With the default 10 s heartbeat the lapse is 30 s.
     await knex.batchInsert('bulk_rows', Array.from({ length: 2500 }, () => ({ payload: 'y'.repeat(150) })), 500);
     const doublings = dialect === 'sqlite' ? 6 : 9;
     for (let i = 0; i < doublings; i += 1) await knex.raw('insert into bulk_rows (payload) select payload from bulk_rows');
