@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArchiveWriter } from './archive';
-import { DB_PREFIX, DEFAULT_BATCH_SIZE, PRIVATE_DIR_MODE } from './constants';
+import { DB_PREFIX, DEFAULT_BATCH_SIZE, ENV_FILE, FILES_PREFIX, PRIVATE_DIR_MODE } from './constants';
 import { dumpTables, tableFileName, type DumpedTable } from './db-dump';
 import { listProjectFiles, listUploads, type SourceFile } from './files';
 import { abortError, throwIfAborted } from './hash-stream';
@@ -85,7 +85,14 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       }
     }
     throwIfAborted(signal);
-    const manifest = buildManifest({ createdAt, dialect: opts.dialect, meta: opts.meta, tables, files });
+    const contents = {
+      database: opts.includeDatabase,
+      excludedTables: opts.includeDatabase ? [...(opts.excludeTables ?? [])].sort() : [],
+      uploads: Boolean(opts.uploadsDir),
+      projectFiles: Boolean(opts.projectDir),
+      env: Boolean(opts.projectDir && opts.includeEnv && files.some((f) => f.path === `${FILES_PREFIX}${ENV_FILE}`)),
+    };
+    const manifest = buildManifest({ createdAt, dialect: opts.dialect, meta: opts.meta, tables, files, contents });
     await w.appendBuffer('manifest.json', serializeManifest(manifest), createdAt);
     const final = await w.finalize();
     writer = null;
