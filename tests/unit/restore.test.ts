@@ -11,7 +11,7 @@ import { ArchiveRefusedError, RestoreFailedError, checkArchive, createBackup, re
 import type { BackupResult, RestoreOptions, RestoreProgress } from '../../server/src/engine/types';
 import { connectLikeStrapi, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
 import { craftArchive, setTableRows, tempDir, writeFiles, writeTar, readArchive } from '../helpers/archive';
-import { KEPT_TABLES, createRelationsSchema, createSchema } from '../helpers/schema';
+import { KEPT_TABLES, createExtrasSchema, createRelationsSchema, createSchema } from '../helpers/schema';
 import { databaseState, filesState } from '../helpers/site-state';
 
 const dialects = dialectsUnderTest();
@@ -32,6 +32,7 @@ describe.each(dialects)('restore on %s', (dialect) => {
     knex = connectLikeStrapi(db);
     await createSchema(knex, dialect);
     await createRelationsSchema(knex);
+    await createExtrasSchema(knex, dialect);
     work = await tempDir('restore-test-');
     publicDir = path.join(work, 'app', 'public');
     uploadsDir = path.join(publicDir, 'uploads');
@@ -80,6 +81,8 @@ describe.each(dialects)('restore on %s', (dialect) => {
     await knex('pairs').where({ a: 1 }).del();
     await knex('nokey').insert({ x: 9, y: 'z' });
     await knex('bigkeys').where({ id: '1' }).update({ note: 'changed' });
+    await knex('extras').where({ id: 2 }).del();
+    await knex('extras').where({ id: 1 }).update({ id: 10 });
     await writeFiles(uploadsDir, { 'a.jpg': 'changed', 'new.txt': 'added', 'added/dir/c.txt': 'c' });
     await fs.promises.rm(path.join(uploadsDir, 'nested', 'b.bin'), { force: true });
   }

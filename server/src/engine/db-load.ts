@@ -20,22 +20,9 @@ import {
   applyOutsideRules, checkForeignKeys, dropForeignKeys, ident, listForeignKeys, recreateForeignKeys, type ForeignKey,
 } from './foreign-keys';
 import { throwIfAborted } from './hash-stream';
+import { createWriter, type TableWriter } from './insert';
 import { raiseSequences } from './sequences';
 import type { Dialect } from './types';
-
-/** Bound parameters per statement, under each driver's limit (pg 65535, SQLite 32766). */
-const MAX_PARAMS: Record<Dialect, number> = { postgres: 60000, sqlite: 30000, mysql: 60000 };
-/**
- * Bytes of archived row text per INSERT. mysql2 inlines values into the statement, which must fit
- * max_allowed_packet (16 MB by default on MariaDB); it also bounds memory for tables of big rows.
- */
-export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-
-export interface TableWriter {
-  /** Rows per INSERT for this table (its columns × rows stay under the parameter limit). */
-  maxRows: number;
-  insert(rows: unknown[][]): Promise<void>;
-}
 
 export class DatabaseLoad {
   private dropped: ForeignKey[] = [];
@@ -92,35 +79,9 @@ export class DatabaseLoad {
     for (const t of restored) await trx.raw(`delete from ${ident(dialect, t)}`);
   }
 
-  /** A writer that inserts rows of `table` (values in `table.columns` order) into the transaction. */
+  /** A writer that inserts rows of `table` into the transaction (see insert.ts). */
   writer(table: PlannedTable, batchSize: number): TableWriter {
-    const { trx, dialect } = this;
-    const cols = table.columns.length;
-    const maxRows = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMS[dialect] / cols)));
-    // knex.raw reads `?` as a placeholder: escape any in identifiers.
-    const head = `insert into ${ident(dialect, table.name)} (${table.columns.map((c) => ident(dialect, c.name)).join(', ')}) values `
-      .replace(/\?/g, '\\?');
-    const tuple = `(${new Array(cols).fill('?').join(', ')})`;
-    const statements = new Map<number, string>();
-    const statement = (n: number) => {
-      let sql = statements.get(n);
-      if (!sql) {
-        sql = head + new Array(n).fill(tuple).join(', ');
-        if (statements.size > 4) statements.clear(); // full batches and a few short ones
-        statements.set(n, sql);
-      }
-      return sql;
-    };
-    return {
-      maxRows,
-      insert: async (rows) => {
-        if (rows.length === 0) return;
-        const bindings = new Array<unknown>(rows.length * cols);
-        let i = 0;
-        for (const row of rows) for (let j = 0; j < cols; j += 1) bindings[i++] = row[j];
-        await trx.raw(statement(rows.length), bindings as Knex.RawBinding[]);
-      },
-    };
+    return createWriter(this.trx, this.dialect, table, batchSize);
   }
 
   /** Checks the foreign keys, raises the sequences and commits. */

@@ -12,7 +12,7 @@
  * | `binary` | base64 | a Buffer |
  * | `datetime`, `date`, `time` | the database's text form (SQLite: the stored number or string) | as archived: the same database parses its own text form back to the same value, and SQLite stores the number or string it was given |
  * | `string`, `text` | string | the string |
- * | `other` | PostgreSQL's text form; elsewhere the driver's value | as archived (PostgreSQL parses its text form by the column's type); MySQL `bit` and geometry columns: base64 → Buffer |
+ * | `other` | PostgreSQL's text form; elsewhere the driver's value | as archived (PostgreSQL parses its text form by the column's type); MySQL `bit` and geometry columns: base64 → Buffer; SQLite (untyped columns): whole numbers as BigInt, so they are stored as INTEGER again |
  */
 import type { ColumnInfo, Dialect } from './types';
 
@@ -25,6 +25,8 @@ const base64: Decoder = (v) => (typeof v === 'string' ? Buffer.from(v, 'base64')
 const jsonText: Decoder = (v) => (v === null ? null : JSON.stringify(v));
 
 const text: Decoder = (v) => (v === null || typeof v === 'string' ? v : String(v));
+
+const sqliteAny: Decoder = (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v);
 
 const bool: Decoder = (v) => (v === null || typeof v === 'boolean' ? v : Boolean(v));
 
@@ -45,7 +47,11 @@ export function decoderFor(dialect: Dialect, column: ColumnInfo): Decoder {
     case 'boolean':
       return bool;
     case 'other':
-      return dialect === 'mysql' && MYSQL_BINARY_OTHER.test(column.type) ? base64 : identity;
+      if (dialect === 'mysql' && MYSQL_BINARY_OTHER.test(column.type)) return base64;
+      // An untyped SQLite column stores what it is given: better-sqlite3 binds every JS number as
+      // a REAL, so an integer must go in as a BigInt to come back an INTEGER.
+      if (dialect === 'sqlite') return sqliteAny;
+      return identity;
     default:
       return identity;
   }

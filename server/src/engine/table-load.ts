@@ -1,8 +1,8 @@
 /**
  * Streams one `db/<table>.ndjson.gz` entry into the database: the compressed bytes are hashed as
  * they pass (the archive may have changed since it was checked: the sha256 and the row count must
- * still match the manifest), inflated on the thread pool, cut into lines, decoded and inserted in
- * batches. Memory holds one batch (bounded in rows and bytes) and the line being read, whatever
+ * still match the manifest), inflated on the thread pool, cut into lines, decoded (or, on
+ * PostgreSQL, passed on as they are: insert.ts) and inserted in batches. Memory holds one batch (bounded in rows and bytes) and the line being read, whatever
  * the table's size; an entry that inflates like a decompression bomb is refused as verify does.
  */
 import { StringDecoder } from 'node:string_decoder';
@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { PlannedTable } from './compat';
 import { INFLATE_RATIO_FLOOR, MAX_INFLATE_RATIO, TABLE_ENTRY_SUFFIX, DB_PREFIX } from './constants';
-import { MAX_BATCH_BYTES, type TableWriter } from './db-load';
+import { MAX_BATCH_BYTES, type TableWriter } from './insert';
 import { RowDecoder } from './decode';
 import { ArchiveRefusedError, RestoreFailedError } from './errors';
 import { HashStream } from './hash-stream';
@@ -40,12 +40,12 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     const text = new StringDecoder('utf8');
     let rest = '';
     let inflated = 0;
-    let batch: unknown[][] = [];
+    let batch: (unknown[] | string)[] = [];
     let batchBytes = 0;
     const flush = async () => {
       const n = batch.length;
       try {
-        await writer.insert(batch);
+        await writer.insert(batch as unknown[][] | string[]);
       } catch (err) {
         // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
         // password hashes and tokens would end up in a record's message and in logs).
@@ -68,10 +68,14 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
         const line = piece.slice(start, nl);
         start = nl + 1;
         rows += 1;
-        try {
-          batch.push(decoder.decode(line, rows));
-        } catch (err) {
-          throw new ArchiveRefusedError([`${entryName}: ${(err as Error).message}`]);
+        if (writer.lines) {
+          batch.push(line);
+        } else {
+          try {
+            batch.push(decoder.decode(line, rows));
+          } catch (err) {
+            throw new ArchiveRefusedError([`${entryName}: ${(err as Error).message}`]);
+          }
         }
         batchBytes += line.length;
         if (batch.length >= writer.maxRows || batchBytes >= MAX_BATCH_BYTES) await flush();
