@@ -145,10 +145,10 @@ export async function createRelationsSchema(knex: Knex): Promise<void> {
 }
 
 /**
- * `extras`: types only one dialect has (PostgreSQL arrays, intervals, NaN; MySQL BIT, YEAR, ENUM;
- * SQLite untyped). JSON is written as Strapi writes it (JSON.stringify, no spaces): archives keep
- * JSON values parsed, so spaces and a JSON `null` (versus SQL NULL) in a column that stores JSON
- * as text do not survive a backup (see encode.ts).
+ * `extras`: types only one dialect has (PostgreSQL arrays, intervals, NaN, json kept as text; MySQL
+ * BIT, YEAR, ENUM; SQLite untyped). `jsons`: JSON values that parsing would change — key order,
+ * spaces, digits past 2^53, a JSON `null` beside SQL NULL, and (SQLite) text that is not JSON, as
+ * Strapi stores a JSON field set to a plain string.
  */
 export async function createExtrasSchema(knex: Knex, dialect: TestDialect): Promise<void> {
   if (dialect === 'postgres') {
@@ -156,18 +156,26 @@ export async function createExtrasSchema(knex: Knex, dialect: TestDialect): Prom
       tstz timestamptz(3), f real, j json, n numeric)`);
     await knex.raw(`insert into extras (arr, words, span, uid, tstz, f, j, n) values
       ('{1,2,3}', '{"a b","c,d","q\\"x"}', '1 day 02:03:04.5', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
-       '2024-05-01 10:20:30.123+02', 'NaN', '{"k":[1,2]}', 'NaN'),
+       '2024-05-01 10:20:30.123+02', 'NaN', '{"k": [1, 2]}', 'NaN'),
       ('{}', '{}', '-3 months', null, '1970-01-01 00:00:00+00', 'Infinity', '"text"', '12345678901234567890.123456789'),
-      (null, null, null, null, null, '-Infinity', null, null)`);
+      (null, null, null, null, null, '-Infinity', 'null', null)`);
   } else if (dialect === 'mysql') {
     await knex.raw(`create table extras (id int unsigned auto_increment primary key, bits bit(8), yr year,
       e enum('small','large'), ts timestamp(3) null, d double, j json)`);
     await knex.raw(`insert into extras (bits, yr, e, ts, d, j) values
-      (b'10100101', 2024, 'large', '2024-05-01 10:20:30.123', 1e300, '{"k":[1,2]}'),
+      (b'10100101', 2024, 'large', '2024-05-01 10:20:30.123', 1e300, '{"k": [1, 2]}'),
       (b'00000000', 1999, 'small', null, -0.5, '"text"'),
       (null, null, null, null, null, null)`);
   } else {
     await knex.raw('create table extras (id integer primary key autoincrement, anything, n numeric, r real)');
     await knex.raw(`insert into extras (anything, n, r) values (5, '12.50', 1), ('text', 7, 2.5), (1.5, null, null)`);
   }
+  await knex.schema.createTable('jsons', (t) => {
+    t.increments('id');
+    if (dialect === 'postgres') t.jsonb('v');
+    else t.json('v');
+  });
+  const values = ['{"b":1,"1":2}', 'null', '"quoted"', '{"a": 1}', '{"n":12345678901234567890}', '[1.50,1e2]', null];
+  // Inserted one by one: knex fills a multi-row insert's gaps with DEFAULT, which SQLite refuses.
+  for (const v of [...values, ...(dialect === 'sqlite' ? ['hello', 5] : [])]) await knex('jsons').insert({ v });
 }

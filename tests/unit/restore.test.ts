@@ -155,6 +155,30 @@ describe.each(dialects)('restore on %s', (dialect) => {
     expect(Number(typeof created === 'object' ? created.id : created)).toBe(26);
   });
 
+  test('an archive from before JSON was kept as text (parsed values, no encoding mark) restores its JSON', async () => {
+    const file = path.join(work, 'legacy-json.tar');
+    await craftArchive(backup.file, file, (entries) => {
+      const m = entries.find((e) => e.name === 'manifest.json')!;
+      const manifest = JSON.parse(m.data.toString('utf8'));
+      for (const t of manifest.tables) {
+        const json = t.columns.filter((c: any) => c.encoding === 'text').map((c: any) => c.name);
+        for (const c of t.columns) delete c.encoding;
+        if (json.length === 0 || t.name === 'jsons') continue; // not JSON text there: kept below
+        setTableRows(entries, t.name, (rows) => rows.map((r) => {
+          for (const c of json) if (typeof r[c] === 'string') r[c] = JSON.parse(r[c] as string);
+          return r;
+        }));
+      }
+      m.data = Buffer.from(JSON.stringify(manifest));
+    });
+    const check = await checkArchive(file, { knex, dialect, keepTables: [...KEPT_TABLES, 'jsons'] });
+    expect(check.errors).toEqual([]);
+    await changeSite();
+    await knex('kinds').update({ doc: JSON.stringify({ other: true }) });
+    await restoreArchive(options({ file, manifest: check.manifest!, keepTables: [...KEPT_TABLES, 'jsons'] }));
+    expect(await databaseState(knex, dialect, ['kinds'])).toEqual({ kinds: before.kinds });
+  });
+
   test('a tar.gz archive restores the same', async () => {
     const gz = await takeBackup('site.tar.gz', 'tar.gz');
     const state = await databaseState(knex, dialect);

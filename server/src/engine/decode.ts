@@ -8,7 +8,8 @@
  * | `integer`, `float` | JSON number | the number (`"NaN"`, `"Infinity"`, `"-Infinity"`: the string, which PostgreSQL parses) |
  * | `bigint`, `decimal` | decimal string | the string: the database parses it exactly (a JS number would round past 2^53) |
  * | `boolean` | `true` / `false` | the boolean (knex binds 1/0 on SQLite, mysql2 writes `true`/`false`) |
- * | `json` | the JSON value | its JSON text: an object or array given as such would be turned into a PostgreSQL array literal or a column list by the drivers |
+ * | `json` | the column's text (`encoding: "text"`) | as archived: the database parses its own text again (SQLite: a stored number stays a number) |
+ * | `json`, older archives | the parsed JSON value | its JSON text: an object or array given as such would be turned into a PostgreSQL array literal or a column list by the drivers |
  * | `binary` | base64 | a Buffer |
  * | `datetime`, `date`, `time` | the database's text form (SQLite: the stored number or string) | as archived: the same database parses its own text form back to the same value, and SQLite stores the number or string it was given |
  * | `string`, `text` | string | the string |
@@ -39,7 +40,7 @@ export function decoderFor(dialect: Dialect, column: ColumnInfo): Decoder {
     case 'binary':
       return base64;
     case 'json':
-      return jsonText;
+      return column.encoding === 'text' ? identity : jsonText;
     case 'bigint':
     case 'decimal':
       // Always strings in archives we write; a number (hand-made archive) is given as text too.

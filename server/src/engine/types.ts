@@ -22,6 +22,11 @@ export interface ColumnInfo {
   /** Portable family the value encoding is chosen from. */
   kind: 'integer' | 'bigint' | 'decimal' | 'float' | 'boolean' | 'string' | 'text' | 'json' | 'binary' | 'datetime' | 'date' | 'time' | 'other';
   nullable: boolean;
+  /**
+   * `json` columns only: `text` when the archive holds each value as the column's text (backups
+   * write this); absent in older archives, whose JSON values were parsed (see encode.ts).
+   */
+  encoding?: 'text';
 }
 
 export interface IndexInfo {
