@@ -127,5 +127,7 @@ test('uploads: an archive without uploads leaves them alone; a symlinked upload 
   expect(fs.lstatSync(uploadsDir).isSymbolicLink()).toBe(true);
   expect(await filesState(volume)).toEqual(archived);
   expect(fs.readdirSync(volume).sort()).toEqual(['a.jpg', 'sub']);
+  expect(fs.statSync(path.join(volume, 'sub', 'b.png')).mode & 0o777).toBe(0o644);
+  expect(fs.statSync(path.join(volume, 'sub')).mode & 0o777).toBe(0o755);
   expect(fs.readdirSync(publicDir)).toEqual(['uploads']);
 });

@@ -57,6 +57,15 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
     await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file: escaping })), ArchiveRefusedError);
     expect(fs.existsSync(path.join(site.work, 'app', 'escaped.txt'))).toBe(false);
 
+    // A symlink entry among the uploads: never created.
+    const linking = path.join(site.work, 'linking.tar');
+    await writeTar(linking, [
+      { name: 'uploads/link.jpg', type: 'symlink', linkname: '/etc/passwd' },
+      ...entries,
+      manifest,
+    ]);
+    await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file: linking })), /is a symlink, not a regular file/);
+
     const future = path.join(site.work, 'future.tar');
     await craftArchive(site.backup.file, future, (e) => {
       const m = e.find((x) => x.name === 'manifest.json')!;
