@@ -81,7 +81,7 @@ export class DatabaseLoad {
 
   /** A writer that inserts rows of `table` into the transaction (see insert.ts). */
   writer(table: PlannedTable, batchSize: number): TableWriter {
-    return createWriter(this.trx, this.dialect, table, batchSize);
+    return createWriter(this.trx, this.dialect, table, batchSize, this.conn);
   }
 
   /** Checks the foreign keys, raises the sequences and commits. */

@@ -3,7 +3,8 @@
  * at the same time, so the percent is a weighted sum of each part's fraction:
  * database = rows dumped / estimated rows, uploads and files = bytes streamed / bytes to stream,
  * finalize = bytes of staged table entries copied into the archive. Events are throttled (callers
- * get at most one per PROGRESS_INTERVAL_MS) and the final 100 is always sent.
+ * get at most one per PROGRESS_INTERVAL_MS, plus one as each step begins) and the final 100 is
+ * always sent.
  */
 import { PROGRESS_INTERVAL_MS } from './constants';
 import type { ProgressStep } from './types';
@@ -24,6 +25,7 @@ export class ProgressReporter<S extends string = ProgressStep> {
   private lastEmit = 0;
   private step: S;
   private finished = false;
+  private readonly begun = new Set<S>();
 
   constructor(
     private readonly onProgress: ((p: { step: S; percent: number; detail?: string }) => void) | undefined,
@@ -50,7 +52,10 @@ export class ProgressReporter<S extends string = ProgressStep> {
     const p = this.parts.get(step);
     if (p) p.done += amount;
     this.step = step;
-    this.emit(detail);
+    // A step's first work is reported at once (the phase shown changes), then throttled.
+    const first = !this.begun.has(step);
+    this.begun.add(step);
+    this.emit(detail, first);
   }
 
   /** Marks a step complete (its fraction becomes 1 even if estimates were off). */
@@ -82,12 +87,12 @@ export class ProgressReporter<S extends string = ProgressStep> {
     return Math.min(99, Math.floor(f * 100));
   }
 
-  private emit(detail?: string): void {
+  private emit(detail?: string, now = false): void {
     if (this.finished || !this.onProgress) return;
     const percent = Math.max(this.lastPercent, this.compute());
     this.lastPercent = percent;
     const t = this.now();
-    if (t - this.lastEmit < this.intervalMs) return;
+    if (!now && t - this.lastEmit < this.intervalMs) return;
     this.lastEmit = t;
     this.onProgress({ step: this.step, percent, detail });
   }
