@@ -19,7 +19,28 @@
  *
  * Errors: `ArchiveRefusedError` when the archive does not fit (schema differences without force,
  * another dialect) or changed since it was checked; `RestoreFailedError` when a row or a foreign
- * key fails; an `AbortError` on abort. In every case nothing was changed.
+ * key fails; an `AbortError` on abort. In every case nothing was changed. Messages name tables,
+ * columns, entries and key values, never row contents (knex's own message inlines the values).
+ *
+ * For the caller (the queue's runner, the CLI):
+ * 1. `checkArchive(file, { knex, dialect, keepTables, expectedSha256, signal, onProgress })`:
+ *    refuse when `errors` is not empty, or `differences` is not empty without force (CLI exit 4,
+ *    HTTP 400), showing the lines as they are. Its progress is the `verify` phase.
+ * 2. Take the safety backup (a normal createBackup) if asked.
+ * 3. `restoreArchive({ knex, dialect, file, manifest: check.manifest, keepTables, force, uploadsDir,
+ *    projectDir, restoreFiles, includeEnv, projectExclude, signal, onProgress })`: its progress
+ *    covers `database`, `uploads`, `files` and ends with one `done` 100. Store `RestoreResult` as
+ *    the record's stats (`skipped` and `untouched` say what force left out).
+ * - `keepTables`: the plugin's tables and their link tables (`backup_profiles`, `backup_records`,
+ *   `backup_records_profile_lnk`); they are never emptied, loaded or compared, so the restore's
+ *   own record survives. Their `created_by_id`/`updated_by_id` reference `admin_users`: the rule
+ *   of foreign-keys.ts applies (ON DELETE SET NULL: cleared when set; the plugin leaves them null).
+ * - SQLite: the load holds the application's only connection from the first table to the commit
+ *   (db-load.ts): the app's own queries (the record's progress and heartbeat included) wait until
+ *   then, so report progress from memory meanwhile. PostgreSQL/MySQL: only the restored tables
+ *   are locked; the plugin's tables stay writable.
+ * - `uploadsDir` null, or an archive that did not include uploads, leaves the uploads alone; the
+ *   same for project files (only with `restoreFiles`) and `.env` (only with `includeEnv`).
  */
 import { drain, readEntries } from './archive-read';
 import { planRestore, type PlannedTable, type RestorePlan } from './compat';
