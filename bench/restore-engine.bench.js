@@ -45,14 +45,18 @@ const time = async (fn) => {
   return { ms: Date.now() - started, value };
 };
 
-async function freshDatabase(dialect) {
-  if (dialect === 'sqlite') return;
+async function onServer(dialect, statements) {
   const cfg = config(dialect);
   const admin = createKnex({ ...cfg, connection: { ...cfg.connection, database: dialect === 'postgres' ? 'postgres' : undefined } });
-  await admin.raw(`drop database if exists ${DB_NAME}`);
-  await admin.raw(`create database ${DB_NAME}`);
-  await admin.destroy();
+  try {
+    for (const sql of statements) await admin.raw(sql);
+  } finally {
+    await admin.destroy();
+  }
 }
+const freshDatabase = (dialect) =>
+  dialect === 'sqlite' ? undefined : onServer(dialect, [`drop database if exists ${DB_NAME}`, `create database ${DB_NAME}`]);
+const dropDatabase = (dialect) => onServer(dialect, [`drop database if exists ${DB_NAME}`]);
 
 async function fill(knex, dialect) {
   await knex.schema.createTable('bulk', (t) => {
@@ -125,6 +129,7 @@ function floor(uploadsDir) {
     if (dialect === 'sqlite') floor(uploadsDir);
   }
   fs.rmSync(WORK, { recursive: true, force: true });
+  for (const dialect of args.dialects.split(',')) if (dialect !== 'sqlite') await dropDatabase(dialect);
 })().catch((err) => {
   console.error(err);
   process.exit(1);
