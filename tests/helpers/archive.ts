@@ -1,4 +1,5 @@
 /** Small helpers for engine tests: read archives whole (test archives are small), craft tars. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,4 +84,44 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Rebuilds an archive with `edit` applied to its entries, then fixes the manifest (every table's
+ * sha256 and row count, every file's size and sha256) so that it verifies again: a hand-made
+ * archive that only a restore can find wrong.
+ */
+export async function craftArchive(
+  source: string,
+  dest: string,
+  edit: (entries: ArchiveEntry[]) => ArchiveEntry[] | void,
+  fixManifest = true,
+): Promise<void> {
+  const entries = await readArchive(source);
+  const edited = edit(entries) ?? entries;
+  const manifestEntry = edited.find((e) => e.name === 'manifest.json')!;
+  if (fixManifest) {
+    const manifest = JSON.parse(manifestEntry.data.toString('utf8'));
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    for (const t of manifest.tables) {
+      const e = edited.find((x) => x.name === `db/${t.name}.ndjson.gz`);
+      if (!e) continue;
+      t.sha256 = sha(e.data);
+      t.rows = zlib.gunzipSync(e.data).toString('utf8').split('\n').filter(Boolean).length;
+    }
+    for (const f of manifest.files) {
+      const e = edited.find((x) => x.name === f.path);
+      if (e) Object.assign(f, { size: e.data.length, sha256: sha(e.data) });
+    }
+    manifestEntry.data = Buffer.from(JSON.stringify(manifest));
+  }
+  await writeTar(dest, edited.map((e) => ({ name: e.name, data: e.data, type: e.type as tar.Header['type'] })));
+}
+
+/** Replaces the rows of a table entry (gzip NDJSON) in place. */
+export function setTableRows(entries: ArchiveEntry[], table: string, edit: (rows: Record<string, unknown>[]) => Record<string, unknown>[]): void {
+  const e = entries.find((x) => x.name === `db/${table}.ndjson.gz`);
+  if (!e) throw new Error(`no entry for table ${table}`);
+  const rows = edit(tableRows(entries, table));
+  e.data = zlib.gzipSync(Buffer.from(rows.map((r) => `${JSON.stringify(r)}\n`).join('')));
 }

@@ -161,3 +161,21 @@ export async function createTestDatabase(dialect: TestDialect, prefix = 'backup_
 export function connect(db: TestDatabase, overrides: Partial<Knex.Config> = {}): Knex {
   return createKnex({ ...db.knexConfig, ...overrides });
 }
+
+/**
+ * A knex set up the way Strapi sets up its own: on SQLite one connection with `foreign_keys = on`
+ * (Strapi's SQLite dialect turns them on for every connection it opens).
+ */
+export function connectLikeStrapi(db: TestDatabase): Knex {
+  if (db.dialect !== 'sqlite') return connect(db);
+  return connect(db, {
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: any, done: (err: Error | null, conn: unknown) => void) => {
+        conn.pragma('foreign_keys = on');
+        done(null, conn);
+      },
+    },
+  });
+}

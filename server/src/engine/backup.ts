@@ -10,8 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArchiveWriter } from './archive';
-import { DB_PREFIX, DEFAULT_BATCH_SIZE, PRIVATE_DIR_MODE } from './constants';
+import { DB_PREFIX, DEFAULT_BATCH_SIZE, ENV_FILE, FILES_PREFIX, PRIVATE_DIR_MODE } from './constants';
 import { dumpTables, tableFileName, type DumpedTable } from './db-dump';
+import { withTextJson } from './encode';
 import { listProjectFiles, listUploads, type SourceFile } from './files';
 import { abortError, throwIfAborted } from './hash-stream';
 import { describeTables, estimateRows, listTables, type TableInfo } from './introspect';
@@ -85,7 +86,14 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       }
     }
     throwIfAborted(signal);
-    const manifest = buildManifest({ createdAt, dialect: opts.dialect, meta: opts.meta, tables, files });
+    const contents = {
+      database: opts.includeDatabase,
+      excludedTables: opts.includeDatabase ? [...(opts.excludeTables ?? [])].sort() : [],
+      uploads: Boolean(opts.uploadsDir),
+      projectFiles: Boolean(opts.projectDir),
+      env: Boolean(opts.projectDir && opts.includeEnv && files.some((f) => f.path === `${FILES_PREFIX}${ENV_FILE}`)),
+    };
+    const manifest = buildManifest({ createdAt, dialect: opts.dialect, meta: opts.meta, tables, files, contents });
     await w.appendBuffer('manifest.json', serializeManifest(manifest), createdAt);
     const final = await w.finalize();
     writer = null;
@@ -136,7 +144,7 @@ async function dumpDatabase(
   return withSnapshot(opts.knex, opts.dialect, tmpDir, async (db) => {
     const names = (await listTables(db, opts.dialect)).filter((n) => !exclude.has(n));
     await pinSnapshot(db, opts.dialect, names[0]);
-    const infos = await describeTables(db, opts.dialect, names);
+    const infos = (await describeTables(db, opts.dialect, names)).map((t) => ({ ...t, columns: withTextJson(t.columns) }));
     const estimates = await estimateRows(db, opts.dialect, names);
     const estimate = (t: string) => Math.max(1, estimates.get(t) ?? 0);
     progress.setTotal('database', names.reduce((a, t) => a + estimate(t), 0));

@@ -14,7 +14,7 @@
  * | `decimal` | decimal string as the database prints it (`"12.50"`), read as text in SQL |
  * | `float` | JSON number; `NaN`/`Infinity` (PostgreSQL only) as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` |
  * | `boolean` | `true` / `false` (MySQL `tinyint(1)` and SQLite `0`/`1` are normalised) |
- * | `json` | the JSON value itself (object, array, string, number…), parsed from the column's text (read as text in SQL on PostgreSQL/MySQL so the driver cannot re-interpret it). On SQLite and MariaDB JSON is stored as text: text that is not valid JSON is kept as a JSON string |
+ * | `json` | the column's **text** as a JSON string, exactly as the database prints it (read as text in SQL on PostgreSQL/MySQL; on SQLite the stored value as it is, a number stays a number); the manifest marks these columns `"encoding": "text"`. Archives without the mark hold the parsed JSON value instead, which loses what parsing loses: spaces and key order of JSON kept as text, digits past 2^53, a JSON `null` against SQL NULL, and text that is not JSON (Strapi stores a JSON field set to a plain string that way on SQLite) |
  * | `binary` | base64 string |
  * | `datetime`, `date`, `time` | the database's own text form, read with a cast so no precision or zone is lost: PostgreSQL `"col"::text` (`2024-05-01 10:20:30.123456` or `…+00` for `timestamptz`), MySQL `CAST(col AS CHAR)`; on SQLite the value exactly as stored (Strapi stores epoch milliseconds as numbers, or ISO strings) |
  * | `string`, `text` | JSON string |
@@ -99,9 +99,21 @@ function encodeOther(value: unknown): unknown {
   return value;
 }
 
+/** A json column's value as its text (see the table above): what a restore puts back as it is. */
+export function encodeJsonText(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+/** The columns a backup dumps, with json columns marked to be archived as their text. */
+export function withTextJson(columns: ColumnInfo[]): ColumnInfo[] {
+  return columns.map((c) => (c.kind === 'json' ? { ...c, encoding: 'text' as const } : c));
+}
+
 /** Encodes a driver row into the object written as one NDJSON line. */
 export function encodeRow(columns: ColumnInfo[], row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const c of columns) out[c.name] = encodeValue(c.kind, row[c.name]);
+  for (const c of columns) out[c.name] = c.encoding === 'text' ? encodeJsonText(row[c.name]) : encodeValue(c.kind, row[c.name]);
   return out;
 }

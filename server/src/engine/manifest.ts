@@ -4,7 +4,7 @@
  * its sha256 (and rows or size), so verify can tell a complete archive from a tampered one.
  */
 import { FORMAT_NAME, FORMAT_VERSION } from './constants';
-import type { Dialect, FileManifest, Manifest, TableManifest } from './types';
+import type { Dialect, FileManifest, Manifest, ManifestContents, TableManifest } from './types';
 
 export function buildManifest(input: {
   createdAt: Date;
@@ -12,6 +12,7 @@ export function buildManifest(input: {
   meta: Pick<Manifest, 'strapiVersion' | 'pluginVersion' | 'profile'>;
   tables: TableManifest[];
   files: FileManifest[];
+  contents: ManifestContents;
 }): Manifest {
   return {
     format: FORMAT_NAME,
@@ -23,6 +24,7 @@ export function buildManifest(input: {
     profile: input.meta.profile ?? null,
     tables: input.tables,
     files: input.files,
+    contents: input.contents,
   };
 }
 
@@ -74,6 +76,13 @@ export function validateManifest(data: unknown): string[] {
       if (!isCount(f.size)) errors.push(`manifest.json: file ${f.path} has an invalid size`);
       if (typeof f.sha256 !== 'string' || !SHA256.test(f.sha256)) errors.push(`manifest.json: file ${f.path} has an invalid sha256`);
     });
+  }
+  if (data.contents !== undefined) {
+    const c = data.contents;
+    const flags = ['database', 'uploads', 'projectFiles', 'env'];
+    if (!isObj(c) || flags.some((k) => typeof c[k] !== 'boolean') || !Array.isArray(c.excludedTables) || c.excludedTables.some((t: unknown) => typeof t !== 'string')) {
+      errors.push('manifest.json: contents is malformed');
+    }
   }
   return errors;
 }

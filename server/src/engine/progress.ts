@@ -3,10 +3,11 @@
  * at the same time, so the percent is a weighted sum of each part's fraction:
  * database = rows dumped / estimated rows, uploads and files = bytes streamed / bytes to stream,
  * finalize = bytes of staged table entries copied into the archive. Events are throttled (callers
- * get at most one per PROGRESS_INTERVAL_MS) and the final 100 is always sent.
+ * get at most one per PROGRESS_INTERVAL_MS, plus one as each step begins) and the final 100 is
+ * always sent.
  */
 import { PROGRESS_INTERVAL_MS } from './constants';
-import type { Progress, ProgressStep } from './types';
+import type { ProgressStep } from './types';
 
 interface Part {
   weight: number;
@@ -14,42 +15,51 @@ interface Part {
   total: number;
 }
 
-export class ProgressReporter {
-  private readonly parts = new Map<ProgressStep, Part>();
+/**
+ * Used by backup (steps database / uploads / files / finalize) and restore (database / uploads /
+ * files / done): `S` is the step names, `finalStep` the one the final 100 is reported under.
+ */
+export class ProgressReporter<S extends string = ProgressStep> {
+  private readonly parts = new Map<S, Part>();
   private lastPercent = 0;
   private lastEmit = 0;
-  private step: ProgressStep;
+  private step: S;
   private finished = false;
+  private readonly begun = new Set<S>();
 
   constructor(
-    private readonly onProgress: ((p: Progress) => void) | undefined,
-    /** Relative weights of the steps present in this backup (absent steps are simply not listed). */
-    weights: Partial<Record<ProgressStep, number>>,
+    private readonly onProgress: ((p: { step: S; percent: number; detail?: string }) => void) | undefined,
+    /** Relative weights of the steps present in this run (absent steps are simply not listed). */
+    weights: Partial<Record<S, number>>,
     private readonly now: () => number = Date.now,
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
+    private readonly finalStep = 'finalize' as S,
   ) {
-    const sum = Object.values(weights).reduce((a, b) => a + (b ?? 0), 0) || 1;
-    for (const [step, w] of Object.entries(weights) as [ProgressStep, number][]) {
+    const sum = (Object.values(weights) as (number | undefined)[]).reduce<number>((a, b) => a + (b ?? 0), 0) || 1;
+    for (const [step, w] of Object.entries(weights) as [S, number][]) {
       this.parts.set(step, { weight: w / sum, done: 0, total: 0 });
     }
-    this.step = (Object.keys(weights)[0] as ProgressStep) ?? 'finalize';
+    this.step = (Object.keys(weights)[0] as S) ?? finalStep;
   }
 
-  setTotal(step: ProgressStep, total: number): void {
+  setTotal(step: S, total: number): void {
     const p = this.parts.get(step);
     if (p) p.total = Math.max(0, total);
   }
 
   /** Adds work done to a step; `detail` is shown as is (e.g. the table being dumped). */
-  add(step: ProgressStep, amount: number, detail?: string): void {
+  add(step: S, amount: number, detail?: string): void {
     const p = this.parts.get(step);
     if (p) p.done += amount;
     this.step = step;
-    this.emit(detail);
+    // A step's first work is reported at once (the phase shown changes), then throttled.
+    const first = !this.begun.has(step);
+    this.begun.add(step);
+    this.emit(detail, first);
   }
 
   /** Marks a step complete (its fraction becomes 1 even if estimates were off). */
-  complete(step: ProgressStep, detail?: string): void {
+  complete(step: S, detail?: string): void {
     const p = this.parts.get(step);
     if (p) p.done = p.total = Math.max(p.total, p.done, 1);
     this.emit(detail);
@@ -60,7 +70,7 @@ export class ProgressReporter {
     if (this.finished) return;
     this.finished = true;
     this.lastPercent = 100;
-    this.onProgress?.({ step: 'finalize', percent: 100, detail });
+    this.onProgress?.({ step: this.finalStep, percent: 100, detail });
   }
 
   get percent(): number {
@@ -77,12 +87,12 @@ export class ProgressReporter {
     return Math.min(99, Math.floor(f * 100));
   }
 
-  private emit(detail?: string): void {
+  private emit(detail?: string, now = false): void {
     if (this.finished || !this.onProgress) return;
     const percent = Math.max(this.lastPercent, this.compute());
     this.lastPercent = percent;
     const t = this.now();
-    if (t - this.lastEmit < this.intervalMs) return;
+    if (!now && t - this.lastEmit < this.intervalMs) return;
     this.lastEmit = t;
     this.onProgress({ step: this.step, percent, detail });
   }

@@ -22,6 +22,11 @@ export interface ColumnInfo {
   /** Portable family the value encoding is chosen from. */
   kind: 'integer' | 'bigint' | 'decimal' | 'float' | 'boolean' | 'string' | 'text' | 'json' | 'binary' | 'datetime' | 'date' | 'time' | 'other';
   nullable: boolean;
+  /**
+   * `json` columns only: `text` when the archive holds each value as the column's text (backups
+   * write this); absent in older archives, whose JSON values were parsed (see encode.ts).
+   */
+  encoding?: 'text';
 }
 
 export interface IndexInfo {
@@ -48,6 +53,20 @@ export interface FileManifest {
   sha256: string;
 }
 
+/**
+ * What the backup covered. A restore needs it to tell an archive without uploads from a site
+ * whose upload directory was empty, and a table left out on purpose from one that is missing.
+ * Absent from archives written before it existed (restore then infers it from the entries).
+ */
+export interface ManifestContents {
+  database: boolean;
+  /** Tables the profile excluded: a restore leaves them as they are. */
+  excludedTables: string[];
+  uploads: boolean;
+  projectFiles: boolean;
+  env: boolean;
+}
+
 export interface Manifest {
   format: 'strapi-plugin-backup';
   formatVersion: 1;
@@ -58,6 +77,7 @@ export interface Manifest {
   profile: Record<string, unknown> | null;
   tables: TableManifest[];
   files: FileManifest[];
+  contents?: ManifestContents;
 }
 
 export interface BackupOptions {
@@ -110,4 +130,83 @@ export interface VerifyResult {
   /** sha256 of the archive file as read. */
   sha256: string;
   size: number;
+}
+
+/** Phases of a restore, in order: `verify` is reported by checkArchive, the rest by restoreArchive. */
+export type RestoreStep = 'verify' | 'database' | 'uploads' | 'files' | 'done';
+
+export interface RestoreProgress {
+  step: RestoreStep;
+  /** 0..100 within the call that reports it; never decreases; 100 is sent once, at the end. */
+  percent: number;
+  detail?: string;
+}
+
+export interface CheckOptions {
+  /** The application's knex (Strapi: `strapi.db.connection`); only read. */
+  knex: Knex;
+  dialect: Dialect;
+  /** Tables a restore never touches and never compares (the plugin's own tables). */
+  keepTables?: string[];
+  /** The archive sha256 the caller recorded (a backup record's `archiveSha256`). */
+  expectedSha256?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: RestoreProgress) => void;
+}
+
+export interface ArchiveCheck {
+  /** Restorable as it is: no errors and no differences. */
+  ok: boolean;
+  verify: VerifyResult;
+  /** Refusals that `force` cannot override: verify failures, another database dialect. */
+  errors: string[];
+  /** Schema differences, one readable line each: `force` restores the common part. */
+  differences: string[];
+  manifest: Manifest | null;
+}
+
+export interface RestoreOptions {
+  /** The application's knex. The database load holds one of its connections for its length. */
+  knex: Knex;
+  dialect: Dialect;
+  /** The archive checkArchive accepted, and the manifest it returned (entries are re-hashed against it). */
+  file: string;
+  manifest: Manifest;
+  /** Tables never emptied nor loaded (the plugin's own tables and their link tables). */
+  keepTables?: string[];
+  /** Restore the tables and columns the archive and the database have in common. */
+  force?: boolean;
+  /** The site's upload directory, replaced by the archive's `uploads/`; null leaves it alone. */
+  uploadsDir?: string | null;
+  /** The app directory for project files; null (default) restores none. */
+  projectDir?: string | null;
+  /** Restore `files/` (config, src, …) into projectDir (the CLI's `--files`). */
+  restoreFiles?: boolean;
+  /** Also restore `.env` when the archive has it (the CLI's `--env`). */
+  includeEnv?: boolean;
+  /** Absolute paths inside projectDir never touched (e.g. the backups directory). */
+  projectExclude?: string[];
+  signal?: AbortSignal;
+  onProgress?: (progress: RestoreProgress) => void;
+  /** Most rows per INSERT; also bounded by each dialect's parameter limit and a byte budget. */
+  batchSize?: number;
+}
+
+export interface RestoreResult {
+  /** Rows loaded per restored table. */
+  tables: Record<string, number>;
+  skipped: {
+    /** Archive tables not restored (not in the database; force only). */
+    tables: string[];
+    /** Archive columns not restored, as `table.column` (force only). */
+    columns: string[];
+  };
+  /** Database tables the archive does not have, left as they are (force, or excluded by the backup's profile). */
+  untouched: string[];
+  /** Whether the upload directory was replaced, and project files written. */
+  uploads: 'replaced' | 'unchanged';
+  projectFiles: 'replaced' | 'unchanged';
+  /** Upload and project files written, and their bytes. */
+  files: number;
+  bytes: number;
 }

@@ -131,7 +131,7 @@ function fail(message: string): VerifyResult {
   return { ok: false, errors: [message], manifest: null, sha256: '', size: 0 };
 }
 
-function isTableEntry(name: string): boolean {
+export function isTableEntry(name: string): boolean {
   return name.startsWith(DB_PREFIX) && name.endsWith(TABLE_ENTRY_SUFFIX);
 }
 
@@ -222,7 +222,7 @@ async function hashEntry(entry: Entry, table: boolean): Promise<SeenEntry> {
   return { sha256: hash.digest('hex'), size, rows: table ? rows : undefined, rowsError };
 }
 
-async function startsWithGzipMagic(file: string): Promise<boolean> {
+export async function startsWithGzipMagic(file: string): Promise<boolean> {
   const h = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.alloc(2);

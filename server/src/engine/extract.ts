@@ -1,0 +1,178 @@
+/**
+ * Files of a restore are written into a hidden staging directory first and swapped into place
+ * only after the database has committed; a failure before the swap removes the staging directory
+ * and leaves the live files untouched.
+ *
+ * - The staging directory is beside the target (`<public>/.uploads-restore-<random>`), on the
+ *   same file system, so the swap is two renames; its dot-name keeps static servers (koa-static's
+ *   default) from serving it. When the target is a mount point or a symlink (a Docker volume for
+ *   the uploads), a rename across file systems is impossible: the staging directory goes inside
+ *   the target and the swap moves its top-level entries instead (still renames, not copies).
+ * - Entries are regular files only: every parent directory is created by us inside the new
+ *   staging directory, files are opened with O_EXCL | O_NOFOLLOW, so no link is ever followed or
+ *   created, and a duplicate entry fails. Files get 0644 and directories 0755 whatever the umask:
+ *   uploads are public media served by the site (archives store every entry as 0600).
+ * - Every file is hashed while written and must match the manifest's size and sha256.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { ArchiveRefusedError } from './errors';
+import { HashStream } from './hash-stream';
+import type { FileManifest } from './types';
+
+export const PUBLIC_FILE_MODE = 0o644;
+export const PUBLIC_DIR_MODE = 0o755;
+const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+
+const token = () => randomBytes(6).toString('hex');
+
+/** Why a relative path inside a staging directory is unsafe, or null. */
+export function unsafeRelativePath(rel: string): string | null {
+  if (!rel || rel.includes('\0') || rel.includes('\\') || rel.startsWith('/')) return 'not a plain relative path';
+  if (rel.split('/').some((s) => s === '' || s === '.' || s === '..')) return 'has an empty, "." or ".." segment';
+  return null;
+}
+
+export class StagedDir {
+  files = 0;
+  bytes = 0;
+  private removed = false;
+
+  private constructor(
+    /** Where the archive's files are written. */
+    readonly dir: string,
+    /** The live directory they replace. */
+    readonly target: string,
+    /** Staged inside the target (a mount point or a symlink) rather than beside it. */
+    readonly inside: boolean,
+    private readonly label: string,
+  ) {}
+
+  /**
+   * Creates the staging directory for `target` (which need not exist yet); `within` puts it in a
+   * given directory instead (project files: staged in the app directory, swapped dir by dir).
+   */
+  static async create(target: string, label: string, within?: string): Promise<StagedDir> {
+    const abs = path.resolve(target);
+    const st = within ? null : await fs.promises.lstat(abs).catch(() => null);
+    let live = abs;
+    let inside = false;
+    if (st?.isSymbolicLink()) {
+      live = await fs.promises.realpath(abs);
+      inside = true;
+    } else if (st?.isDirectory()) {
+      const parent = await fs.promises.stat(path.dirname(abs));
+      inside = parent.dev !== st.dev;
+    }
+    const parentDir = within ?? (inside ? live : path.dirname(abs));
+    await fs.promises.mkdir(parentDir, { recursive: true, mode: PUBLIC_DIR_MODE });
+    const dir = path.join(parentDir, `.${label}-restore-${token()}`);
+    await fs.promises.mkdir(dir, { mode: PUBLIC_DIR_MODE });
+    await fs.promises.chmod(dir, PUBLIC_DIR_MODE);
+    return new StagedDir(dir, live, inside, label);
+  }
+
+  /** Writes one file at `rel`, checking it against the manifest while it streams. */
+  async write(rel: string, data: AsyncIterable<Buffer>, expected: FileManifest, onBytes?: (n: number) => void): Promise<void> {
+    const problem = unsafeRelativePath(rel);
+    if (problem) throw new ArchiveRefusedError([`${expected.path} ${problem}`]);
+    const abs = path.join(this.dir, ...rel.split('/'));
+    await this.mkdirs(path.dirname(abs));
+    const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE);
+    const hasher = new HashStream(onBytes);
+    try {
+      await handle.chmod(PUBLIC_FILE_MODE);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    // The write stream owns the handle from here: it closes it when done or destroyed.
+    await pipeline(data, hasher, handle.createWriteStream());
+    if (hasher.bytes !== expected.size || hasher.digest() !== expected.sha256) {
+      throw new ArchiveRefusedError([`${expected.path}: size or sha256 does not match the manifest (the archive changed since it was checked)`]);
+    }
+    this.files += 1;
+    this.bytes += hasher.bytes;
+  }
+
+  /** Creates the directories between the staging root and `dir`, each 0755, never through a link. */
+  async mkdirs(dir: string): Promise<void> {
+    const rel = path.relative(this.dir, dir);
+    let current = this.dir;
+    for (const segment of rel ? rel.split(path.sep) : []) {
+      current = path.join(current, segment);
+      try {
+        await fs.promises.mkdir(current, { mode: PUBLIC_DIR_MODE });
+        await fs.promises.chmod(current, PUBLIC_DIR_MODE);
+      } catch (err: any) {
+        if (err.code !== 'EEXIST') throw err;
+        const st = await fs.promises.lstat(current);
+        if (!st.isDirectory()) throw new ArchiveRefusedError([`${path.relative(this.dir, current)} is both a file and a directory in the archive`]);
+      }
+    }
+  }
+
+  /**
+   * Puts the staged files in place of the target. Returns the old content's location, to remove
+   * with `removeOld`; on failure, whatever was moved is moved back and the error thrown.
+   */
+  async swap(): Promise<string | null> {
+    if (!this.inside) {
+      const old = await swapDirectory(this.dir, this.target);
+      this.removed = true;
+      return old;
+    }
+    const old = path.join(this.target, `.${this.label}-old-${token()}`);
+    await fs.promises.mkdir(old, { mode: PUBLIC_DIR_MODE });
+    const own = new Set([path.basename(this.dir), path.basename(old)]);
+    const moved: [string, string][] = [];
+    try {
+      for (const name of await fs.promises.readdir(this.target)) {
+        if (own.has(name)) continue;
+        await fs.promises.rename(path.join(this.target, name), path.join(old, name));
+        moved.push([path.join(old, name), path.join(this.target, name)]);
+      }
+      for (const name of await fs.promises.readdir(this.dir)) {
+        await fs.promises.rename(path.join(this.dir, name), path.join(this.target, name));
+        moved.push([path.join(this.target, name), path.join(this.dir, name)]);
+      }
+    } catch (err) {
+      for (const [from, to] of moved.reverse()) await fs.promises.rename(from, to).catch(() => undefined);
+      throw err;
+    }
+    await fs.promises.rmdir(this.dir);
+    this.removed = true;
+    return old;
+  }
+
+  /** Removes the staging directory (before or instead of a swap). Safe to call more than once. */
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Renames `staged` into place of `target` (same file system); the old directory goes aside under a
+ * hidden name, returned for removal (null when there was none). On failure the old one comes back.
+ */
+export async function swapDirectory(staged: string, target: string): Promise<string | null> {
+  const old = path.join(path.dirname(target), `.${path.basename(target)}-old-${token()}`);
+  const exists = await fs.promises.lstat(target).then(() => true, () => false);
+  if (exists) await fs.promises.rename(target, old);
+  try {
+    await fs.promises.rename(staged, target);
+  } catch (err) {
+    if (exists) await fs.promises.rename(old, target).catch(() => undefined);
+    throw err;
+  }
+  return exists ? old : null;
+}
+
+/** Removes what a swap put aside. */
+export async function removeOld(old: string | null): Promise<void> {
+  if (old) await fs.promises.rm(old, { recursive: true, force: true });
+}

@@ -1,0 +1,205 @@
+/**
+ * restoreArchive: puts a site back as an archive holds it, in one streaming pass over the archive,
+ * after checkArchive accepted it. Entries come in archive order:
+ *
+ * 1. `uploads/…` and `files/…` are written into hidden staging directories (extract.ts), each file
+ *    checked against the manifest's size and sha256.
+ * 2. At the first `db/…` entry the database transaction opens (db-load.ts): foreign keys off, every
+ *    restored table emptied; each table entry then streams in batches (table-load.ts), its sha256
+ *    and row count checked against the manifest.
+ * 3. At the end: every entry the manifest lists must have been seen; foreign keys are checked,
+ *    sequences raised, and the transaction commits.
+ * 4. Only then are the uploads swapped in (and the project files, when asked), and the old ones
+ *    removed.
+ *
+ * All or nothing until the commit: any failure or abort before it rolls the database back and
+ * removes the staging directories; the live files were never touched. After the commit an abort
+ * is no longer honoured (the swaps are a few renames). Should a swap itself fail, the error says
+ * the database was restored and the files were not (`RestoreFailedError.databaseRestored`).
+ *
+ * Errors: `ArchiveRefusedError` when the archive does not fit (schema differences without force,
+ * another dialect) or changed since it was checked; `RestoreFailedError` when a row or a foreign
+ * key fails; an `AbortError` on abort. In every case nothing was changed. Messages name tables,
+ * columns, entries and key values, never row contents (knex's own message inlines the values).
+ *
+ * For the caller (the queue's runner, the CLI):
+ * 1. `checkArchive(file, { knex, dialect, keepTables, expectedSha256, signal, onProgress })`:
+ *    refuse when `errors` is not empty, or `differences` is not empty without force (CLI exit 4,
+ *    HTTP 400), showing the lines as they are. Its progress is the `verify` phase.
+ * 2. Take the safety backup (a normal createBackup) if asked.
+ * 3. `restoreArchive({ knex, dialect, file, manifest: check.manifest, keepTables, force, uploadsDir,
+ *    projectDir, restoreFiles, includeEnv, projectExclude, signal, onProgress })`: its progress
+ *    covers `database`, `uploads`, `files` and ends with one `done` 100. Store `RestoreResult` as
+ *    the record's stats (`skipped` and `untouched` say what force left out).
+ * - `keepTables`: the plugin's tables and their link tables (`backup_profiles`, `backup_records`,
+ *   `backup_records_profile_lnk`); they are never emptied, loaded or compared, so the restore's
+ *   own record survives. Their `created_by_id`/`updated_by_id` reference `admin_users`: the rule
+ *   of foreign-keys.ts applies (ON DELETE SET NULL: cleared when set; the plugin leaves them null).
+ * - SQLite: the load holds the application's only connection from the first table to the commit
+ *   (db-load.ts): the app's own queries (the record's progress and heartbeat included) wait until
+ *   then, so report progress from memory meanwhile. PostgreSQL/MySQL: only the restored tables
+ *   are locked; the plugin's tables stay writable.
+ * - `uploadsDir` null, or an archive that did not include uploads, leaves the uploads alone; the
+ *   same for project files (only with `restoreFiles`) and `.env` (only with `includeEnv`).
+ */
+import { drain, readEntries } from './archive-read';
+import { planRestore, type PlannedTable, type RestorePlan } from './compat';
+import { DB_PREFIX, DEFAULT_BATCH_SIZE, FILES_PREFIX, MANIFEST_NAME, PROGRESS_INTERVAL_MS, TABLE_ENTRY_SUFFIX, UPLOADS_PREFIX } from './constants';
+import { DatabaseLoad } from './db-load';
+import { ArchiveRefusedError, RestoreFailedError } from './errors';
+import { StagedDir, removeOld } from './extract';
+import { abortError, throwIfAborted } from './hash-stream';
+import { ProgressReporter } from './progress';
+import { applyProjectFiles, projectEntryPath } from './project-files';
+import { loadTableEntry } from './table-load';
+import type { FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
+import { isTableEntry, unsafeEntry } from './verify';
+
+type Reporter = ProgressReporter<RestoreStep>;
+
+export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResult> {
+  throwIfAborted(opts.signal);
+  const { manifest, dialect, signal } = opts;
+  const plan = await planRestore(opts.knex, dialect, manifest, opts.keepTables);
+  if (plan.errors.length) throw new ArchiveRefusedError(plan.errors);
+  if (plan.differences.length && !opts.force) {
+    throw new ArchiveRefusedError(plan.differences, 'The archive does not match this database (force restores the part they have in common); nothing was changed');
+  }
+  const has = (prefix: string) => manifest.files.some((f) => f.path.startsWith(prefix));
+  const doUploads = Boolean(opts.uploadsDir) && (manifest.contents?.uploads ?? has(UPLOADS_PREFIX));
+  const doFiles = Boolean(opts.projectDir && opts.restoreFiles) && (manifest.contents?.projectFiles ?? has(FILES_PREFIX));
+  const includeEnv = Boolean(opts.includeEnv);
+  const progress = createReporter(opts, plan, doUploads, doFiles);
+
+  const result: RestoreResult = {
+    tables: {},
+    skipped: { tables: plan.skippedTables, columns: plan.skippedColumns },
+    untouched: plan.untouched,
+    uploads: 'unchanged',
+    projectFiles: 'unchanged',
+    files: 0,
+    bytes: 0,
+  };
+  const files = new Map(manifest.files.map((f) => [f.path, f]));
+  const tables = new Map(plan.tables.map((t) => [t.name, t]));
+  const listedTables = new Set(manifest.tables.map((t) => t.name));
+  const seen = new Set<string>();
+  let uploads: StagedDir | null = null;
+  let project: StagedDir | null = null;
+  let load: DatabaseLoad | null = null;
+  try {
+    if (doUploads) uploads = await StagedDir.create(opts.uploadsDir!, 'uploads');
+    if (doFiles) project = await StagedDir.create(opts.projectDir!, 'files', opts.projectDir!);
+    for await (const entry of readEntries(opts.file, signal)) {
+      const { name, type } = entry.header;
+      const problem = unsafeEntry(name, type) ?? (seen.has(name) ? `entry ${JSON.stringify(name)} appears more than once` : null);
+      if (problem) throw new ArchiveRefusedError([problem]);
+      seen.add(name);
+      if (name.startsWith(UPLOADS_PREFIX) || name.startsWith(FILES_PREFIX)) {
+        const listed = listedFile(files, name);
+        const upload = name.startsWith(UPLOADS_PREFIX);
+        const staging = upload ? uploads : project;
+        const rel = upload ? name.slice(UPLOADS_PREFIX.length) : projectEntryPath(name, includeEnv);
+        if (staging && rel) await staging.write(rel, entry, listed, (n) => progress.add(upload ? 'uploads' : 'files', n, name));
+        else await drain(entry);
+      } else if (isTableEntry(name)) {
+        const tableName = name.slice(DB_PREFIX.length, -TABLE_ENTRY_SUFFIX.length);
+        if (!listedTables.has(tableName)) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
+        const table = tables.get(tableName);
+        if (!table) {
+          await drain(entry); // kept, excluded or (force) not in the database
+          continue;
+        }
+        load ??= await DatabaseLoad.begin(opts.knex, dialect, plan, signal);
+        result.tables[table.name] = await loadTable(load, table, entry, opts, progress);
+      } else if (name === MANIFEST_NAME) {
+        await drain(entry);
+      } else {
+        throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
+      }
+    }
+    const missing = [
+      ...plan.tables.filter((t) => !(t.name in result.tables)).map((t) => `${DB_PREFIX}${t.name}${TABLE_ENTRY_SUFFIX}`),
+      ...manifest.files.filter((f) => !seen.has(f.path)).map((f) => f.path),
+      ...(seen.has(MANIFEST_NAME) ? [] : [MANIFEST_NAME]),
+    ];
+    if (missing.length) {
+      throw new ArchiveRefusedError(missing.map((m) => `${m} is missing from the archive (it changed since it was checked)`));
+    }
+    progress.complete('database');
+    if (load) await load.commit(signal);
+    load = null;
+  } catch (err) {
+    await load?.rollback();
+    await Promise.all([uploads?.remove(), project?.remove()]);
+    throw signal?.aborted ? abortError(signal) : err;
+  }
+  await swapFiles(opts, uploads, project, result);
+  progress.complete('done');
+  progress.finish('restored');
+  return result;
+}
+
+function listedFile(files: Map<string, FileManifest>, name: string): FileManifest {
+  const listed = files.get(name);
+  if (!listed) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
+  return listed;
+}
+
+async function loadTable(
+  load: DatabaseLoad, table: PlannedTable, entry: AsyncIterable<Buffer>, opts: RestoreOptions, progress: Reporter,
+): Promise<number> {
+  return loadTableEntry({
+    entry,
+    table,
+    dialect: opts.dialect,
+    writer: load.writer(table, opts.batchSize ?? DEFAULT_BATCH_SIZE),
+    signal: opts.signal,
+    onRows: (n) => progress.add('database', n, `table ${table.name}`),
+  });
+}
+
+/** After the commit: uploads, then project files, into place; the old ones removed last. */
+async function swapFiles(opts: RestoreOptions, uploads: StagedDir | null, project: StagedDir | null, result: RestoreResult): Promise<void> {
+  const olds: (string | null)[] = [];
+  try {
+    if (uploads) {
+      olds.push(await uploads.swap());
+      result.uploads = 'replaced';
+    }
+    if (project) {
+      olds.push(...(await applyProjectFiles(project.dir, opts.projectDir!, { includeEnv: opts.includeEnv, exclude: opts.projectExclude })));
+      result.projectFiles = 'replaced';
+    }
+  } catch (err) {
+    await Promise.all([uploads?.remove(), project?.remove()]);
+    const what = result.uploads === 'replaced' ? 'the project files' : 'the upload directory';
+    const failure = new RestoreFailedError(
+      `The database was restored, but ${what} could not be put in place (${(err as Error).message}); ${what} are as they were before the restore`,
+      { cause: err },
+    );
+    failure.databaseRestored = true;
+    throw failure;
+  }
+  result.files = (uploads?.files ?? 0) + (project?.files ?? 0);
+  result.bytes = (uploads?.bytes ?? 0) + (project?.bytes ?? 0);
+  await Promise.all(olds.map((o) => removeOld(o).catch(() => undefined)));
+}
+
+function createReporter(opts: RestoreOptions, plan: RestorePlan, doUploads: boolean, doFiles: boolean): Reporter {
+  const sizeOf = (keep: (path: string) => boolean) => opts.manifest.files.filter((f) => keep(f.path)).reduce((a, f) => a + f.size, 0);
+  const uploadBytes = doUploads ? sizeOf((p) => p.startsWith(UPLOADS_PREFIX)) : 0;
+  const fileBytes = doFiles ? sizeOf((p) => projectEntryPath(p, Boolean(opts.includeEnv)) !== null) : 0;
+  const rows = plan.tables.reduce((a, t) => a + t.rows, 0);
+  const weights: Partial<Record<RestoreStep, number>> = {};
+  const fileShare = plan.tables.length ? 35 : 90;
+  if (plan.tables.length) weights.database = uploadBytes + fileBytes > 0 ? 60 : 95;
+  if (doUploads) weights.uploads = (fileShare * uploadBytes) / Math.max(1, uploadBytes + fileBytes) || 1;
+  if (doFiles) weights.files = (fileShare * fileBytes) / Math.max(1, uploadBytes + fileBytes) || 1;
+  weights.done = 5;
+  const reporter = new ProgressReporter<RestoreStep>(opts.onProgress, weights, Date.now, PROGRESS_INTERVAL_MS, 'done');
+  reporter.setTotal('database', rows);
+  reporter.setTotal('uploads', uploadBytes);
+  reporter.setTotal('files', fileBytes);
+  return reporter;
+}
