@@ -25,6 +25,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'failsafe').register();
   getService(strapi, 'notifier').registerEvents();
   await getService(strapi, 'scheduler').start();
+  getService(strapi, 'restoreGate').start();
   // The CLI boots the app for one command; only `run --wait` and `worker` start a worker there.
   if (getConfig(strapi).worker.enabled && process.env[WORKER_OFF_ENV] !== 'true') {
     getService(strapi, 'worker').start();

@@ -19,11 +19,12 @@ export const ACTIVE_STATUSES: readonly RecordStatus[] = ['queued', 'running'];
 export const RECORD_KINDS = ['backup', 'restore'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-export const TRIGGERS = ['admin', 'cli', 'schedule', 'pre-update', 'pre-uninstall', 'api'] as const;
+export const TRIGGERS = ['admin', 'cli', 'schedule', 'pre-update', 'pre-uninstall', 'pre-restore', 'api'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** Why a record ended the way it did (statusReason). */
-export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'busy', 'queue-full'] as const;
+/** `refused`: a restore whose archive failed its check (verify or schema), before anything changed. */
+export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'refused', 'busy', 'queue-full'] as const;
 export type StatusReason = (typeof STATUS_REASONS)[number];
 
 export const QUEUE_BEHAVIORS = ['cancel', 'queue'] as const;
@@ -120,6 +121,17 @@ export const HOOK_WAIT_POLL_MS = 1000;
 export const HEARTBEAT_LAPSE_BEATS = 3;
 /** Tables named in a hook's "database schema changes (tables …)" line before "and N more". */
 export const HOOK_MESSAGE_MAX_TABLES = 5;
+
+/**
+ * What a restore record's progress steps through, in order: the archive checked, the current site
+ * backed up (unless asked not to), then the engine's database, uploads and project files.
+ */
+export const RESTORE_STEPS = ['verify', 'safety-backup', 'database', 'uploads', 'files', 'done'] as const;
+export type RestoreStepName = (typeof RESTORE_STEPS)[number];
+/** Share of a restore's progress bar each step takes (the engine reports within its own steps). */
+export const RESTORE_STEP_WEIGHTS = { verify: 15, 'safety-backup': 25, load: 60 } as const;
+/** What a site answers while a restore loads its database: come back after this many seconds. */
+export const RESTORE_RETRY_AFTER_S = 30;
 
 /** Free space a backup needs beyond its profile's last archive, as archives grow with the site. */
 export const DISK_MARGIN = 1.2;

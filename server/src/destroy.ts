@@ -5,6 +5,7 @@ import { getService } from './utils';
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'failsafe').unregister();
   getService(strapi, 'scheduler').stop();
+  getService(strapi, 'restoreGate').stop();
   await getService(strapi, 'worker').stop();
   // The last jobs' final events, before the event hub and the database go away.
   await getService(strapi, 'notifier').flush();

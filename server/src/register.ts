@@ -10,6 +10,8 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
   keepStorageOutOfDevWatcher(strapi);
   // Before the schema sync drops anything: a backup of the untouched database (see hooks/).
   registerBootHooks(strapi);
+  // First in Koa's chain, before Strapi's own middlewares: while a restore runs, nothing else answers.
+  strapi.server.use(getService(strapi, 'restoreGate').middleware());
 };
 
 export default register;

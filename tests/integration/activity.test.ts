@@ -8,7 +8,7 @@ import { describeTables } from '../../server/src/engine/introspect';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
 
-const KEYS = ['backupQueued', 'backupRunning', 'restorePending'];
+const KEYS = ['backupQueued', 'backupRunning', 'restartRequired', 'restorePending'];
 
 describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
   let http: HttpApp;
@@ -24,7 +24,7 @@ describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
     await http?.destroy();
   });
 
-  /** The answer for the admin with no permission, checked to hold exactly the three booleans. */
+  /** The answer for the admin with no permission, checked to hold exactly the four booleans. */
   const activity = async () => {
     const res = await http.request('GET', '/backup/activity', { token: nobody });
     expect(res.status).toBe(200);
@@ -36,37 +36,37 @@ describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
   it('an admin with no permission reads whether a backup runs or waits and whether a restore is pending', async () => {
     // The summary, which the warning read before, is closed to this admin.
     expect((await http.request('GET', '/backup/summary', { token: nobody })).status).toBe(403);
-    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: false });
+    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: false, restartRequired: false });
 
     const queue = service('queue');
     const profile = await service('profiles').create({ name: 'Watched', queueBehavior: 'queue', includeUploads: false, includeProjectFiles: false });
     const first = await queue.enqueue({ profile, kind: 'backup', trigger: 'api' });
     expect(first).toMatchObject({ accepted: true, record: { status: 'queued' } });
-    expect(await activity()).toEqual({ backupRunning: false, backupQueued: true, restorePending: false });
+    expect(await activity()).toEqual({ backupRunning: false, backupQueued: true, restorePending: false, restartRequired: false });
 
     // Claimed as a worker would: running, and nothing waits any more.
     expect(await queue.claimNext('activity-test')).toMatchObject({ id: first.record.id, status: 'running' });
-    expect(await activity()).toEqual({ backupRunning: true, backupQueued: false, restorePending: false });
+    expect(await activity()).toEqual({ backupRunning: true, backupQueued: false, restorePending: false, restartRequired: false });
 
     const second = await queue.enqueue({ profile, kind: 'backup', trigger: 'api' });
     expect(second).toMatchObject({ accepted: true, position: 1 });
-    expect(await activity()).toEqual({ backupRunning: true, backupQueued: true, restorePending: false });
+    expect(await activity()).toEqual({ backupRunning: true, backupQueued: true, restorePending: false, restartRequired: false });
 
     // A restore queued behind the running backup is already pending.
     const restore = await queue.enqueue({ profile, kind: 'restore', trigger: 'cli' });
     expect(restore).toMatchObject({ accepted: true, record: { kind: 'restore', status: 'queued' } });
-    expect(await activity()).toEqual({ backupRunning: true, backupQueued: true, restorePending: true });
+    expect(await activity()).toEqual({ backupRunning: true, backupQueued: true, restorePending: true, restartRequired: false });
 
     await queue.cancel(second.record.id);
     expect(await queue.finish(first.record.id, { status: 'cancelled', statusReason: 'user' })).toBe(true);
-    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: true });
+    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: true, restartRequired: false });
 
     // Nothing else runs, so the restore starts; running, it is still pending for an editor.
     expect(await queue.claimNext('activity-test')).toMatchObject({ id: restore.record.id, status: 'running' });
-    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: true });
+    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: true, restartRequired: false });
 
     expect(await queue.finish(restore.record.id, { status: 'failed', statusReason: 'error' })).toBe(true);
-    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: false });
+    expect(await activity()).toEqual({ backupRunning: false, backupQueued: false, restorePending: false, restartRequired: false });
   });
 
   it('reads an index: every open edit view of every editor polls it', async () => {

@@ -111,8 +111,8 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
 
     const bad: [unknown, number, RegExp][] = [
       [{ profile: 'nope' }, 404, /No backup profile has the documentId “nope”/],
-      // The super admin holds plugin::backup.restore; restoring itself is not built yet.
-      [{ kind: 'restore' }, 400, /restore.*not available yet/],
+      // The super admin holds plugin::backup.restore; a restore is asked for on a backup's record.
+      [{ kind: 'restore' }, 400, /^A restore needs an archive: POST \/backup\/records\/:documentId\/restore/],
       [{ kind: 'snapshot' }, 400, /kind must be “backup”/],
       [{ profile: 42 }, 400, /profile must be the documentId/],
       [{ profile: '' }, 400, /profile must be the documentId/],

@@ -128,8 +128,11 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
         expect(r.finishedAt).toBeTruthy();
       }
       expect(records.some((r) => r.status === 'completed')).toBe(true);
-      // This process lost some fires to the worker processes: the unique index refused its insert.
-      expect(results.some((r) => !r.accepted && r.reason === 'duplicate')).toBe(true);
+      // This process fired too; each of its fires was taken, refused as busy, or lost to another
+      // process's insert of the same key (which of the four wins a fire is a race: under load this
+      // process may win them all, so no count of its losses is asserted — the unique keys above are).
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.filter((r) => !r.accepted && !['duplicate', 'busy'].includes(r.reason))).toEqual([]);
       // Fire times are whole seconds.
       expect(keys.every((k) => fireTimeOf(k) % 1000 === 0)).toBe(true);
 

@@ -5,6 +5,7 @@ import { FINAL_STATUSES, PLUGIN_ID } from '../constants';
 import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
 import { validateRecordsQuery } from '../validation/records';
+import { validateRestoreBody } from '../validation/restore';
 import { withRequesters } from './requesters';
 import { conflict, forbidden } from './respond';
 
@@ -115,6 +116,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const grant = await getService(strapi, 'downloadLinks').grant(String(ctx.params.token));
       if ('refused' in grant) return forbidden(ctx, grant.refused);
       await sendArchive(ctx, await findOr404(grant.documentId));
+    },
+
+    /** Queues a restore of this backup's archive: 202 with the restore record, 409 while one is pending. */
+    async restore(ctx: any) {
+      const record = await findOr404(ctx.params.documentId);
+      const { safetyBackup, force } = validateRestoreBody(ctx.request.body, record.archiveFile);
+      const result = await getService(strapi, 'restorer').request({ from: { record }, options: { safetyBackup, force }, trigger: 'admin', requestedBy: ctx.state.user.id });
+      if (!result.accepted) return conflict(ctx, result.message, { reason: result.reason, record: result.record });
+      ctx.status = 202;
+      ctx.body = { data: result.record, meta: { position: result.position }, message: result.message };
     },
 
     async delete(ctx: any) {

@@ -12,5 +12,7 @@ export default [
   // The one route without the admin session: a browser link cannot carry the admin's token. The
   // signed link it takes was issued by the guarded route above, for one record, for a minute.
   { method: 'GET', path: '/downloads/:token', handler: 'records.downloadByLink', config: { auth: false } },
+  // Whoever may restore can replace every admin and token of the site: the most powerful action.
+  { method: 'POST', path: '/records/:documentId/restore', handler: 'records.restore', config: guarded(ACTIONS.restore) },
   { method: 'DELETE', path: '/records/:documentId', handler: 'records.delete', config: guarded(ACTIONS.delete) },
 ];

@@ -52,16 +52,29 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
     async sweep(now = new Date()): Promise<{ lost: number; timedOut: number }> {
       const { heartbeatMs } = getConfig(strapi);
       const lapse = new Date(now.getTime() - LAPSE_BEATS * heartbeatMs);
-      const stale: BackupRecord[] = await records().findMany({ where: { status: 'running', heartbeatAt: { $lt: lapse } }, select: ['id'] });
+      // Running jobs, and restores waiting for the CLI process that asked (pinned: it beats while it waits).
+      const stale: BackupRecord[] = await records().findMany({
+        where: { heartbeatAt: { $lt: lapse }, $or: [{ status: 'running' }, { status: 'queued', kind: 'restore', worker: { $notNull: true } }] },
+        select: ['id', 'kind', 'status'],
+      });
+      const seconds = Math.round((LAPSE_BEATS * heartbeatMs) / 1000);
       let lost = 0;
-      for (const { id } of stale) {
+      for (const { id, kind, status } of stale) {
+        // A job of this process proves itself alive here; on SQLite a restore's load holds the only
+        // connection, so its heartbeats wait while it is very much alive.
+        if (getService(strapi, 'runner').isRunningHere(id)) continue;
         const { count } = await records().updateMany({
-          where: { id, status: 'running', heartbeatAt: { $lt: lapse } },
+          where: { id, status, heartbeatAt: { $lt: lapse } },
           data: {
-            status: 'failed',
+            status: status === 'queued' ? 'cancelled' : 'failed',
             statusReason: 'worker-lost',
             finishedAt: now,
-            message: `Its worker stopped answering (no heartbeat for ${Math.round((LAPSE_BEATS * heartbeatMs) / 1000)} s); no archive was kept.`,
+            message:
+              status === 'queued'
+                ? `The process that asked for it stopped answering (no heartbeat for ${seconds} s); nothing was changed.`
+                : kind === 'restore'
+                  ? `Its worker stopped answering (no heartbeat for ${seconds} s). A database load that did not commit was rolled back with its connection; the uploads are swapped in only after the commit.`
+                  : `Its worker stopped answering (no heartbeat for ${seconds} s); no archive was kept.`,
           },
         });
         if (count === 1) {

@@ -5,6 +5,8 @@ import preflight from './preflight';
 import profiles from './profiles';
 import queue from './queue';
 import records from './records';
+import restoreGate from './restore-gate';
+import restorer from './restorer';
 import retention from './retention';
 import runner from './runner';
 import scheduler from './scheduler';
@@ -13,7 +15,7 @@ import summary from './summary';
 import verifications from './verifications';
 import worker from './worker';
 
-const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, retention, runner, scheduler, storage, summary, verifications, worker };
+const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, restoreGate, restorer, retention, runner, scheduler, storage, summary, verifications, worker };
 
 export type Services = typeof services;
 export default services;

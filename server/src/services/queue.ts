@@ -11,10 +11,10 @@ import type { Core } from '@strapi/strapi';
 import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
 import { getService } from '../utils';
 import type { Profile } from './profiles';
-import type { BackupRecord } from './records';
+import type { BackupRecord, RestoreRequestOptions, RestoreSource } from './records';
 import { isIdempotencyConflict } from './scheduler';
 
-export type RejectReason = 'busy' | 'queue-full' | 'duplicate';
+export type RejectReason = 'busy' | 'queue-full' | 'duplicate' | 'restore-pending';
 
 export interface EnqueueRequest {
   profile: Profile;
@@ -27,6 +27,10 @@ export interface EnqueueRequest {
    * idempotency key), written under the profile lock: what a scheduled fire does.
    */
   recordRejection?: boolean;
+  /** A restore's archive and options. */
+  restore?: { source: RestoreSource; options: RestoreRequestOptions };
+  /** Only this worker may start the job (a CLI restore runs in the process that asked for it). */
+  pinnedTo?: string | null;
 }
 
 export type EnqueueResult =
@@ -89,20 +93,30 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
    * the first), queued behind whatever runs, and started by claimNext once nothing runs.
    */
   const enqueueRestore = async (
-    { profile, trigger, requestedBy, idempotencyKey }: Omit<EnqueueRequest, 'kind' | 'recordRejection'>,
+    { profile, trigger, requestedBy, idempotencyKey, restore: what, pinnedTo }: Omit<EnqueueRequest, 'kind' | 'recordRejection'>,
     reject: (rejection: Rejection) => Promise<EnqueueResult>
   ): Promise<EnqueueResult> => {
     const restore = await pendingRestore();
     if (restore) {
       return reject({
         accepted: false,
-        reason: requestedBy !== null && restore.requestedBy === requestedBy ? 'duplicate' : 'busy',
+        reason: 'restore-pending',
         record: restore,
         message: `A restore of the site is already ${restore.status === 'running' ? 'running' : 'pending'} (record ${restore.id}). Wait for it to finish or cancel it.`,
       });
     }
     const runningCount = await records().count({ where: { status: 'running' } });
-    const record = await getService(strapi, 'records').create({ profile: profile.id, kind: 'restore', trigger, requestedBy, idempotencyKey });
+    const record = await getService(strapi, 'records').create({
+      profile: profile.id,
+      kind: 'restore',
+      trigger,
+      requestedBy,
+      idempotencyKey,
+      restoreSource: what?.source ?? null,
+      restoreOptions: what?.options ?? null,
+      // A pinned job proves its owner alive while it waits, as a running one does (failsafe.ts).
+      ...(pinnedTo ? { worker: pinnedTo, heartbeatAt: new Date() } : {}),
+    });
     if (runningCount === 0) return { accepted: true, record, position: 0, message: 'Restore started.' };
     return {
       accepted: true,
@@ -156,7 +170,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
      * Accepts or rejects a request at once; never waits for the job. An accepted record is
      * `queued`; a worker claims it (at once when nothing of its profile runs).
      */
-    async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null, recordRejection = false }: EnqueueRequest): Promise<EnqueueResult> {
+    async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null, recordRejection = false, restore: restoreJob, pinnedTo = null }: EnqueueRequest): Promise<EnqueueResult> {
       const reject = async (rejection: Rejection): Promise<EnqueueResult> => {
         if (!recordRejection) return rejection;
         const data = { profile: profile.id, kind, trigger, requestedBy, idempotencyKey, status: 'cancelled' as const, statusReason: rejection.reason, message: rejection.message, finishedAt: new Date() };
@@ -165,7 +179,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
       const result = await strapi.db.transaction(async ({ trx }: { trx: any }): Promise<EnqueueResult> => {
         if (kind === 'restore') {
           await lockSite(trx);
-          return enqueueRestore({ profile, trigger, requestedBy, idempotencyKey }, reject);
+          return enqueueRestore({ profile, trigger, requestedBy, idempotencyKey, restore: restoreJob, pinnedTo }, reject);
         }
         await lockProfile(trx, profile.id);
         const active = await activeOf(profile.id);
@@ -239,7 +253,8 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     async claimNext(worker: string): Promise<BackupRecord | null> {
       // A pending restore comes first and alone: while it waits or runs, no backup starts.
       const restore = await pendingRestore();
-      if (restore) return restore.status === 'queued' ? started(await claimRestore(restore, worker)) : null;
+      // A pinned restore (asked from a CLI) waits for the process that asked for it.
+      if (restore) return restore.status === 'queued' && (!restore.worker || restore.worker === worker) ? started(await claimRestore(restore, worker)) : null;
       const candidates: BackupRecord[] = await records().findMany({
         where: { status: 'queued', kind: 'backup' },
         orderBy: [{ id: 'asc' }],

@@ -24,7 +24,32 @@ export interface BackupRecord {
   message: string | null;
   cancelRequested: boolean;
   idempotencyKey: string | null;
+  /** A restore's archive and how it was asked for (null on backups). */
+  restoreSource: RestoreSource | null;
+  restoreOptions: RestoreRequestOptions | null;
   profile?: { id: number; documentId: string; name: string } | null;
+}
+
+/** Which archive a restore puts back: a backup record's (by name in the storage directory) or, from the CLI, a file. */
+export interface RestoreSource {
+  /** documentId of the backup record whose archive it is, when it is one. */
+  record: string | null;
+  /** The archive's name in the storage directory, or null for a file given by path. */
+  archiveFile: string | null;
+  /** Absolute path of an archive outside the storage directory (the CLI's `restore <file>`); never from a request. */
+  path: string | null;
+  /** The archive's sha256 as its backup recorded it, checked before anything changes. */
+  sha256: string | null;
+}
+
+export interface RestoreRequestOptions {
+  /** Back up the current site first (trigger `pre-restore`). */
+  safetyBackup: boolean;
+  /** Restore what the archive and the database have in common when their schemas differ. */
+  force: boolean;
+  /** Also put back the project files (`src/`, `config/`, …), and `.env` with `env` (CLI only). */
+  files: boolean;
+  env: boolean;
 }
 
 export interface ListFilters {
@@ -50,6 +75,11 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
       statusReason?: string | null;
       message?: string | null;
       idempotencyKey?: string | null;
+      restoreSource?: RestoreSource | null;
+      restoreOptions?: RestoreRequestOptions | null;
+      /** Only this worker may claim it (a CLI restore runs in the process that asked). */
+      worker?: string | null;
+      heartbeatAt?: Date | null;
     }): Promise<BackupRecord> {
       const created = await strapi.documents(UID.record).create({
         data: { status: 'queued', queuedAt: new Date(), requestedBy: null, ...data } as any,

@@ -7,11 +7,12 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { backupInput, completedFields } from '../backup-input';
-import { createBackup, type Progress } from '../engine';
+import { ArchiveRefusedError, RestoreFailedError, createBackup, type Progress } from '../engine';
 import { PROGRESS_WRITE_MS, RECORD_WRITE_ATTEMPTS, RECORD_WRITE_RETRY_MS, UID } from '../constants';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
+import type { JobProgress } from './restorer';
 
 /** Identifies this process on records it runs, so operators can tell instances apart. */
 export const WORKER_ID = `${os.hostname()}:${process.pid}`;
@@ -22,43 +23,54 @@ const isAbort = (error: unknown) => error instanceof Error && error.name === 'Ab
 export type StopReason = 'user' | 'timeout' | 'worker-stopped' | 'worker-lost';
 
 const STOPPED: Record<StopReason, { status: 'cancelled' | 'failed'; message: string }> = {
-  user: { status: 'cancelled', message: 'Cancelled while running; no archive was kept.' },
-  timeout: { status: 'cancelled', message: 'Stopped after running longer than its profile’s timeout; no archive was kept.' },
-  'worker-stopped': { status: 'failed', message: 'Its worker shut down before the job finished; no archive was kept.' },
-  'worker-lost': { status: 'failed', message: 'Its worker stopped answering; no archive was kept.' },
+  user: { status: 'cancelled', message: 'Cancelled while running.' },
+  timeout: { status: 'cancelled', message: 'Stopped after running longer than its profile’s timeout.' },
+  'worker-stopped': { status: 'failed', message: 'Its worker shut down before the job finished.' },
+  'worker-lost': { status: 'failed', message: 'Its worker stopped answering.' },
 };
 
 const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Jobs running in this process, so a cancel can reach them. */
   const running = new Map<number, { controller: AbortController; reason: StopReason | null }>();
 
-  /** Writes progress at most every PROGRESS_WRITE_MS, never two writes at once. */
+  /**
+   * Writes progress at most every PROGRESS_WRITE_MS, never two writes at once, and never more than
+   * one waiting: while a write waits for a connection (a SQLite restore holds the only one), later
+   * reports replace each other instead of piling up.
+   */
   const progressWriter = (recordId: number) => {
     let last = 0;
-    let pending: Progress | null = null;
+    let pending: JobProgress | null = null;
+    let inFlight = false;
     let writing: Promise<void> = Promise.resolve();
-    const write = (progress: Progress) => {
+    const write = (progress: JobProgress) => {
+      inFlight = true;
       writing = writing
         .then(async () => {
           await strapi.db.query(UID.record).updateMany({ where: { id: recordId, status: 'running' }, data: { progress } });
         })
         .catch((error) => {
-          // A missed progress write is not worth failing a backup for; the next one catches up.
+          // A missed progress write is not worth failing a job for; the next one catches up.
           strapi.log.warn(`[backup] record ${recordId}: could not write progress: ${errorMessage(error)}`);
+        })
+        .finally(() => {
+          inFlight = false;
         });
     };
     return {
-      report(progress: Progress) {
+      report(progress: JobProgress) {
         pending = progress;
         const now = Date.now();
-        if (now - last >= PROGRESS_WRITE_MS) {
+        if (now - last >= PROGRESS_WRITE_MS && !inFlight) {
           last = now;
           write(progress);
           pending = null;
         }
       },
       async flush() {
+        await writing;
         if (pending) write(pending);
+        pending = null;
         await writing;
       },
     };
@@ -86,7 +98,7 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
    * Marks the record completed, trying again on a database error (a restart, a lost connection):
    * the archive is done, and minutes of work should not be lost to one failed write.
    */
-  const recordCompleted = async (recordId: number, fields: ReturnType<typeof completedFields>): Promise<boolean> => {
+  const recordCompleted = async (recordId: number, fields: Partial<BackupRecord> & { status: 'completed' }): Promise<boolean> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await getService(strapi, 'queue').finish(recordId, fields);
@@ -96,6 +108,28 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
         await new Promise((resolve) => setTimeout(resolve, RECORD_WRITE_RETRY_MS * attempt));
       }
     }
+  };
+
+  /** The backup itself: the archive, its completed record, then the profile's retention. */
+  const runBackup = async (record: BackupRecord, profile: Profile, signal: AbortSignal, writer: ReturnType<typeof progressWriter>, outcome: { archivePath: string | null }) => {
+    const storage = getService(strapi, 'storage');
+    const directory = await storage.ensureDirectory();
+    const archiveFile = storage.archiveName(profile.name, record.id, record.startedAt ? new Date(record.startedAt) : new Date(), profile.format);
+    const archivePath = path.join(directory, archiveFile);
+    outcome.archivePath = archivePath;
+    const result = await createBackup({
+      ...backupInput(strapi, profile, { directory, outFile: archivePath, tmpDir: storage.scratchDir(record.id) }),
+      signal,
+      onProgress: (progress: Progress) => writer.report(progress),
+    });
+    await writer.flush();
+    const kept = await recordCompleted(record.id, completedFields(result, archiveFile)).catch((error: unknown) => {
+      throw new Error(`The archive was written but could not be recorded (${errorMessage(error)}); it was removed.`);
+    });
+    // The failsafe gave up on this job while it ran: its record says so, the archive must go.
+    if (!kept) await fs.rm(archivePath, { force: true });
+    else await getService(strapi, 'retention').apply(profile).catch((error: unknown) => strapi.log.warn(`[backup] retention of “${profile.name}”: ${errorMessage(error)}`));
+    outcome.archivePath = null;
   };
 
   return {
@@ -109,59 +143,57 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
       return Boolean(job);
     },
 
+    /** Whether a job runs in this process (the failsafe leaves those to their own heartbeat). */
+    isRunningHere: (recordId: number): boolean => running.has(recordId),
+
     /**
-     * Runs the backup of `record` to its end and returns the final record. Never throws for a
-     * failed backup: the failure is recorded on the record.
+     * Runs the job of `record` to its end and returns the final record. Never throws for a failed
+     * job: the failure is recorded on the record.
      */
     async run(record: BackupRecord, profile: Profile): Promise<BackupRecord> {
-      const records = getService(strapi, 'records');
-      if (record.kind === 'restore') {
-        // The queue already orders restores (alone on the site); restoring itself is not built yet.
-        await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: 'error', message: 'Restore is not available in this version of the plugin; nothing was changed.' });
-        return (await records.findById(record.id)) as BackupRecord;
-      }
-      const storage = getService(strapi, 'storage');
       const job = { controller: new AbortController(), reason: null as StopReason | null };
       running.set(record.id, job);
-      const startedAt = record.startedAt ? new Date(record.startedAt) : new Date();
       const writer = progressWriter(record.id);
       const heartbeat = startHeartbeat(record.id, (reason) => this.abort(record.id, reason));
-      const scratch = storage.scratchDir(record.id);
-      let archivePath: string | null = null;
+      const outcome = { archivePath: null as string | null };
+      const restore = record.kind === 'restore';
+      const gate = getService(strapi, 'restoreGate');
+      if (restore) gate.begin(record.id, record.documentId);
       try {
-        const directory = await storage.ensureDirectory();
-        const archiveFile = storage.archiveName(profile.name, record.id, startedAt, profile.format);
-        archivePath = path.join(directory, archiveFile);
-        const result = await createBackup({
-          ...backupInput(strapi, profile, { directory, outFile: archivePath, tmpDir: scratch }),
-          signal: job.controller.signal,
-          onProgress: (progress: Progress) => writer.report(progress),
-        });
-        await writer.flush();
-        const kept = await recordCompleted(record.id, completedFields(result, archiveFile)).catch((error: unknown) => {
-          throw new Error(`The archive was written but could not be recorded (${errorMessage(error)}); it was removed.`);
-        });
-        // The failsafe gave up on this job while it ran: its record says so, the archive must go.
-        if (!kept) await fs.rm(archivePath, { force: true });
-        else await getService(strapi, 'retention').apply(profile).catch((error: unknown) => strapi.log.warn(`[backup] retention of “${profile.name}”: ${errorMessage(error)}`));
+        if (restore) {
+          const fields = await getService(strapi, 'restorer').run(record, {
+            signal: job.controller.signal,
+            report: (progress) => {
+              gate.report(progress);
+              writer.report(progress);
+            },
+          });
+          await writer.flush();
+          await recordCompleted(record.id, fields);
+          gate.end(true);
+        } else {
+          await runBackup(record, profile, job.controller.signal, writer, outcome);
+        }
       } catch (error) {
         // Never an archive without its completed record: a record that says failed, or a job the
         // failsafe later marks lost, must not leave a complete-looking archive behind.
-        if (archivePath) await fs.rm(archivePath, { force: true });
+        if (outcome.archivePath) await fs.rm(outcome.archivePath, { force: true });
         await writer.flush();
         const stopped = isAbort(error) ? STOPPED[job.reason ?? 'user'] : null;
+        const restored = error instanceof RestoreFailedError && error.databaseRestored;
+        if (restore) gate.end(restored);
         await getService(strapi, 'queue').finish(record.id, {
           status: stopped ? stopped.status : 'failed',
-          statusReason: stopped ? job.reason ?? 'user' : 'error',
-          message: stopped ? stopped.message : errorMessage(error),
+          statusReason: stopped ? job.reason ?? 'user' : error instanceof ArchiveRefusedError ? 'refused' : 'error',
+          message: stopped ? `${stopped.message} ${restore ? 'The site was left as it was.' : 'No archive was kept.'}` : errorMessage(error),
         });
         if (!stopped) strapi.log.error(`[backup] record ${record.id} failed: ${errorMessage(error)}`);
       } finally {
         heartbeat.stop();
         running.delete(record.id);
-        await fs.rm(scratch, { recursive: true, force: true });
+        await fs.rm(getService(strapi, 'storage').scratchDir(record.id), { recursive: true, force: true });
       }
-      return (await records.findById(record.id)) as BackupRecord;
+      return (await getService(strapi, 'records').findById(record.id)) as BackupRecord;
     },
   };
 };

@@ -5,6 +5,7 @@
 import type { Core } from '@strapi/strapi';
 import { ACTIVE_STATUSES, UID, type RecordKind, type RecordStatus } from '../constants';
 import type { BackupRecord } from './records';
+import { getService } from '../utils';
 
 const POPULATE = { profile: { select: ['id', 'documentId', 'name'] } };
 
@@ -26,6 +27,8 @@ export interface Activity {
   backupQueued: boolean;
   /** A restore is queued or running: what is saved now will be overwritten. */
   restorePending: boolean;
+  /** A restore completed since this instance booted: it must restart to read the restored site. */
+  restartRequired: boolean;
 }
 
 const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
@@ -54,7 +57,12 @@ const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
       .query(UID.record)
       .findMany({ select: ['kind', 'status'], where: { status: { $in: ACTIVE_STATUSES } } });
     const any = (kind: RecordKind, status?: RecordStatus) => active.some((r) => r.kind === kind && (!status || r.status === status));
-    return { backupRunning: any('backup', 'running'), backupQueued: any('backup', 'queued'), restorePending: any('restore') };
+    return {
+      backupRunning: any('backup', 'running'),
+      backupQueued: any('backup', 'queued'),
+      restorePending: any('restore'),
+      restartRequired: getService(strapi, 'restoreGate').restartRequired,
+    };
   },
 });
 

@@ -22,9 +22,9 @@ export const validateRunBody = (body: unknown, door: RunDoor): RunInput => {
     // An API token is a secret often kept in CI or a frontend; overwriting the site is not for it.
     throw new errors.ValidationError('A restore cannot be requested through the content API, whatever the token; use the admin panel or the strapi-backup CLI.');
   }
-  if (kind === 'restore') throw new errors.ValidationError('kind “restore” is not available yet: only “backup” can be run.');
-  if (kind !== 'backup') {
-    throw new errors.ValidationError(`kind must be “backup” (known kinds: ${RECORD_KINDS.join(', ')}; restore is not available yet)`);
+  if (kind === 'restore') {
+    throw new errors.ValidationError('A restore needs an archive: POST /backup/records/:documentId/restore with the backup to restore.');
   }
+  if (kind !== 'backup') throw new errors.ValidationError(`kind must be “backup” (known kinds: ${RECORD_KINDS.join(', ')})`);
   return { profile: typeof profile === 'string' ? profile : undefined, kind };
 };
