@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Fills a booted playground app with generated content: authors, categories, articles with a
- * cover (media), categories (relation) and an SEO component, and upload files registered in
+ * cover (media), categories (relation) and an SEO component, pages (drafts and published, two
+ * locales, a dynamic zone, nested components with media and relations), and upload files registered in
  * Strapi's `files` table. Used by `npm run playground:seed`, the tests and the benchmark.
  */
 const crypto = require('node:crypto');
@@ -55,10 +56,10 @@ const createUpload = async (strapi, index, size) => {
 
 /**
  * @param {import('@strapi/strapi').Core.Strapi} strapi
- * @param {{ articles?: number, uploads?: number, uploadSize?: number, largeUploads?: number, largeUploadSize?: number, log?: (m: string) => void }} options
+ * @param {{ articles?: number, pages?: number, uploads?: number, uploadSize?: number, largeUploads?: number, largeUploadSize?: number, log?: (m: string) => void }} options
  */
 const seedContent = async (strapi, options = {}) => {
-  const { articles = 20, uploads = 5, uploadSize = 20 * 1024, largeUploads = 0, largeUploadSize = 10 * 1024 * 1024, log = () => {} } = options;
+  const { articles = 20, uploads = 5, uploadSize = 20 * 1024, largeUploads = 0, largeUploadSize = 10 * 1024 * 1024, pages = 4, log = () => {} } = options;
   const rng = lcg(42);
   const files = [];
   for (let i = 0; i < largeUploads; i += 1) files.push(await createUpload(strapi, `large${i}`, largeUploadSize));
@@ -101,8 +102,51 @@ const seedContent = async (strapi, options = {}) => {
     });
     log(`${end}/${articles} articles`);
   }
+  const pageIds = await seedPages(strapi, { pages, files, articles: created, rng });
+  log(`${pageIds.length} pages in 2 locales`);
   await poolIdle(strapi);
-  return { authors, categories, files, articles: created };
+  return { authors, categories, files, articles: created, pages: pageIds };
+};
+
+/**
+ * Pages: what a real site's schema holds beside plain entries — draft and published versions, two
+ * locales, a dynamic zone of components nested two deep, media inside components (the polymorphic
+ * `files_related_mph` links) and relations from components.
+ */
+const seedPages = async (strapi, { pages, files, articles, rng }) => {
+  if (pages === 0) return [];
+  const locales = strapi.plugin('i18n').service('locales');
+  if (!(await locales.findByCode('fr'))) await locales.create({ code: 'fr', name: 'French (fr)' });
+  const media = (i) => (files.length ? files[i % files.length].id : null);
+  const article = (i) => (articles.length ? articles[i % articles.length].documentId : null);
+  const data = (i, lang) => ({
+    title: `Page ${i} (${lang})`,
+    slug: `page-${i}-${lang}`,
+    blocks: [
+      {
+        __component: 'blocks.hero',
+        heading: `Hero ${i} ${lang}`,
+        image: media(i),
+        links: [
+          { label: `Read ${i}`, url: `/articles/${i}`, icon: media(i + 1), article: article(i) },
+          { label: 'Home', url: '/', icon: null, article: null },
+        ],
+      },
+      { __component: 'blocks.text', body: sentence(rng, 30) },
+    ],
+    seo: { metaTitle: `Page ${i} ${lang}`, metaDescription: sentence(rng, 8) },
+    related: articles.slice(0, 2).map((a) => a.documentId),
+  });
+  const documents = strapi.documents('api::page.page');
+  const ids = [];
+  for (let i = 0; i < pages; i += 1) {
+    const page = await documents.create({ data: data(i, 'en'), locale: 'en' });
+    await documents.update({ documentId: page.documentId, locale: 'fr', data: data(i, 'fr') });
+    // Every other page is published (a draft and a published row per locale); the rest stay drafts.
+    if (i % 2 === 0) await documents.publish({ documentId: page.documentId, locale: '*' });
+    ids.push(page.documentId);
+  }
+  return ids;
 };
 
 /**
