@@ -28,6 +28,23 @@ const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.
 
 const token = () => randomBytes(6).toString('hex');
 
+/** Names of staging and set-aside directories, as StagedDir makes them. */
+const LEFTOVER_NAME = /^\.[a-z]+-(restore|old)-[0-9a-f]{12}$/;
+
+/**
+ * What a restore killed between its first staged file and the removal of the old files (a lost
+ * worker, a crash) leaves in `dirs`: hidden staging or set-aside directories. Either is safe to
+ * remove once no restore runs: staging was never swapped in; a set-aside one was replaced.
+ */
+export async function restoreLeftovers(dirs: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of dirs) {
+    const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isDirectory() && LEFTOVER_NAME.test(e.name)) found.push(path.join(dir, e.name));
+  }
+  return found;
+}
+
 /** Why a relative path inside a staging directory is unsafe, or null. */
 export function unsafeRelativePath(rel: string): string | null {
   if (!rel || rel.includes('\0') || rel.includes('\\') || rel.startsWith('/')) return 'not a plain relative path';

@@ -4,6 +4,7 @@ export { verifyArchive, type VerifyOptions } from './verify';
 export { parseManifest, validateManifest } from './manifest';
 export { checkArchive } from './check';
 export { restoreArchive } from './restore';
+export { restoreLeftovers } from './extract';
 export { ArchiveRefusedError, RestoreFailedError } from './errors';
 export * from './constants';
 export type * from './types';

@@ -7,6 +7,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
+import { localUploadsDir } from '../backup-input';
+import { restoreLeftovers } from '../engine';
 import { HEARTBEAT_LAPSE_BEATS as LAPSE_BEATS, UID } from '../constants';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { BackupRecord } from './records';
@@ -29,6 +31,18 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
     await Promise.all(names.filter((n) => ours.test(n)).map((n) => fs.rm(path.join(dir, n), { force: true })));
   };
 
+  /**
+   * A restore that died leaves hidden staging (or set-aside) directories beside or in the uploads
+   * and in the app directory. Removed only when no restore runs anywhere: one at a time on a site.
+   */
+  const removeRestoreLeftovers = async (): Promise<string[]> => {
+    if ((await records().count({ where: { kind: 'restore', status: 'running' } })) > 0) return [];
+    const uploads = localUploadsDir(strapi);
+    const found = await restoreLeftovers([strapi.dirs.static.public, strapi.dirs.app.root, ...(uploads ? [uploads] : [])]);
+    await Promise.all(found.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+    return found;
+  };
+
   return {
     /**
      * At boot: what crashed jobs left on disk (a boot killed during a pre-update backup leaves its
@@ -38,13 +52,13 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async removeOrphans(): Promise<number> {
       const found = await getService(strapi, 'storage').leftovers();
-      if (found.length === 0) return 0;
       const ids = [...new Set(found.map((entry) => entry.recordId))];
-      const running: Pick<BackupRecord, 'id'>[] = await records().findMany({ where: { id: { $in: ids }, status: 'running' }, select: ['id'] });
+      const running: Pick<BackupRecord, 'id'>[] = ids.length ? await records().findMany({ where: { id: { $in: ids }, status: 'running' }, select: ['id'] }) : [];
       const alive = new Set(running.map((record) => record.id));
-      const orphans = found.filter((entry) => !alive.has(entry.recordId));
-      await Promise.all(orphans.map((entry) => fs.rm(entry.path, { recursive: true, force: true })));
-      if (orphans.length > 0) strapi.log.info(`[backup] removed ${orphans.length} file(s) left by jobs that ended without cleaning up: ${orphans.map((e) => path.basename(e.path)).join(', ')}`);
+      const orphans = found.filter((entry) => !alive.has(entry.recordId)).map((entry) => entry.path);
+      await Promise.all(orphans.map((file) => fs.rm(file, { recursive: true, force: true })));
+      orphans.push(...(await removeRestoreLeftovers()));
+      if (orphans.length > 0) strapi.log.info(`[backup] removed ${orphans.length} file(s) left by jobs that ended without cleaning up: ${orphans.map((file) => path.basename(file)).join(', ')}`);
       return orphans.length;
     },
 
@@ -81,6 +95,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
           lost += 1;
           getService(strapi, 'notifier').emitById(id);
           await removeLeftovers(id);
+          if (kind === 'restore') await removeRestoreLeftovers();
         }
       }
 
