@@ -36,6 +36,19 @@ export const backUp = async (app: TestApp): Promise<TakenBackup> => {
   return { id: record.id, documentId: record.documentId, archiveFile: record.archiveFile };
 };
 
+/**
+ * A record row written as another process would have left it (a job running elsewhere, a restore
+ * asked from the admin), in the plugin's table, without a profile link. Returns its id.
+ */
+export const insertRecordRow = async (knex: Knex, row: Record<string, unknown>): Promise<number> => {
+  const document_id = `job${Math.random().toString(36).slice(2)}`.padEnd(24, '0').slice(0, 24);
+  const [inserted] = await knex('backup_records').insert({ document_id, ...row }, ['id']);
+  return Number(typeof inserted === 'object' ? inserted.id : inserted);
+};
+
+/** A datetime column as the drivers return it (SQLite: epoch ms; PostgreSQL, MySQL: Date) in ms. */
+export const timeOf = (value: unknown): number => new Date(value as string).getTime();
+
 export interface SiteState {
   tables: Record<string, string>;
   uploads: Record<string, string>;

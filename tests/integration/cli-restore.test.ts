@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { WORKER_OFF_ENV } from '../../server/src/constants';
-import { backUp, cliOnTerminal, siteState, tamperedCopy, type SiteState, type TakenBackup } from '../helpers/cli-site';
+import { waitFor } from '../helpers/archive';
+import { backUp, cliOnTerminal, insertRecordRow, siteState, tamperedCopy, timeOf, type SiteState, type TakenBackup } from '../helpers/cli-site';
 import { connect, dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, seedContent, type TestApp } from '../helpers/strapi-app';
 
@@ -67,6 +68,31 @@ describe.each(dialectsUnderTest())('strapi-backup restore, the app booting (%s)'
     expect(safety.map((r) => r.status)).toEqual(['completed']);
   });
 
+  it('waits behind a job running elsewhere, its queued record beating, then restores', async () => {
+    await changeSite(site);
+    const now = new Date();
+    const running = await insertRecordRow(site.knex, { kind: 'backup', status: 'running', trigger: 'api', worker: 'elsewhere:1', started_at: now, heartbeat_at: now });
+    // That instance is alive: its heartbeat stays fresh until its job "ends" below.
+    const beat = setInterval(() => void site.knex('backup_records').where({ id: running }).update({ heartbeat_at: new Date() }).catch(() => undefined), 200);
+    const cli = site.app.cli(['restore', String(site.backup.id), '--yes', '--json'], { env: { BACKUP_HEARTBEAT_MS: '1000', BACKUP_POLL_MS: '200' } });
+    try {
+      let queued: { id: number; heartbeat_at: unknown } | undefined;
+      await waitFor(async () => Boolean((queued = await site.knex('backup_records').where({ kind: 'restore', status: 'queued' }).first())), 60000, 'the restore to be queued');
+      const firstBeat = timeOf(queued!.heartbeat_at);
+      await waitFor(async () => {
+        const now = await site.knex('backup_records').where({ id: queued!.id }).first();
+        return now.status === 'queued' && timeOf(now.heartbeat_at) > firstBeat;
+      }, 15000, 'a heartbeat on the queued restore');
+    } finally {
+      clearInterval(beat);
+      await site.knex('backup_records').where({ id: running }).update({ status: 'completed', finished_at: new Date() });
+    }
+    const run = await cli;
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'restore', status: 'completed' });
+    expect(await state()).toEqual(site.backedUp);
+  });
+
   it('refuses a tampered archive with exit 4 and changes nothing', async () => {
     await changeSite(site);
     const before = await state();
@@ -85,6 +111,8 @@ describe.each(dialectsUnderTest())('strapi-backup restore, the app booting (%s)'
     const run = await site.app.cli(['restore', String(site.backup.id), '--json']);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
     expect(run.stderr).toMatch(/^strapi-backup: A restore replaces the whole site: pass --yes/);
+    const envAlone = await site.app.cli(['restore', String(site.backup.id), '--env', '--yes']);
+    expect({ code: envAlone.code, stderr: envAlone.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^strapi-backup: --env puts .env back with the project files: add --files/) });
     expect({ state: await state(), records: (await records(site.knex)).length }).toEqual(before);
   });
 
@@ -140,16 +168,23 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     fs.writeFileSync(path.join(broken(), 'content-types/broken/schema.json'), '{ "kind": "collectionType", ');
     expect((await site.app.cli(['list'])).code).toBe(1); // the boot fails now
 
-    // A job alive elsewhere (its heartbeat fresh): the offline restore takes the site lock too, and is refused.
-    const now = new Date();
-    const [running] = await site.knex('backup_records').insert({ document_id: 'elsewhere0running0job00x', kind: 'backup', status: 'running', trigger: 'api', worker: 'elsewhere:1', started_at: now, heartbeat_at: now }, ['id']);
+    // A job alive elsewhere (its heartbeat fresh), then a restore asked from the admin: the offline
+    // restore takes the site lock too, and is refused for each, changing nothing.
+    const archive = path.join(site.app.backupsDir, site.backup.archiveFile);
+    const offline = () => site.app.cli(['restore', '--file', archive, '--files', '--yes', '--json']);
+    const running = await insertRecordRow(site.knex, { kind: 'backup', status: 'running', trigger: 'api', worker: 'elsewhere:1', started_at: new Date(), heartbeat_at: new Date() });
     const before = await state();
-    const refused = await site.app.cli(['restore', '--file', path.join(site.app.backupsDir, site.backup.archiveFile), '--files', '--yes', '--json']);
-    expect({ code: refused.code, stdout: JSON.parse(refused.stdout) }).toMatchObject({ code: 3, stdout: { error: { reason: 'busy', record: { id: running.id } } } });
+    const busy = await offline();
+    expect({ code: busy.code, stdout: JSON.parse(busy.stdout) }).toMatchObject({ code: 3, stdout: { error: { reason: 'busy', record: { id: running } } } });
+    // That worker died since: its heartbeat lapsed an hour ago.
+    await site.knex('backup_records').where({ id: running }).update({ heartbeat_at: new Date(Date.now() - 3600_000) });
+    const pending = await insertRecordRow(site.knex, { kind: 'restore', status: 'queued', trigger: 'admin', queued_at: new Date() });
+    const restorePending = await offline();
+    expect({ code: restorePending.code, stdout: JSON.parse(restorePending.stdout) }).toMatchObject({ code: 3, stdout: { error: { reason: 'restore-pending', record: { id: pending } } } });
     expect(await state()).toEqual(before);
-    await site.knex('backup_records').where({ id: running.id }).update({ status: 'failed' });
+    await site.knex('backup_records').where({ id: pending }).update({ status: 'cancelled' });
 
-    const run = await site.app.cli(['restore', '--file', path.join(site.app.backupsDir, site.backup.archiveFile), '--files', '--yes', '--json']);
+    const run = await offline();
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stderr).toMatch(/^strapi-backup: the app does not boot: .+\nstrapi-backup: restoring offline/m);
     expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'restore', status: 'completed', trigger: 'cli', offline: true, bootError: expect.any(String) });
@@ -157,6 +192,8 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     expect(await state()).toEqual(site.backedUp);
     const safety = (await records(site.knex)).filter((r) => r.trigger === 'pre-restore');
     expect(safety.map((r) => r.status)).toEqual(['completed']);
+    // The job whose worker died is marked lost, as the failsafe would.
+    expect(await site.knex('backup_records').where({ id: running }).first()).toMatchObject({ status: 'failed', status_reason: 'worker-lost' });
 
     // The old code with its data: the app boots, and its content is the backed-up one.
     const strapi = await site.app.boot();
