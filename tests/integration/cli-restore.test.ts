@@ -11,7 +11,7 @@ import { WORKER_OFF_ENV } from '../../server/src/constants';
 import { waitFor } from '../helpers/archive';
 import { backUp, cliOnTerminal, insertRecordRow, siteState, tamperedCopy, timeOf, type SiteState, type TakenBackup } from '../helpers/cli-site';
 import { connect, dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, seedContent, type TestApp } from '../helpers/strapi-app';
+import { createTestApp, poolIdle, seedContent, type TestApp } from '../helpers/strapi-app';
 
 interface Site {
   app: TestApp;
@@ -29,6 +29,9 @@ const useBackedUpSite = (dialect: 'sqlite' | 'postgres' | 'mysql', label: string
     await site.app.boot();
     await seedContent(site.app.strapi, { articles: 6, uploads: 2, uploadSize: 2048 });
     site.backup = await backUp(site.app);
+    // Strapi emits a document's events after its commit without awaiting them (a record's too):
+    // destroying the app under them leaves a connection request to time out a minute later.
+    await poolIdle(site.app.strapi);
     await site.app.stop(); // each CLI process boots its own instance of the app
     site.knex = connect(site.app.db);
     site.backedUp = await siteState(site.knex, dialect, site.app.dir);
@@ -126,6 +129,7 @@ describe.each(dialectsUnderTest())('strapi-backup restore, the app booting (%s)'
       const result = await strapi.plugin('backup').service('restorer').request({ from: { record }, options: {}, trigger: 'admin' });
       expect(result.accepted).toBe(true);
       pending = result.record;
+      await poolIdle(strapi);
     } finally {
       delete process.env[WORKER_OFF_ENV];
       await site.app.stop();
