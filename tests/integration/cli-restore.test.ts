@@ -166,6 +166,18 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     expect({ state: await state(), records: (await records(site.knex)).length }).toEqual(before);
   });
 
+  it('puts the project files back with --files when the app boots, and clears its compiled output', async () => {
+    const added = path.join(site.app.dir, 'src/added-after-the-backup.txt');
+    fs.writeFileSync(added, 'not in the backup');
+    const run = await site.app.cli(['restore', String(site.backup.id), '--files', '--yes']);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^Restore completed: .*, the project files\./);
+    expect(run.stderr).toContain('The compiled output of this TypeScript app (dist/) was cleared: compile it again (npm run build) before strapi start.');
+    expect(fs.existsSync(added)).toBe(false);
+    // Nothing compiled is left (an admin build would stay; the test app has none).
+    expect(fs.readdirSync(path.join(site.app.dir, 'dist')).filter((name) => !name.endsWith('.tsbuildinfo'))).toEqual([]);
+  });
+
   it('restores offline, with the project files, an app whose boot a broken schema stops; then the app boots again', async () => {
     await changeSite(site);
     fs.mkdirSync(path.join(broken(), 'content-types/broken'), { recursive: true });
@@ -188,6 +200,7 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     expect(await state()).toEqual(before);
     await site.knex('backup_records').where({ id: pending }).update({ status: 'cancelled' });
 
+    const safetyBefore = (await records(site.knex)).filter((r) => r.trigger === 'pre-restore').length;
     const run = await offline();
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stderr).toMatch(/^strapi-backup: the app does not boot: .+\nstrapi-backup: restoring offline/m);
@@ -195,7 +208,7 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     expect(fs.existsSync(broken())).toBe(false);
     expect(await state()).toEqual(site.backedUp);
     const safety = (await records(site.knex)).filter((r) => r.trigger === 'pre-restore');
-    expect(safety.map((r) => r.status)).toEqual(['completed']);
+    expect({ taken: safety.length - safetyBefore, status: safety.at(-1)?.status }).toEqual({ taken: 1, status: 'completed' });
     // The job whose worker died is marked lost, as the failsafe would.
     expect(await site.knex('backup_records').where({ id: running }).first()).toMatchObject({ status: 'failed', status_reason: 'worker-lost' });
 
