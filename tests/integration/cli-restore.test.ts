@@ -169,11 +169,13 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
   it('puts the project files back with --files when the app boots, and clears its compiled output', async () => {
     const added = path.join(site.app.dir, 'src/added-after-the-backup.txt');
     fs.writeFileSync(added, 'not in the backup');
-    const run = await site.app.cli(['restore', String(site.backup.id), '--files', '--yes']);
+    const safetyBefore = (await records(site.knex)).filter((r) => r.trigger === 'pre-restore').length;
+    const run = await site.app.cli(['restore', String(site.backup.id), '--files', '--yes', '--no-safety-backup']);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^Restore completed: .*, the project files\./);
     expect(run.stderr).toContain('The compiled output of this TypeScript app (dist/) was cleared: compile it again (npm run build) before strapi start.');
     expect(fs.existsSync(added)).toBe(false);
+    expect((await records(site.knex)).filter((r) => r.trigger === 'pre-restore')).toHaveLength(safetyBefore);
     // Nothing compiled is left (an admin build would stay; the test app has none).
     expect(fs.readdirSync(path.join(site.app.dir, 'dist')).filter((name) => !name.endsWith('.tsbuildinfo'))).toEqual([]);
   });

@@ -106,8 +106,8 @@ export const resetCompiled = async (appDir: string): Promise<string> => {
 export const distDirOf = async (appDir: string, compile: ((options: object) => Promise<{ distDir: string }>) | null): Promise<string> => {
   const distDir = await compiledDirOf(appDir);
   if (!distDir) return appDir;
-  // Only when stale: compiling empties dist/ first, and worker processes starting together would
-  // break each other's boot.
+  // Only when stale: the output is emptied and written again, and worker processes starting
+  // together would break each other's boot.
   if (compile && isStale(appDir, distDir)) {
     clearCompiled(distDir);
     return (await compile({ appDir, ignoreDiagnostics: true })).distDir;

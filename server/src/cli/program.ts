@@ -31,7 +31,7 @@ Global options (before or after the command):
 ${GLOBAL_OPTIONS.map(([flags, description]) => `  ${flags.padEnd(16)} ${description}`).join('\n')}`;
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 success, 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 archive refused (verify failed, or a restore's compatibility check).
+Exit codes: 0 success, 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 archive refused (by verify or a restore's checks).
 Run \`strapi-backup help <command>\` for a command's options.`;
 
 const concurrency = (raw: string): number => {
