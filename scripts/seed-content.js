@@ -162,4 +162,4 @@ const poolIdle = async (strapi, turns = 5) => {
   }
 };
 
-module.exports = { seedContent, writeRandomFile };
+module.exports = { seedContent, writeRandomFile, poolIdle };

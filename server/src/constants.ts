@@ -79,6 +79,7 @@ export const EXIT = {
   failed: 1,
   usage: 2,
   rejected: 3,
+  /** The archive was refused: verify failed, or a restore found it damaged or incompatible (before changing anything). */
   verifyFailed: 4,
 } as const;
 

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'bin/strapi-backup.js');
 const { freshSecrets } = require(path.join(ROOT, 'scripts/app-env.js'));
 const { copyPlayground, loadApp } = require(path.join(ROOT, 'scripts/app-copy.js'));
-export const { seedContent } = require(path.join(ROOT, 'scripts/seed-content.js'));
+export const { seedContent, poolIdle } = require(path.join(ROOT, 'scripts/seed-content.js'));
 
 export interface CliResult {
   code: number | null;

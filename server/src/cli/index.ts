@@ -1,6 +1,6 @@
 /**
- * `strapi-backup`: back up a Strapi app from a shell. Exit codes (constants.EXIT): 0 success,
- * 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 verify failed.
+ * `strapi-backup`: back up and restore a Strapi app from a shell. Exit codes (constants.EXIT): 0
+ * success, 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 archive refused.
  *
  * Parsing is commander's (./program), as in Strapi's own CLI; this module keeps the contract of
  * the README: every error is one line on stderr, every usage error exits 2, stdout stays JSON-only
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CommanderError } from 'commander';
 import { EXIT } from '../constants';
 import { errorMessage } from '../utils';
+import { BootError } from './boot';
 import { createContext, type CommandContext } from './context';
 import { CliError, usageError } from './errors';
 import { buildProgram } from './program';
@@ -46,7 +47,9 @@ export const main = async (argv: string[]): Promise<number> => {
     if (caught instanceof CommanderError && COMMANDER_OK.includes(caught.code)) return EXIT.ok;
     const error = caught instanceof CommanderError ? fromCommander(caught) : caught;
     process.stderr.write(`strapi-backup: ${errorMessage(error)}\n`);
-    if (debug && error instanceof Error && !(error instanceof CliError)) process.stderr.write(`${error.stack}\n`);
+    // A failed boot: the stack of what failed in it.
+    const shown = error instanceof BootError && error.cause instanceof Error ? error.cause : error;
+    if (debug && shown instanceof Error && !(shown instanceof CliError)) process.stderr.write(`${shown.stack}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.failed;
   } finally {
     await (ctx as ReturnType<typeof createContext> | null)?.close().catch(() => undefined);

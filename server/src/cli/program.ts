@@ -8,6 +8,7 @@ import { PLUGIN_VERSION } from '../utils';
 import { cancel, status, worker } from './commands/jobs';
 import { list } from './commands/list';
 import { profiles } from './commands/profiles';
+import { restore } from './commands/restore';
 import { run } from './commands/run';
 import { verify } from './commands/verify';
 import type { CommandContext } from './context';
@@ -30,7 +31,7 @@ Global options (before or after the command):
 ${GLOBAL_OPTIONS.map(([flags, description]) => `  ${flags.padEnd(16)} ${description}`).join('\n')}`;
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 success, 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 verify failed.
+Exit codes: 0 success, 1 the job or command failed, 2 usage error, 3 rejected by the queue, 4 archive refused (by verify or a restore's checks).
 Run \`strapi-backup help <command>\` for a command's options.`;
 
 const concurrency = (raw: string): number => {
@@ -74,6 +75,20 @@ export const buildProgram = (dispatch: Dispatch): Command => {
     .argument('[archive]', 'a record id (or documentId), or an archive file; a name that could be both is refused')
     .option('--record <id>', "the archive of this backup record (id or documentId)")
     .option('--file <path>', 'this archive file (the app is not booted)');
+
+  command(
+    'restore',
+    'put the site back as an archive holds it (database and uploads; project files with --files), through the queue; offline when the app cannot boot',
+    restore
+  )
+    .argument('[archive]', 'a record id (or documentId), or an archive file; a name that could be both is refused')
+    .option('--record <id>', 'the archive of this backup record (id or documentId)')
+    .option('--file <path>', 'this archive file')
+    .option('--yes', 'do not ask (required without a terminal: the restore is refused otherwise)')
+    .option('--no-safety-backup', 'do not back up the current site first')
+    .option('--force', 'when the schemas differ, restore the tables and columns the archive and the database have in common')
+    .option('--files', 'also put back the project files (config/, src/, database/migrations/, package.json, …)')
+    .option('--env', 'with --files: also put back .env, when the archive has it');
 
   command('status', 'one record, with its progress while it runs', status).argument('<record>', 'record id or documentId');
 

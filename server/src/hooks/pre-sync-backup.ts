@@ -20,7 +20,7 @@ import { createRawRecords, type RawRecords } from './raw-records';
  * Proves the job alive (so the failsafe of a running instance leaves it alone), writes its
  * progress, and stops it when its record was ended or a cancel was asked elsewhere.
  */
-const keepAlive = (strapi: Core.Strapi, raw: RawRecords, recordId: number, abort: (why: string) => void) => {
+export const keepAlive = (strapi: Core.Strapi, raw: RawRecords, recordId: number, abort: (why: string) => void) => {
   let progress: Progress | null = null;
   const beat = async () => {
     if (!(await raw.updateRunning(recordId, { heartbeatAt: new Date(), ...(progress ? { progress } : {}) }))) {

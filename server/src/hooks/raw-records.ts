@@ -1,5 +1,7 @@
 /**
- * Profiles and records read and written with plain knex, for the boot hook only.
+ * Profiles and records read and written with plain knex, for the boot hook and the CLI's offline
+ * restore (an app that cannot boot: `strapi.db` there is a Database with the plugin's two models
+ * only, see cli/offline-app.ts).
  *
  * Why not `strapi.db.query`: before the sync, Strapi's metadata already describes the new schema
  * while the tables are still the old ones. When this boot changes the plugin's own tables (an
@@ -28,10 +30,11 @@ interface Meta {
 /** Values by attribute name of `plugin::backup.record` (dates as Date: the driver converts them). */
 export type RecordData = { [K in keyof Omit<BackupRecord, 'id' | 'profile'>]?: unknown };
 
-/** A running job of the profile that is still alive: the hook waits for it. */
+/** A job that is still alive: a running one (the hook waits for it), or a pending restore. */
 export interface RunningJob {
   id: number;
   worker: string | null;
+  status?: 'running' | 'queued';
 }
 
 /** Strapi's document ids are 24 lowercase letters and digits. */
@@ -40,7 +43,7 @@ const documentId = () =>
 
 const toDate = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string));
 
-export const createRawRecords = (strapi: Core.Strapi) => {
+export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
   const knex: Knex = strapi.db.connection;
   const recordMeta = strapi.db.metadata.get(UID.record) as unknown as Meta;
   const profileMeta = strapi.db.metadata.get(UID.profile) as unknown as Meta;
@@ -104,6 +107,47 @@ export const createRawRecords = (strapi: Core.Strapi) => {
   /** Read before a transaction: SQLite's pool has one connection, which the transaction holds. */
   const prepare = () => Promise.all([columnsOf(recordMeta.tableName), columnsOf(link.name)]);
 
+  /** Marks what a dead process left as the failsafe would: its running jobs lost, its waiting restore cancelled. */
+  const endLapsed = async (trx: Knex.Transaction, jobs: { id: number; status: string }[], now: Date) => {
+    for (const job of jobs) {
+      const lost =
+        job.status === 'running'
+          ? { status: 'failed', statusReason: 'worker-lost', finishedAt: now, message: 'Its worker stopped answering (found with no recent heartbeat); no archive was kept.' }
+          : { status: 'cancelled', statusReason: 'worker-lost', finishedAt: now, message: 'The process that asked for it stopped answering (found with no recent heartbeat); nothing was changed.' };
+      await trx(recordMeta.tableName).where({ id: job.id, [column(recordMeta, 'status')]: job.status }).update(await toRow(recordMeta, lost));
+    }
+  };
+
+  /**
+   * The claim of `claim` / `claimSite`: under the lock, the live jobs that stand in the way, else
+   * the new running record. `profile`: running jobs of that profile; `site`: any running job, and
+   * any pending restore (the queue's rule: one at a time, alone on the site).
+   */
+  const claimUnder = async (scope: 'profile' | 'site', profileId: number, data: RecordData, heartbeatMs: number): Promise<{ id: number } | { busy: RunningJob }> => {
+    const now = new Date();
+    const lapse = now.getTime() - HEARTBEAT_LAPSE_BEATS * heartbeatMs;
+    const rt = recordMeta.tableName;
+    const col = (name: string) => `${rt}.${column(recordMeta, name)}`;
+    await prepare();
+    return knex.transaction(async (trx) => {
+      const profiles = trx(profileMeta.tableName);
+      await (scope === 'site' ? profiles.update({ id: trx.ref('id') }) : profiles.where({ id: profileId }).update({ id: profileId }));
+      const jobs = trx(rt).select(`${rt}.id as id`, `${col('status')} as status`, `${col('heartbeatAt')} as heartbeatAt`, `${col('worker')} as worker`);
+      if (scope === 'profile') {
+        jobs.join(link.name, `${link.name}.${link.joinColumn.name}`, `${rt}.id`).where(`${link.name}.${link.inverseJoinColumn.name}`, profileId).where(col('status'), 'running');
+      } else {
+        jobs.where(col('status'), 'running').orWhere((q) => q.where(col('status'), 'queued').where(col('kind'), 'restore'));
+      }
+      const found: { id: number; status: 'running' | 'queued'; heartbeatAt: unknown; worker: string | null }[] = await jobs;
+      // Alive: a running job or a waiting CLI that beats; a restore queued from the admin waits for any worker.
+      const alive = (job: (typeof found)[number]) => (job.status === 'queued' && !job.worker) || (toDate(job.heartbeatAt)?.getTime() ?? 0) >= lapse;
+      const live = found.find(alive);
+      if (live) return { busy: { id: Number(live.id), worker: live.worker ?? null, status: live.status } };
+      await endLapsed(trx, found, now);
+      return { id: await insertRecord(trx, profileId, { status: 'running', startedAt: now, heartbeatAt: now, ...data }) };
+    });
+  };
+
   return {
     async profiles(): Promise<Profile[]> {
       if (!(await knex.schema.hasTable(profileMeta.tableName))) return [];
@@ -117,34 +161,38 @@ export const createRawRecords = (strapi: Core.Strapi) => {
      * heartbeat lapsed is marked lost first, as the failsafe would: its worker is gone, and no
      * instance may be up to run the failsafe while this one boots.
      */
-    async claim(profileId: number, data: RecordData, heartbeatMs: number): Promise<{ id: number } | { busy: RunningJob }> {
-      const now = new Date();
-      const lapse = now.getTime() - HEARTBEAT_LAPSE_BEATS * heartbeatMs;
-      const rt = recordMeta.tableName;
-      await prepare();
-      return knex.transaction(async (trx) => {
-        await trx(profileMeta.tableName).where({ id: profileId }).update({ id: profileId });
-        const running = await trx(rt)
-          .join(link.name, `${link.name}.${link.joinColumn.name}`, `${rt}.id`)
-          .where(`${link.name}.${link.inverseJoinColumn.name}`, profileId)
-          .where(`${rt}.${column(recordMeta, 'status')}`, 'running')
-          .select(`${rt}.id as id`, `${rt}.${column(recordMeta, 'heartbeatAt')} as heartbeatAt`, `${rt}.${column(recordMeta, 'worker')} as worker`);
-        for (const job of running) {
-          const beat = toDate(job.heartbeatAt);
-          if (beat && beat.getTime() >= lapse) return { busy: { id: Number(job.id), worker: job.worker ?? null } };
-        }
-        for (const job of running) {
-          const lost = { status: 'failed', statusReason: 'worker-lost', finishedAt: now, message: 'Its worker stopped answering (found at boot with no recent heartbeat); no archive was kept.' };
-          await trx(rt).where({ id: job.id, [column(recordMeta, 'status')]: 'running' }).update(await toRow(recordMeta, lost));
-        }
-        return { id: await insertRecord(trx, profileId, { status: 'running', startedAt: now, heartbeatAt: now, ...data }) };
-      });
+    claim(profileId: number, data: RecordData, heartbeatMs: number): Promise<{ id: number } | { busy: RunningJob }> {
+      return claimUnder('profile', profileId, data, heartbeatMs);
+    },
+
+    /**
+     * The same under the site lock (every profile row, as the queue takes it for a restore): no
+     * live job may run on the site, and no other restore may be pending. A restore queued for a
+     * CLI process whose heartbeat lapsed is cancelled, as the failsafe would.
+     */
+    claimSite(profileId: number, data: RecordData, heartbeatMs: number): Promise<{ id: number } | { busy: RunningJob }> {
+      return claimUnder('site', profileId, data, heartbeatMs);
     },
 
     /** A record that ended before it could start (no profile lock needed: it never runs). */
-    async recordFailure(profileId: number, data: RecordData): Promise<number> {
+    recordFailure(profileId: number, data: RecordData): Promise<number> {
+      return this.insert(profileId, { status: 'failed', finishedAt: new Date(), ...data });
+    },
+
+    /** A record as it is given, outside the queue's locks: the caller already holds the job it belongs to. */
+    async insert(profileId: number, data: RecordData): Promise<number> {
       await prepare();
-      return knex.transaction((trx) => insertRecord(trx, profileId, { status: 'failed', finishedAt: new Date(), ...data }));
+      return knex.transaction((trx) => insertRecord(trx, profileId, data));
+    },
+
+    /** A record by id or documentId, as the query engine would return it, with its profile's id. */
+    async find(ref: string): Promise<(RecordData & { id: number; profileId: number | null }) | null> {
+      const key = /^\d+$/.test(ref) ? { id: Number(ref) } : { [column(recordMeta, 'documentId')]: ref };
+      const row = await knex(recordMeta.tableName).where(key).first();
+      if (!row) return null;
+      const linked = await knex(link.name).where(link.joinColumn.name, row.id).first(link.inverseJoinColumn.name);
+      const profileId = linked ? Number(Object.values(linked)[0]) : null;
+      return { ...fromRow(recordMeta, row), id: Number(row.id), profileId } as RecordData & { id: number; profileId: number | null };
     },
 
     /** Updates a record while it is still running; false when something else ended it. */

@@ -35,7 +35,7 @@ interface JobContext {
 }
 
 /** Maps a step's own 0–100 onto its share of the restore's bar, under `step` when given. */
-const band = (from: number, to: number, report: JobContext['report'], step?: string) => (p: RestoreProgress | Progress) =>
+export const band = (from: number, to: number, report: JobContext['report'], step?: string) => (p: RestoreProgress | Progress) =>
   report({ step: step ?? p.step, percent: Math.floor(from + ((to - from) * p.percent) / 100), ...(p.detail ? { detail: p.detail } : {}) });
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -7,8 +7,14 @@ import { formatBytes, printJson, progressPrinter } from '../output';
 
 const POLL_MS = 500;
 
-/** Follows a record until it ends, whichever process runs it; prints its position, then progress. */
-export const follow = async (strapi: Core.Strapi, record: BackupRecord, position: number, json: boolean): Promise<BackupRecord> => {
+/** Follows a record until it ends, whichever process runs it; says why it waits, then prints its progress. */
+export const follow = async (
+  strapi: Core.Strapi,
+  record: BackupRecord,
+  position: number,
+  json: boolean,
+  waiting = `Queued at position ${position}; waiting for the current job of this profile to finish…`
+): Promise<BackupRecord> => {
   const records = getService(strapi, 'records');
   const printer = json ? null : progressPrinter();
   let current = record;
@@ -16,14 +22,15 @@ export const follow = async (strapi: Core.Strapi, record: BackupRecord, position
   let announcedQueue = position === 0;
   while (!FINAL_STATUSES.includes(current.status)) {
     if (current.status === 'queued' && !announcedQueue && !json) {
-      process.stderr.write(`Queued at position ${position}; waiting for the current job of this profile to finish…\n`);
+      process.stderr.write(`${waiting}\n`);
       announcedQueue = true;
     }
     if (current.status === 'running' && current.progress) printer?.update(current.progress as any);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     current = (await records.findById(record.id)) as BackupRecord;
   }
-  if (current.status === 'completed') printer?.update({ step: 'finalize', percent: 100 });
+  // The record's last progress says its last step (a backup's `finalize`, a restore's `done`).
+  if (current.status === 'completed') printer?.update((current.progress as any) ?? { step: 'finalize', percent: 100 });
   printer?.done();
   return current;
 };
