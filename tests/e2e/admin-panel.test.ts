@@ -269,25 +269,27 @@ describe('admin panel in Chromium', () => {
     // A long backup runs, a restore waits behind it (asked through the API), and the admin asks for another.
     const running = await api.request('POST', '/backup/runs', { body: {} });
     expect(running.status).toBe(202);
-    await untilStatus(running.body.data.documentId, /running/);
-    const [source] = await records('?status=completed&kind=backup');
-    const pending = await api.request('POST', `/backup/records/${source.documentId}/restore`, { body: { confirm: source.archiveFile, safetyBackup: false } });
-    expect(pending.status).toBe(202);
-    expect(pending.body.data).toMatchObject({ kind: 'restore', status: 'queued' });
-
+    let pending: { id: number; documentId: string } | undefined;
     try {
+      await untilStatus(running.body.data.documentId, /running/);
+      const [source] = await records('?status=completed&kind=backup');
+      const asked = await api.request('POST', `/backup/records/${source.documentId}/restore`, { body: { confirm: source.archiveFile, safetyBackup: false } });
+      expect(asked.status).toBe(202);
+      expect(asked.body.data).toMatchObject({ kind: 'restore', status: 'queued' });
+      pending = asked.body.data as { id: number; documentId: string };
+
       await page.goto(BACKUPS);
       const dialog = await openRestore(page, source.documentId);
       const parts = restoreDialog(dialog);
       await parts.fileName.fill(source.archiveFile);
       await parts.start.click();
-      await visible(dialog.getByText(`A restore of the site is already pending (record ${pending.body.data.id}). Wait for it to finish or cancel it.`));
+      await visible(dialog.getByText(`A restore of the site is already pending (record ${pending.id}). Wait for it to finish or cancel it.`));
       await screenshot(page, 'restore-dialog-pending');
       // The link leads to the pending restore, and the dialog stays behind.
-      await dialog.getByRole('link', { name: `Open the pending restore (record ${pending.body.data.id})` }).click();
-      await page.waitForURL(new RegExp(`/records/${pending.body.data.documentId}$`));
+      await dialog.getByRole('link', { name: `Open the pending restore (record ${pending.id})` }).click();
+      await page.waitForURL(new RegExp(`/records/${pending.documentId}$`));
       await gone(page.getByRole('dialog'));
-      await visible(page.getByRole('heading', { name: `Restore #${pending.body.data.id}` }));
+      await visible(page.getByRole('heading', { name: `Restore #${pending.id}` }));
       await screenshot(page, 'restore-pending-detail');
       // Editors are told their saves will be overwritten; the home widget counts the restore waiting.
       await page.goto(EDIT_VIEW);
@@ -296,10 +298,10 @@ describe('admin panel in Chromium', () => {
       await textMatches(page.getByRole('region', { name: 'Backups' }).getByTestId('backup-widget-queued'), /^1$/);
     } finally {
       // Whatever happened above, neither job may outlive this test.
-      await api.request('POST', `/backup/records/${pending.body.data.documentId}/cancel`);
+      if (pending) await api.request('POST', `/backup/records/${pending.documentId}/cancel`);
       await api.request('POST', `/backup/records/${running.body.data.documentId}/cancel`);
     }
-    expect(await untilFinal(pending.body.data.documentId)).toMatchObject({ status: 'cancelled' });
+    expect(await untilFinal(pending!.documentId)).toMatchObject({ status: 'cancelled' });
     expect(await untilFinal(running.body.data.documentId)).toMatchObject({ status: 'cancelled' });
   });
 
