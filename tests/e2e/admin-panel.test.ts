@@ -12,41 +12,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, login, newContext, openPage, screenshot } from '../helpers/browser';
 import { FIRST_ADMIN, adminClient, type AdminClient } from '../helpers/http';
 import { serveApp, type ServedApp } from '../helpers/served-app';
+import { ARTICLES, ARTICLE_EDITOR, EDIT_VIEW, RESTORE_BULK_ROWS, seedBulkTable } from './site';
 import { BACKUPS, PROFILES, backUpNow, closeDialog, dismissAnnouncement, expectCount, gone, logInAgain, openRestore, restoreDialog, row, textMatches, visible } from './pages';
 
-/** Rows enough that a backup of them runs for tens of seconds here, so a second request waits. */
-const BULK_ROWS = Number(process.env.E2E_BULK_ROWS ?? 6_000_000);
 const FINAL = /completed|failed|cancelled/i;
-const EDIT_VIEW = '/admin/content-manager/collection-types/api::article.article/create';
 const RUNNING_WARNING = 'A backup is running: changes you save now may not be in it.';
-/** An editor of articles as a site would set one up: Content Manager rights, no backup permission at all. */
-const ARTICLE_EDITOR = ['read', 'create', 'update'].map((action) => ({
-  action: `plugin::content-manager.explorer.${action}`,
-  subject: 'api::article.article',
-  properties: { fields: ['title', 'slug', 'body'] },
-}));
-
-/** Rows enough that a restore (its safety backup, then its load) lasts a few seconds: the modal can be seen following it. */
-const RESTORE_BULK_ROWS = Number(process.env.E2E_RESTORE_BULK_ROWS ?? 300_000);
-
-/**
- * A table the backups include and Strapi leaves alone (it never tracked it), of `rows` rows. Done
- * again on the running app, it replaces the table in one short write (Strapi's SQLite connection
- * waits out the lock).
- */
-const seedBulkTable = async (file: string, rows = BULK_ROWS) => {
-  const Database = require('better-sqlite3');
-  const db = new Database(file, { timeout: 30_000 });
-  db.transaction(() => {
-    db.exec('DROP TABLE IF EXISTS bulk_rows; CREATE TABLE bulk_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, payload VARCHAR(200))');
-    db.prepare(
-      `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
-       INSERT INTO bulk_rows (payload) SELECT 'row ' || x || ' lorem ipsum dolor sit amet consectetur adipiscing elit' FROM n`
-    ).run(rows);
-  })();
-  db.close();
-};
-const ARTICLES = '/content-manager/collection-types/api::article.article';
 
 describe('admin panel in Chromium', () => {
   let served: ServedApp;
