@@ -19,8 +19,11 @@ export const PERMISSIONS = {
 
 /** How often lists and the modal refresh while a job is queued or running (and the tab is visible). */
 export const POLL_MS = 2500;
-/** The Content Manager warning re-checks this rarely: an editor stays long on one entry. */
-export const EDIT_VIEW_POLL_MS = 15000;
+/**
+ * GET /backup/activity (the Content Manager warning, the "restart required" banner) is re-read
+ * this rarely: an editor stays long on one entry, and a restart is not a matter of seconds.
+ */
+export const ACTIVITY_POLL_MS = 15000;
 
 export const ACTIVE_STATUSES = ['queued', 'running'] as const;
 

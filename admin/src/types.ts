@@ -35,6 +35,14 @@ export interface RunResult {
   message: string;
 }
 
+/** `POST /records/:documentId/restore`: the archive's file name typed to confirm, and the options. */
+export interface RestoreRequest {
+  documentId: string;
+  confirm: string;
+  safetyBackup: boolean;
+  force: boolean;
+}
+
 export interface SchedulePreview {
   schedule: string;
   timezone: string | null;

@@ -2,7 +2,9 @@
  * The admin panel in a real Chromium against a built admin served by `strapi start`: the first
  * admin registers, creates a queue profile, backs up twice, watches the queue, cancels, downloads,
  * meets a busy profile, sees the Content Manager warning (as does an editor with no backup
- * permission), and a reader without `run` is refused.
+ * permission), and a reader without `run` is refused. Then it restores: a second restore is
+ * refused in the dialog, and one confirmed by its archive's name is followed to its end, through
+ * the login the restore asks for, to the site as the backup had it.
  * Each step saves a screenshot in tests/e2e/screenshots/.
  */
 import fs from 'node:fs';
@@ -10,31 +12,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, login, newContext, openPage, screenshot } from '../helpers/browser';
 import { FIRST_ADMIN, adminClient, type AdminClient } from '../helpers/http';
 import { serveApp, type ServedApp } from '../helpers/served-app';
-import { BACKUPS, PROFILES, backUpNow, closeDialog, expectCount, gone, row, textMatches, visible } from './pages';
+import { ARTICLES, ARTICLE_EDITOR, EDIT_VIEW, RESTORE_BULK_ROWS, seedBulkTable } from './site';
+import { BACKUPS, PROFILES, backUpNow, closeDialog, dismissAnnouncement, expectCount, gone, logInAgain, openRestore, restoreDialog, row, textMatches, visible } from './pages';
 
-/** Rows enough that a backup of them runs for tens of seconds here, so a second request waits. */
-const BULK_ROWS = Number(process.env.E2E_BULK_ROWS ?? 6_000_000);
 const FINAL = /completed|failed|cancelled/i;
-const EDIT_VIEW = '/admin/content-manager/collection-types/api::article.article/create';
 const RUNNING_WARNING = 'A backup is running: changes you save now may not be in it.';
-/** An editor of articles as a site would set one up: Content Manager rights, no backup permission at all. */
-const ARTICLE_EDITOR = ['read', 'create', 'update'].map((action) => ({
-  action: `plugin::content-manager.explorer.${action}`,
-  subject: 'api::article.article',
-  properties: { fields: ['title', 'slug', 'body'] },
-}));
-
-/** A table the backups include and Strapi leaves alone (it never tracked it). */
-const seedBulkTable = async (file: string) => {
-  const Database = require('better-sqlite3');
-  const db = new Database(file);
-  db.exec('CREATE TABLE bulk_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, payload VARCHAR(200))');
-  db.prepare(
-    `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
-     INSERT INTO bulk_rows (payload) SELECT 'row ' || x || ' lorem ipsum dolor sit amet consectetur adipiscing elit' FROM n`
-  ).run(BULK_ROWS);
-  db.close();
-};
 
 describe('admin panel in Chromium', () => {
   let served: ServedApp;
@@ -43,15 +25,17 @@ describe('admin panel in Chromium', () => {
   let page: Page;
   let api: AdminClient;
   const records = async (query = '') => (await api.request('GET', `/backup/records${query}`)).body.data as any[];
-  const untilFinal = async (documentId: string, timeout = 180_000) => {
+  const untilStatus = async (documentId: string, status: RegExp, timeout = 180_000) => {
     const deadline = Date.now() + timeout;
     for (;;) {
       const record = (await api.request('GET', `/backup/records/${documentId}`)).body.data;
-      if (FINAL.test(record.status)) return record;
+      if (status.test(record.status)) return record;
       if (Date.now() > deadline) throw new Error(`record ${documentId} still ${record.status}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
+  const untilFinal = (documentId: string, timeout?: number) => untilStatus(documentId, FINAL, timeout);
+  const articleTitles = async () => ((await api.request('GET', `${ARTICLES}?pageSize=100`)).body.results as any[]).map((a) => a.title);
 
   beforeAll(async () => {
     served = await serveApp('e2e', {
@@ -78,10 +62,7 @@ describe('admin panel in Chromium', () => {
     await page.locator('button[type="submit"]').click();
     await page.waitForURL(/\/admin\/?$/);
     await api.login(FIRST_ADMIN.email);
-    // Strapi's announcement banner (dismissed once per user) would sit on every screenshot.
-    await visible(page.getByText('Introducing the new Media Library'));
-    await page.getByRole('button', { name: 'Close' }).first().click();
-    await gone(page.getByText('Introducing the new Media Library'));
+    await dismissAnnouncement(page);
   });
 
   it('creates a queue profile, its cron checked as one types', async () => {
@@ -252,6 +233,127 @@ describe('admin panel in Chromium', () => {
     await visible(page.getByText('Webhook events saved'));
     const saved = await api.request('GET', `/admin/webhooks/${created.body.data.id}`);
     expect([...saved.body.data.events].sort()).toEqual(['backup.completed', 'backup.failed', 'entry.create']);
+  });
+
+  it('a second restore is refused in the dialog, naming the pending one', async () => {
+    // A long backup runs, a restore waits behind it (asked through the API), and the admin asks for another.
+    const running = await api.request('POST', '/backup/runs', { body: {} });
+    expect(running.status).toBe(202);
+    let pending: { id: number; documentId: string } | undefined;
+    try {
+      await untilStatus(running.body.data.documentId, /running/);
+      const [source] = await records('?status=completed&kind=backup');
+      const asked = await api.request('POST', `/backup/records/${source.documentId}/restore`, { body: { confirm: source.archiveFile, safetyBackup: false } });
+      expect(asked.status).toBe(202);
+      expect(asked.body.data).toMatchObject({ kind: 'restore', status: 'queued' });
+      pending = asked.body.data as { id: number; documentId: string };
+
+      await page.goto(BACKUPS);
+      const dialog = await openRestore(page, source.documentId);
+      const parts = restoreDialog(dialog);
+      await parts.fileName.fill(source.archiveFile);
+      await parts.start.click();
+      await visible(dialog.getByText(`A restore of the site is already pending (record ${pending.id}). Wait for it to finish or cancel it.`));
+      await screenshot(page, 'restore-dialog-pending');
+      // The link leads to the pending restore, and the dialog stays behind.
+      await dialog.getByRole('link', { name: `Open the pending restore (record ${pending.id})` }).click();
+      await page.waitForURL(new RegExp(`/records/${pending.documentId}$`));
+      await gone(page.getByRole('dialog'));
+      await visible(page.getByRole('heading', { name: `Restore #${pending.id}` }));
+      await screenshot(page, 'restore-pending-detail');
+      // Editors are told their saves will be overwritten; the home widget counts the restore waiting.
+      await page.goto(EDIT_VIEW);
+      await visible(page.getByText('A restore is pending: changes you save now will be overwritten.'));
+      await page.goto('/admin');
+      await textMatches(page.getByRole('region', { name: 'Backups' }).getByTestId('backup-widget-queued'), /^1$/);
+    } finally {
+      // Whatever happened above, neither job may outlive this test.
+      if (pending) await api.request('POST', `/backup/records/${pending.documentId}/cancel`);
+      await api.request('POST', `/backup/records/${running.body.data.documentId}/cancel`);
+    }
+    expect(await untilFinal(pending!.documentId)).toMatchObject({ status: 'cancelled' });
+    expect(await untilFinal(running.body.data.documentId)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('restores a backup from the records list: confirmed by its name, followed phase by phase, then the admin logs in again and the site is as it was', async () => {
+    // A site of a few hundred thousand rows: its restore lasts long enough to be watched.
+    await seedBulkTable(served.app.env.DATABASE_FILENAME, RESTORE_BULK_ROWS);
+    expect((await api.request('POST', ARTICLES, { body: { title: 'Written before the backup' } })).status).toBeLessThan(300);
+    const asked = await api.request('POST', '/backup/runs', { body: {} });
+    expect(asked.status).toBe(202);
+    const backup = await untilFinal(asked.body.data.documentId);
+    expect(backup).toMatchObject({ status: 'completed' });
+    // The site moves on after the backup.
+    expect((await api.request('POST', ARTICLES, { body: { title: 'Written after the backup' } })).status).toBeLessThan(300);
+    expect(await articleTitles()).toEqual(expect.arrayContaining(['Written before the backup', 'Written after the backup']));
+
+    // Signed in after the backup: the archive does not know this session, so the restore ends it.
+    const restorerContext = await newContext(browser, served.url);
+    const restorer = await openPage(restorerContext);
+    await login(restorer, FIRST_ADMIN.email);
+    await dismissAnnouncement(restorer);
+    await restorer.goto(BACKUPS);
+    const dialog = await openRestore(restorer, backup.documentId);
+    const parts = restoreDialog(dialog);
+    await visible(dialog.getByText(backup.archiveFile).first());
+    await visible(dialog.getByText('This replaces the whole site'));
+    expect(await parts.safetyBackup.isChecked()).toBe(true);
+    // Force is an advanced option, off, with what it means.
+    await expectCount(parts.force, 0);
+    await parts.advanced.click();
+    expect(await parts.force.isChecked()).toBe(false);
+    await visible(dialog.getByText(/Without force, an archive whose tables or columns differ from this database is refused/));
+    // The button waits for the exact name.
+    await parts.fileName.fill(backup.archiveFile.slice(0, -1));
+    expect(await parts.start.isDisabled()).toBe(true);
+    await parts.fileName.fill(backup.archiveFile);
+    expect(await parts.start.isEnabled()).toBe(true);
+    await screenshot(restorer, 'restore-dialog');
+
+    await parts.start.click();
+    const following = restorer.getByRole('dialog');
+    // Seen running, phase by phase: the record keeps answering while the rest of the site says 503.
+    await visible(following.locator('[data-testid="restore-phases"] [data-state="current"]'), 60_000);
+    await visible(following.getByRole('progressbar', { name: 'Restore progress' }));
+    await visible(following.getByText('The site is being restored'));
+    // The list behind it is refused (503) meanwhile, and says why instead of failing.
+    await visible(restorer.getByTestId('backup-site-restoring'));
+    await screenshot(restorer, 'restore-progress');
+
+    // The restore took the session away: Strapi asks to log in, then opens its home page.
+    await logInAgain(restorer, FIRST_ADMIN.email);
+    // The home widget asks for the restart; its last backup is the safety backup, not the restore.
+    const widget = restorer.getByRole('region', { name: 'Backups' });
+    await visible(widget.getByText('Restart required'));
+    await textMatches(widget, /Last successful backup.*· [\d.]+ [KMG]?B/);
+    await screenshot(restorer, 'home-widget-restart', widget);
+
+    // Back on Backups, the restore followed before the login shows how it ended.
+    await restorer.goto(BACKUPS);
+    const outcome = restorer.getByRole('dialog', { name: 'Restore of the site' });
+    await visible(outcome.getByText('Site restored'));
+    await visible(outcome.getByText('Restart Strapi, and log in again if asked'));
+    await textMatches(outcome, new RegExp(`Restored \\d+ tables \\(\\d+ rows\\) from ${backup.archiveFile.replace(/\./g, '\\.')}`));
+    expect(await outcome.locator(`[data-testid="restore-phases"] [data-state="done"]`).count()).toBe(5);
+    await screenshot(restorer, 'restore-completed');
+    await closeDialog(restorer);
+
+    // The list: the restore completed, its safety backup before it, and the restart it asks for.
+    const [restore] = await records('?kind=restore&status=completed');
+    const [safety] = (await records('?kind=backup')).filter((r) => r.trigger === 'pre-restore');
+    expect(restore.message).toContain(`safety backup, record ${safety.id}`);
+    await textMatches(row(restorer, restore.documentId), /completed.*Restore/);
+    await textMatches(row(restorer, safety.documentId), /completed.*Backup.*Before a restore/);
+    await visible(restorer.getByText('Restart required'));
+    await screenshot(restorer, 'restore-list');
+
+    // The content is the archive's: the article written after the backup is gone.
+    expect(await articleTitles()).toEqual(['Written before the backup']);
+    await restorer.goto(`/admin${ARTICLES}`);
+    await visible(restorer.getByText('Written before the backup'));
+    await expectCount(restorer.getByText('Written after the backup'), 0);
+    await screenshot(restorer, 'restore-content');
+    await restorerContext.close();
   });
 
   it('leaves nothing running', async () => {

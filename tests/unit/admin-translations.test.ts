@@ -1,11 +1,12 @@
 /**
  * Every string of the admin panel is translatable: each `t('key', 'English')` in admin/src has
  * the same English in translations/en.json, and the keys built from server lists (statuses,
- * kinds, triggers, reasons) exist for every value of those lists.
+ * kinds, triggers, reasons, restore steps) exist for every value of those lists.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RECORD_KINDS, RECORD_STATUSES, STATUS_REASONS, TRIGGERS } from '../../server/src/constants';
+import { RECORD_KINDS, RECORD_STATUSES, RESTORE_STEPS, STATUS_REASONS, TRIGGERS } from '../../server/src/constants';
+import { STEP_LABELS } from '../../admin/src/utils/restore';
 
 const ADMIN = path.resolve(__dirname, '../../admin/src');
 const en: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ADMIN, 'translations/en.json'), 'utf8'));
@@ -45,7 +46,13 @@ describe('admin translations', () => {
       ...RECORD_KINDS.map((k) => `kind.${k}`),
       ...TRIGGERS.map((t) => `trigger.${t}`),
       ...STATUS_REASONS.map((r) => `reason.${r}`),
+      ...RESTORE_STEPS.map((s) => `step.${s}`),
     ];
     expect(expected.filter((key) => !(key in en))).toEqual([]);
+  });
+
+  it('names every progress step with the same English as en.json', () => {
+    const wrong = Object.entries(STEP_LABELS).filter(([step, label]) => en[`step.${step}`] !== label);
+    expect(wrong).toEqual([]);
   });
 });

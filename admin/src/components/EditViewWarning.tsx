@@ -4,16 +4,13 @@
  * backup permissions: it reads /activity (three booleans any signed-in admin may read), repeated
  * slowly while the tab is visible, and shows nothing when all is quiet.
  */
-import { EDIT_VIEW_POLL_MS } from '../constants';
-import { usePollingInterval } from '../hooks/usePolling';
-import { useGetActivityQuery } from '../services/api';
+import { useActivity } from '../hooks/useActivity';
 import { useT } from '../utils/translate';
 import { Notice } from './Notice';
 
 export const EditViewWarning = () => {
   const t = useT();
-  // Fresh on every edit view: an answer cached by another page may predate the backup.
-  const { data } = useGetActivityQuery(undefined, { pollingInterval: usePollingInterval(true, EDIT_VIEW_POLL_MS), refetchOnMountOrArgChange: true });
+  const { data } = useActivity();
   if (!data) return null;
   // A restore overwrites what is saved; that outweighs a backup missing it.
   const message = data.restorePending

@@ -20,7 +20,8 @@ export const Notice = ({ variant, title, children }: { variant: Variant; title?:
               {title}
             </Typography>
           )}
-          {children && <Typography textColor="neutral800">{children}</Typography>}
+          {/* Text in the notice's type; anything richer (a list) brings its own. */}
+          {typeof children === 'string' ? <Typography textColor="neutral800">{children}</Typography> : children}
         </Flex>
       </Flex>
     </Box>

@@ -30,8 +30,8 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
   const time = useFormatTime();
   const detail = { id: 'view' as const, label: t('actions.view', 'Details'), icon: <Eye />, onClick: () => navigate(`records/${record.documentId}`) };
   const actions = useRecordActions(record, allowed);
-  const cell = (text: string) => (
-    <Typography textColor="neutral800" style={{ whiteSpace: 'nowrap' }}>
+  const cell = (text: string, wrap = false) => (
+    <Typography textColor="neutral800" style={{ whiteSpace: wrap ? 'normal' : 'nowrap' }}>
       {text}
     </Typography>
   );
@@ -43,7 +43,8 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
       </Td>
       <Td>{cell(t(`kind.${record.kind}`, record.kind))}</Td>
       <Td>{cell(record.profile?.name ?? '-')}</Td>
-      <Td>{cell(t(`trigger.${record.trigger}`, record.trigger))}</Td>
+      {/* Eleven columns fill a laptop screen: a long trigger ("Before a restore") takes two lines, "Admin panel" one. */}
+      <Td style={{ minWidth: '11.5rem' }}>{cell(t(`trigger.${record.trigger}`, record.trigger), true)}</Td>
       <Td>{cell(record.requester?.name ?? '-')}</Td>
       <Td>{cell(time(record.queuedAt))}</Td>
       <Td>{cell(time(record.startedAt))}</Td>

@@ -27,6 +27,7 @@ const REASONS: Record<string, string> = {
   busy: 'Refused: another job of this profile was running',
   'queue-full': 'Refused: the profile’s queue was full',
   error: 'An error stopped it',
+  refused: 'Refused: the archive cannot be restored here; nothing was changed',
 };
 
 /** Why a failed or cancelled record ended, in words, or null. */

@@ -4,7 +4,8 @@
  * action (the server checks the same action again on every request).
  */
 import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
-import { ArrowClockwise, Cross, Download, SealCheck, Trash } from '@strapi/icons';
+import { ClockCounterClockwise, Cross, Download, SealCheck, Trash } from '@strapi/icons';
+import { useRestoreDialog } from '../components/restore/RestoreDialog';
 import { PERMISSIONS } from '../constants';
 import { PLUGIN_ID } from '../pluginId';
 import { useCancelRecordMutation, useDeleteRecordMutation, useVerifyRecordMutation } from '../services/api';
@@ -49,6 +50,7 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
   const [cancel] = useCancelRecordMutation();
   const [remove] = useDeleteRecordMutation();
   const [verify, { isLoading: verifying }] = useVerifyRecordMutation();
+  const openRestore = useRestoreDialog();
 
   /** Runs a command and says how it went; a refusal shows the server's message. */
   const command = async (run: () => Promise<{ data?: unknown; error?: unknown }>, success: string) => {
@@ -64,7 +66,9 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
   const hasArchive = record.status === 'completed' && Boolean(record.archiveFile);
   const actions: RecordAction[] = [];
 
-  if (allowed.canCancel && isActive(record)) {
+  // A running restore cannot be stopped from here: the site refuses every write until it ends.
+  const cancellable = record.status === 'queued' || (record.status === 'running' && record.kind !== 'restore');
+  if (allowed.canCancel && cancellable) {
     actions.push({
       id: 'cancel',
       label: t('actions.cancel', 'Cancel'),
@@ -105,9 +109,8 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
       },
     });
   }
-  if (allowed.canRestore && hasArchive) {
-    // Restore is its own issue; the action shows where it will be, disabled until then.
-    actions.push({ id: 'restore', label: t('actions.restore.soon', 'Restore (coming soon)'), icon: <ArrowClockwise />, disabled: true });
+  if (allowed.canRestore && hasArchive && record.kind === 'backup' && openRestore) {
+    actions.push({ id: 'restore', label: t('actions.restore', 'Restore'), icon: <ClockCounterClockwise />, onClick: () => openRestore(record) });
   }
   if (allowed.canDelete && !isActive(record)) {
     actions.push({

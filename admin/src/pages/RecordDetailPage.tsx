@@ -6,6 +6,8 @@ import { ColumnHeads } from '../components/ColumnHeads';
 import { Facts, Section } from '../components/Section';
 import { JobProgress } from '../components/JobProgress';
 import { RecordActionButtons } from '../components/RecordActions';
+import { RestartRequiredBanner } from '../components/RestartRequiredBanner';
+import { RestorePhases } from '../components/restore/RestorePhases';
 import { StatusBadge, useReasonLabel } from '../components/StatusBadge';
 import { useFormatTime } from '../hooks/useFormatTime';
 import { isActive, useLiveRecord } from '../hooks/useLiveRecord';
@@ -40,6 +42,25 @@ const StatsTable = ({ tables }: { tables: Record<string, number> }) => {
   );
 };
 
+/** What a restore put back, and how it was asked for. */
+const RestoreSource = ({ record }: { record: BackupRecord }) => {
+  const t = useT();
+  const yesNo = (value: boolean | undefined) => (value === undefined ? '-' : value ? t('yes', 'Yes') : t('no', 'No'));
+  const source = record.restoreSource;
+  return (
+    <Section title={t('detail.restore.source', 'Restore from')}>
+      <Facts
+        items={[
+          [t('detail.archive.file', 'File'), source?.archiveFile ?? source?.path ?? '-', 'wide'],
+          [t('detail.restore.safety', 'Safety backup first'), yesNo(record.restoreOptions?.safetyBackup)],
+          [t('detail.restore.force', 'Force'), yesNo(record.restoreOptions?.force)],
+          [t('detail.restore.files', 'Project files'), yesNo(record.restoreOptions?.files)],
+        ]}
+      />
+    </Section>
+  );
+};
+
 const RecordDetail = ({ record }: { record: BackupRecord }) => {
   const t = useT();
   const time = useFormatTime('full');
@@ -57,9 +78,11 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
-          <RecordActionButtons actions={actions} />
+          <RestartRequiredBanner />
+          {actions.length > 0 && <RecordActionButtons actions={actions} />}
           {isActive(record) && (
             <Section title={t('detail.progress', 'Progress')}>
+              {record.kind === 'restore' && <RestorePhases record={record} />}
               <JobProgress record={record} />
             </Section>
           )}
@@ -70,26 +93,31 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
                 [t('records.column.started', 'Started'), time(record.startedAt)],
                 [t('records.column.finished', 'Finished'), time(record.finishedAt)],
                 [t('records.column.duration', 'Duration'), formatDuration(record.startedAt, record.finishedAt)],
-                [t('records.column.trigger', 'Trigger'), t(`trigger.${record.trigger}`, record.trigger)],
+                // A restore answered from memory (SQLite, while it loads) carries no trigger.
+                [t('records.column.trigger', 'Trigger'), record.trigger ? t(`trigger.${record.trigger}`, record.trigger) : '-'],
                 [t('records.column.requestedBy', 'Requested by'), record.requester?.name ?? '-'],
               ]}
             />
             {(record.message || reasonLabel(record)) && (
-              <Typography textColor={record.status === 'failed' ? 'danger600' : 'neutral800'}>
+              <Typography textColor={record.status === 'failed' ? 'danger600' : 'neutral800'} style={{ whiteSpace: 'pre-line' }}>
                 {[reasonLabel(record), record.message].filter(Boolean).join(' — ')}
               </Typography>
             )}
           </Section>
-          <Section title={t('detail.archive', 'Archive')}>
-            <Facts
-              items={[
-                [t('detail.archive.file', 'File'), record.archiveFile ?? '-'],
-                [t('records.column.size', 'Size'), formatBytes(record.archiveSize)],
-                [t('detail.archive.encrypted', 'Encrypted'), record.encrypted ? t('yes', 'Yes') : t('no', 'No')],
-                ['sha256', record.archiveSha256 ?? '-', 'wide'],
-              ]}
-            />
-          </Section>
+          {record.kind === 'restore' ? (
+            <RestoreSource record={record} />
+          ) : (
+            <Section title={t('detail.archive', 'Archive')}>
+              <Facts
+                items={[
+                  [t('detail.archive.file', 'File'), record.archiveFile ?? '-'],
+                  [t('records.column.size', 'Size'), formatBytes(record.archiveSize)],
+                  [t('detail.archive.encrypted', 'Encrypted'), record.encrypted ? t('yes', 'Yes') : t('no', 'No')],
+                  ['sha256', record.archiveSha256 ?? '-', 'wide'],
+                ]}
+              />
+            </Section>
+          )}
           {record.stats && (
             <Section title={t('detail.stats', 'Contents')}>
               <Facts

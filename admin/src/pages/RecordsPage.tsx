@@ -10,12 +10,15 @@ import { Layouts, Page, Pagination, useQueryParams } from '@strapi/strapi/admin'
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, POLL_MS } from '../constants';
 import { RecordsFilters } from '../components/RecordsFilters';
 import { RecordsTable } from '../components/RecordsTable';
+import { RestartRequiredBanner } from '../components/RestartRequiredBanner';
+import { SiteRestoringNotice } from '../components/restore/SiteRestoringNotice';
 import { RunBackupButton } from '../components/RunBackupModal';
 import { isActive } from '../hooks/useLiveRecord';
 import { usePollingInterval } from '../hooks/usePolling';
 import { useBackupPermissions } from '../hooks/useRecordActions';
 import { useGetProfilesQuery, useGetRecordsQuery } from '../services/api';
 import type { RecordsQuery } from '../types';
+import { isSiteRestoring } from '../utils/restore';
 import { useT } from '../utils/translate';
 
 type UrlQuery = { [K in keyof RecordsQuery]?: string };
@@ -36,14 +39,16 @@ export const RecordsPage = () => {
   const [polling, setPolling] = React.useState(false);
   const records = useGetRecordsQuery(query, { pollingInterval: usePollingInterval(polling, POLL_MS), refetchOnMountOrArgChange: true });
   const profiles = useGetProfilesQuery();
-  const anyActive = Boolean(records.data?.data.some(isActive));
+  // While a restore runs the list answers 503: the last rows stay, and it is read again until it ends.
+  const restoring = isSiteRestoring(records.error);
+  const anyActive = restoring || Boolean(records.data?.data.some(isActive));
   React.useEffect(() => setPolling(anyActive), [anyActive]);
 
   const title = t('records.title', 'Backups');
   if (records.isLoading) return <Page.Loading />;
-  if (records.isError || !records.data) return <Page.Error />;
+  if (!records.data && !restoring) return <Page.Error />;
 
-  const { data: rows, meta } = records.data;
+  const rows = records.data?.data ?? [];
   const filtered = Boolean(query.status || query.kind || query.profile);
   return (
     <Page.Main>
@@ -64,24 +69,29 @@ export const RecordsPage = () => {
         }
       />
       <Layouts.Content>
-        {rows.length === 0 ? (
-          <EmptyStateLayout
-            icon={<EmptyDocuments width="16rem" />}
-            content={
-              filtered
-                ? t('records.empty.filtered', 'No backup matches these filters.')
-                : t('records.empty', 'No backup yet. Take the first one with “Back up now”, a schedule or the strapi-backup CLI.')
-            }
-          />
-        ) : (
-          <Flex direction="column" alignItems="stretch" gap={4}>
-            <RecordsTable records={rows} />
-            <Pagination.Root pageCount={meta.pagination.pageCount} total={meta.pagination.total} defaultPageSize={DEFAULT_PAGE_SIZE}>
-              <Pagination.PageSize options={PAGE_SIZES} />
-              <Pagination.Links />
-            </Pagination.Root>
-          </Flex>
-        )}
+        <Flex direction="column" alignItems="stretch" gap={4}>
+          <RestartRequiredBanner />
+          {restoring && <SiteRestoringNotice />}
+          {records.data &&
+            (rows.length === 0 ? (
+              <EmptyStateLayout
+                icon={<EmptyDocuments width="16rem" />}
+                content={
+                  filtered
+                    ? t('records.empty.filtered', 'No backup matches these filters.')
+                    : t('records.empty', 'No backup yet. Take the first one with “Back up now”, a schedule or the strapi-backup CLI.')
+                }
+              />
+            ) : (
+              <>
+                <RecordsTable records={rows} />
+                <Pagination.Root pageCount={records.data.meta.pagination.pageCount} total={records.data.meta.pagination.total} defaultPageSize={DEFAULT_PAGE_SIZE}>
+                  <Pagination.PageSize options={PAGE_SIZES} />
+                  <Pagination.Links />
+                </Pagination.Root>
+              </>
+            ))}
+        </Flex>
       </Layouts.Content>
     </Page.Main>
   );

@@ -4,7 +4,7 @@
  */
 import { adminApi } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
-import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RunResult, SchedulePreview, Summary, VerifyResult } from '../types';
+import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RestoreRequest, RunResult, SchedulePreview, Summary, VerifyResult } from '../types';
 
 const TAGS = { record: 'BackupRecord', profile: 'BackupProfile', summary: 'BackupSummary' } as const;
 const LIST = 'LIST';
@@ -41,6 +41,11 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
     }),
     runBackup: build.mutation<RunResult, { profile?: string }>({
       query: (body) => ({ url: url('/runs'), method: 'POST', data: { ...body, kind: 'backup' } }),
+      invalidatesTags: recordTags(),
+    }),
+    /** Queues a restore of a completed backup's archive: the same answer as a run (202, or 409 restore-pending). */
+    restoreRecord: build.mutation<RunResult, RestoreRequest>({
+      query: ({ documentId, ...body }) => ({ url: url(`/records/${documentId}/restore`), method: 'POST', data: body }),
       invalidatesTags: recordTags(),
     }),
     cancelRecord: build.mutation<BackupRecord, string>({
@@ -94,6 +99,7 @@ export const {
   useGetSummaryQuery,
   useGetActivityQuery,
   useRunBackupMutation,
+  useRestoreRecordMutation,
   useCancelRecordMutation,
   useDeleteRecordMutation,
   useVerifyRecordMutation,

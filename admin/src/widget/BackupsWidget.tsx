@@ -7,12 +7,15 @@ import { Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { Widget } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { JobProgress } from '../components/JobProgress';
+import { RestartRequiredBanner } from '../components/RestartRequiredBanner';
+import { SiteRestoringNotice } from '../components/restore/SiteRestoringNotice';
 import { useReasonLabel } from '../components/StatusBadge';
 import { POLL_MS } from '../constants';
 import { usePollingInterval } from '../hooks/usePolling';
 import { useGetSummaryQuery } from '../services/api';
 import type { BackupRecord } from '../types';
 import { formatBytes, relativeTime } from '../utils/format';
+import { isSiteRestoring } from '../utils/restore';
 import { useT } from '../utils/translate';
 
 const useTimeAgo = () => {
@@ -41,7 +44,7 @@ const LastJob = ({ record, kind }: { record: BackupRecord | null; kind: 'complet
   const detail = kind === 'completed' ? formatBytes(record.archiveSize) : reasonLabel(record) ?? record.message ?? '';
   return (
     <Typography textColor={kind === 'failed' ? 'danger600' : 'neutral800'} ellipsis title={record.message ?? undefined}>
-      {`${timeAgo(record.finishedAt)} · ${record.profile?.name ?? '-'} · ${detail}`}
+      {`${timeAgo(record.finishedAt)} · ${record.kind === 'restore' ? t('kind.restore', 'Restore') : (record.profile?.name ?? '-')} · ${detail}`}
     </Typography>
   );
 };
@@ -49,21 +52,25 @@ const LastJob = ({ record, kind }: { record: BackupRecord | null; kind: 'complet
 export const BackupsWidget = () => {
   const t = useT();
   const [active, setActive] = React.useState(false);
-  const { data, isLoading, isError } = useGetSummaryQuery(undefined, {
+  const { data, isLoading, isError, error } = useGetSummaryQuery(undefined, {
     pollingInterval: usePollingInterval(active, POLL_MS),
     // The home page is a place one comes back to; a summary cached minutes ago would mislead.
     refetchOnMountOrArgChange: true,
   });
-  const nowActive = Boolean(data && (data.queued > 0 || data.running.length > 0));
+  // While a restore runs the summary answers 503: say so, and read it again until it ends.
+  const restoring = isSiteRestoring(error);
+  const nowActive = restoring || Boolean(data && (data.queued > 0 || data.running.length > 0));
   React.useEffect(() => setActive(nowActive), [nowActive]);
 
   if (isLoading) return <Widget.Loading />;
+  if (restoring) return <SiteRestoringNotice />;
   if (isError || !data) return <Widget.Error />;
   if (!nowActive && !data.lastCompleted && !data.lastFailed) {
     return <Widget.NoData>{t('widget.empty', 'No backup yet.')}</Widget.NoData>;
   }
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
+      <RestartRequiredBanner compact />
       <Flex gap={3} alignItems="baseline">
         <Typography variant="alpha" tag="p" data-testid="backup-widget-queued" style={{ fontVariantNumeric: 'tabular-nums' }}>
           {data.queued}
@@ -78,7 +85,9 @@ export const BackupsWidget = () => {
         ) : (
           data.running.map((record) => (
             <Box key={record.documentId} width="100%">
-              <Typography variant="omega">{record.profile?.name ?? '-'}</Typography>
+              <Typography variant="omega">
+                {record.kind === 'restore' ? t('widget.running.restore', 'Restore of the site') : (record.profile?.name ?? '-')}
+              </Typography>
               <JobProgress record={record} compact />
             </Box>
           ))

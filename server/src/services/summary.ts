@@ -12,6 +12,7 @@ const POPULATE = { profile: { select: ['id', 'documentId', 'name'] } };
 export interface Summary {
   queued: number;
   running: BackupRecord[];
+  /** The last completed backup (never a restore). */
   lastCompleted: BackupRecord | null;
   lastFailed: BackupRecord | null;
   /** A restore is queued or running: what the Content Manager warns editors about. */
@@ -34,14 +35,16 @@ export interface Activity {
 const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async get(): Promise<Summary> {
     const query = strapi.db.query(UID.record);
-    const latest = (status: 'completed' | 'failed'): Promise<BackupRecord | null> =>
-      query.findOne({ where: { status }, orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }], populate: POPULATE });
+    const latest = (where: { status: RecordStatus; kind?: RecordKind }): Promise<BackupRecord | null> =>
+      query.findOne({ where, orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }], populate: POPULATE });
     const [queued, running, lastCompleted, lastFailed, restores] = await Promise.all([
       query.count({ where: { status: 'queued' } }),
       // At most one per profile runs, so this list stays as short as the profile list.
       query.findMany({ where: { status: 'running' }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], populate: POPULATE }),
-      latest('completed'),
-      latest('failed'),
+      // The last good copy of the site: a completed restore is none.
+      latest({ status: 'completed', kind: 'backup' }),
+      // A failed restore is a failure worth seeing as much as a failed backup.
+      latest({ status: 'failed' }),
       query.count({ where: { kind: 'restore', status: { $in: ACTIVE_STATUSES } } }),
     ]);
     return { queued: Number(queued), running, lastCompleted, lastFailed, restorePending: Number(restores) > 0 };

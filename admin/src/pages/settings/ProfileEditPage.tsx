@@ -6,6 +6,7 @@ import { BackButton, Layouts, Page, useNotification } from '@strapi/strapi/admin
 import { useNavigate, useParams } from 'react-router-dom';
 import { emptyForm, fieldErrors, toForm, toInput, type ProfileForm } from '../../components/profile/form';
 import { ProfileFields } from '../../components/profile/ProfileFields';
+import { RestartRequiredBanner } from '../../components/RestartRequiredBanner';
 import { useCreateProfileMutation, useGetProfilesQuery, useUpdateProfileMutation } from '../../services/api';
 import type { ApiError, Profile } from '../../types';
 import { useT } from '../../utils/translate';
@@ -55,6 +56,7 @@ const ProfileEditor = ({ profile }: { profile?: Profile }) => {
           }
         />
         <Layouts.Content>
+          <RestartRequiredBanner spaced />
           <ProfileFields form={form} errors={errors} onChange={onChange} wasDefault={Boolean(profile?.isDefault)} />
         </Layouts.Content>
       </form>

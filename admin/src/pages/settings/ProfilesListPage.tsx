@@ -5,6 +5,7 @@ import { EmptyDocuments } from '@strapi/icons/symbols';
 import { ConfirmDialog, Layouts, Page, useNotification } from '@strapi/strapi/admin';
 import { Link, useNavigate } from 'react-router-dom';
 import { ColumnHeads } from '../../components/ColumnHeads';
+import { RestartRequiredBanner } from '../../components/RestartRequiredBanner';
 import { useDeleteProfileMutation, useGetProfilesQuery } from '../../services/api';
 import type { ApiError, Profile } from '../../types';
 import { useT } from '../../utils/translate';
@@ -101,6 +102,7 @@ export const ProfilesListPage = () => {
         }
       />
       <Layouts.Content>
+        <RestartRequiredBanner spaced />
         {profiles.data.length === 0 ? (
           <EmptyStateLayout icon={<EmptyDocuments width="16rem" />} content={t('profiles.empty', 'No profile yet.')} />
         ) : (

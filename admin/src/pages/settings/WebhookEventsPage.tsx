@@ -11,6 +11,7 @@ import { EmptyDocuments } from '@strapi/icons/symbols';
 import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { RestartRequiredBanner } from '../../components/RestartRequiredBanner';
 import { WEBHOOK_EVENTS } from '../../../../server/src/constants';
 import { useT } from '../../utils/translate';
 
@@ -102,6 +103,7 @@ export const WebhookEventsPage = () => {
         subtitle={t('webhooks.subtitle', 'Choose which backup and restore events each webhook receives. Settings → Webhooks lists only Strapi’s own events.')}
       />
       <Layouts.Content>
+        <RestartRequiredBanner spaced />
         {webhooks.length === 0 ? (
           <EmptyStateLayout
             icon={<EmptyDocuments width="16rem" />}
