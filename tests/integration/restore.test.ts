@@ -151,6 +151,10 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
       expect(during.body.error).toMatchObject({ status: 503, name: 'ServiceUnavailableError' });
       expect((await http.request('POST', '/admin/login', { token: null, body: { email: 'x@example.test', password: 'y' } })).status).toBe(503);
       expect((await fetch(`${http.url}/_health`)).status).toBe(204);
+      // Following and cancelling the restore still reach the plugin (here: the record has a
+      // running restore, so its cancel is accepted as a request to stop).
+      expect((await http.request('GET', `/backup/records/${elsewhere.documentId}`)).status).toBe(200);
+      expect((await http.request('POST', `/backup/records/${elsewhere.documentId}/cancel`)).status).toBe(200);
     } finally {
       await service('records').update(elsewhere.id, { status: 'failed', finishedAt: new Date().toISOString() });
       await gate.refresh();

@@ -24,9 +24,14 @@ interface LocalRestore {
   progress: JobProgress | null;
 }
 
-/** Paths still answered while a restore runs: liveness, and how the admin follows the restore. */
+/**
+ * Paths still answered while a restore runs: liveness, how the admin follows the restore, and its
+ * cancel (before the commit, a cancelled restore rolls back and leaves the site as it was).
+ */
 const isOpenPath = (method: string, path: string) =>
-  path === '/_health' || (method === 'GET' && (path === `/${PLUGIN_ID}/activity` || path.startsWith(`/${PLUGIN_ID}/records/`)));
+  path === '/_health' ||
+  (method === 'GET' && (path === `/${PLUGIN_ID}/activity` || path.startsWith(`/${PLUGIN_ID}/records/`))) ||
+  (method === 'POST' && new RegExp(`^/${PLUGIN_ID}/records/[^/]+/cancel$`).test(path));
 
 const createRestoreGateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const bootedAt = new Date();
