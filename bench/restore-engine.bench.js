@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const createKnex = require('knex');
+const { fillBulkTable } = require('../scripts/bulk-table');
 const { createBackup, restoreArchive } = require('../dist/server/engine');
 
 const { values: args } = parseArgs({
@@ -58,31 +59,11 @@ const freshDatabase = (dialect) =>
   dialect === 'sqlite' ? undefined : onServer(dialect, [`drop database if exists ${DB_NAME}`, `create database ${DB_NAME}`]);
 const dropDatabase = (dialect) => onServer(dialect, [`drop database if exists ${DB_NAME}`]);
 
-async function fill(knex, dialect) {
-  await knex.schema.createTable('bulk', (t) => {
-    t.increments('id');
-    t.string('v', 255);
-    t.integer('n');
-  });
-  if (dialect === 'postgres') {
-    await knex.raw(`insert into bulk (id, v, n) select g, md5(g::text) || md5((g + 1)::text), g % 1000 from generate_series(1, ${ROWS}) g`);
-  } else if (dialect === 'sqlite') {
-    await knex.raw(`with recursive s(i) as (select 1 union all select i + 1 from s where i < ${ROWS})
-      insert into bulk (id, v, n) select i, hex(randomblob(40)), i % 1000 from s`);
-  } else {
-    const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => `select ${d} d`).join(' union all ');
-    const cols = ['a', 'b', 'c', 'e', 'f', 'g', 'h'].slice(0, Math.max(1, Math.ceil(Math.log10(ROWS + 1))));
-    await knex.raw(`insert into bulk (id, v, n) select i, concat(md5(i), md5(i + 1)), i % 1000
-      from (select ${cols.map((c, i) => `${10 ** i} * ${c}.d`).join(' + ')} + 1 as i
-              from ${cols.map((c) => `(${digits}) ${c}`).join(' cross join ')}) s where i <= ${ROWS}`);
-  }
-}
-
 async function run(dialect, uploadsDir) {
   await freshDatabase(dialect);
   const knex = createKnex(config(dialect));
   try {
-    await fill(knex, dialect);
+    await fillBulkTable(knex, dialect, ROWS);
     const out = path.join(WORK, `${dialect}.tar`);
     const backup = await createBackup({
       knex, dialect, includeDatabase: true, uploadsDir, projectDir: null, format: 'tar', outFile: out,

@@ -7,32 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createBackup, restoreArchive } from '../../server/src/engine';
-import { connectLikeStrapi, createTestDatabase, dialectsUnderTest, type TestDatabase, type TestDialect } from '../helpers/databases';
+import { connectLikeStrapi, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
 import { tempDir } from '../helpers/archive';
 
 const ROWS = 500_000;
 const MAX_GROWTH_MB = 150;
 
-/** Fills `bulk` in the database itself (fast), with ~80 characters of text per row. */
-async function fill(knex: Knex, dialect: TestDialect): Promise<void> {
-  await knex.schema.createTable('bulk', (t) => {
-    t.increments('id');
-    t.string('v', 255);
-    t.integer('n');
-  });
-  if (dialect === 'postgres') {
-    await knex.raw(`insert into bulk (id, v, n) select g, md5(g::text) || md5((g + 1)::text), g % 1000 from generate_series(1, ${ROWS}) g`);
-  } else if (dialect === 'sqlite') {
-    await knex.raw(`with recursive s(i) as (select 1 union all select i + 1 from s where i < ${ROWS})
-      insert into bulk (id, v, n) select i, hex(randomblob(40)), i % 1000 from s`);
-  } else {
-    const digits = 'select 0 d union all select 1 union all select 2 union all select 3 union all select 4 union all select 5 union all select 6 union all select 7 union all select 8 union all select 9';
-    const cols = ['a', 'b', 'c', 'e', 'f', 'g'];
-    const number = cols.map((c, i) => `${10 ** i} * ${c}.d`).join(' + ');
-    await knex.raw(`insert into bulk (id, v, n) select i, concat(md5(i), md5(i + 1)), i % 1000
-      from (select ${number} + 1 as i from ${cols.map((c) => `(${digits}) ${c}`).join(' cross join ')}) s where i <= ${ROWS}`);
-  }
-}
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { fillBulkTable } = require('../../scripts/bulk-table');
 
 describe.each(dialectsUnderTest())('restore memory on %s', (dialect) => {
   let db: TestDatabase;
@@ -52,7 +34,7 @@ describe.each(dialectsUnderTest())('restore memory on %s', (dialect) => {
   });
 
   test(`restoring ${ROWS} rows keeps RSS growth under ${MAX_GROWTH_MB} MB`, async () => {
-    await fill(knex, dialect);
+    await fillBulkTable(knex, dialect, ROWS);
     const backup = await createBackup({
       knex, dialect, includeDatabase: true, uploadsDir: null, projectDir: null, format: 'tar',
       outFile: path.join(work, 'bulk.tar'), tmpDir: path.join(work, 'tmp'),
