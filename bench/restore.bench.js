@@ -5,7 +5,7 @@
  * Times a restore of the bench site (site.js) from its own archive against what else would put it
  * back, on the same data, in the same run:
  *   - ours, the service (a queued restore in a booted app, without and with the safety backup),
- *     with its peak RSS growth
+ *     with its peak RSS growth, and the CLI's wall time including Strapi's boot
  *   - `sqlite3 .restore` + `tar xf` of the same database and uploads (the floor: no verify, no
  *     transaction, no checksums)
  *   - `strapi import` of a `strapi export` of the same site (Strapi's own tool; it carries no admin
@@ -14,7 +14,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { APP, OUT, DB, UPLOADS, readShape, mb, dirSize, appEnv, prepare, timeCommand, timeJob, printTable } = require('./site');
+const { APP, OUT, CLI, DB, UPLOADS, readShape, mb, dirSize, appEnv, prepare, timeCommand, timeJob, printTable } = require('./site');
 
 const restoreFrom = (from, safetyBackup) => (service) => service('restorer').request({ from, options: { safetyBackup }, trigger: 'cli' });
 
@@ -39,6 +39,8 @@ const main = async () => {
   rows.push(['strapi-plugin-backup restore (service)', ours.seconds, `${mb(ours.peak)} peak RSS (+${mb(ours.rssGrowth)})`, '']);
   const safe = await timeJob(restoreFrom({ path: archive }, true));
   rows.push(['  … with its safety backup first', safe.seconds, `${mb(safe.peak)} peak RSS (+${mb(safe.rssGrowth)})`, '']);
+  const cli = timeCommand(`node ${CLI} restore --file ${archive} --yes --no-safety-backup --json > /dev/null`);
+  rows.push(['strapi-plugin-backup restore (CLI, with boot)', cli.seconds, `${mb(cli.rss)} peak RSS`, '']);
   const floor = timeCommand(`sqlite3 ${DB} ".restore ${OUT}/copy.db" && rm -rf ${OUT}/x && mkdir ${OUT}/x && tar xf ${OUT}/uploads.tar -C ${OUT}/x`);
   rows.push(['sqlite3 .restore + tar xf (floor)', floor.seconds, `${mb(floor.rss)} peak RSS`, '']);
   const exportFile = fs.readdirSync(OUT).find((f) => f.startsWith('export'));
