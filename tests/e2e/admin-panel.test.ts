@@ -333,7 +333,7 @@ describe('admin panel in Chromium', () => {
     const outcome = restorer.getByRole('dialog', { name: 'Restore of the site' });
     await visible(outcome.getByText('Site restored'));
     await visible(outcome.getByText('Restart Strapi, and log in again if asked'));
-    await textMatches(outcome, new RegExp(`Restored \\d+ tables \\(\\d+ rows\\) from ${backup.archiveFile.replace(/\./g, '\\.')}`));
+    await textMatches(outcome, new RegExp(`Restored \\d+ tables \\([\\d,]+ rows\\) from ${backup.archiveFile.replace(/\./g, '\\.')}`));
     expect(await outcome.locator(`[data-testid="restore-phases"] [data-state="done"]`).count()).toBe(5);
     await screenshot(restorer, 'restore-completed');
     await closeDialog(restorer);

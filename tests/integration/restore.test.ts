@@ -87,7 +87,7 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
     expect(asked.body).toMatchObject({ data: { kind: 'restore', status: 'queued', trigger: 'admin', restoreSource: { record: archived.documentId, archiveFile: archived.archiveFile } }, meta: { position: 0 } });
     const restored = await untilFinal(asked.body.data.id);
     expect(restored).toMatchObject({ status: 'completed', kind: 'restore', progress: { percent: 100, step: 'done' } });
-    expect(restored.message).toMatch(new RegExp(`^Restored \\d+ tables \\(\\d+ rows\\) from ${archived.archiveFile.replace(/\./g, '\\.')}, the uploads`));
+    expect(restored.message).toMatch(new RegExp(`^Restored \\d+ tables \\([\\d,]+ rows\\) from ${archived.archiveFile.replace(/\./g, '\\.')}, the uploads`));
 
     // Exactly the archive: every table but the plugin's, every upload, and nothing more.
     expect(await siteState()).toEqual(before);

@@ -38,14 +38,15 @@ interface JobContext {
 export const band = (from: number, to: number, report: JobContext['report'], step?: string) => (p: RestoreProgress | Progress) =>
   report({ step: step ?? p.step, percent: Math.floor(from + ((to - from) * p.percent) / 100), ...(p.detail ? { detail: p.detail } : {}) });
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /** What the record says once the site is restored. */
 export const restoredMessage = (result: RestoreResult, from: string): string => {
   const rows = Object.values(result.tables).reduce((a, n) => a + n, 0);
   const parts = [`Restored ${plural(Object.keys(result.tables).length, 'table')} (${plural(rows, 'row')}) from ${from}`];
-  if (result.uploads === 'replaced') parts.push(`the uploads (${formatBytes(result.bytes)})`);
+  if (result.uploads === 'replaced') parts.push('the uploads');
   if (result.projectFiles === 'replaced') parts.push('the project files');
+  if (parts.length > 1) parts[parts.length - 1] += ` (${plural(result.files, 'file')}, ${formatBytes(result.bytes)})`;
   const skipped = [...result.skipped.tables.map((t) => `table ${t}`), ...result.skipped.columns.map((c) => `column ${c}`)];
   return (
     `${parts.join(', ')}.` +
