@@ -172,7 +172,7 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     const safetyBefore = (await records(site.knex)).filter((r) => r.trigger === 'pre-restore').length;
     const run = await site.app.cli(['restore', String(site.backup.id), '--files', '--yes', '--no-safety-backup']);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/^Restore completed: .*, the project files\./);
+    expect(run.stdout).toMatch(/^Restore completed: .*, the project files \(\d+ files, [\d.]+ [KMG]?B\)\./);
     expect(run.stderr).toContain('The compiled output of this TypeScript app (dist/) was cleared: compile it again (npm run build) before strapi start.');
     expect(fs.existsSync(added)).toBe(false);
     expect((await records(site.knex)).filter((r) => r.trigger === 'pre-restore')).toHaveLength(safetyBefore);

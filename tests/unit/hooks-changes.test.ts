@@ -1,6 +1,7 @@
 /** What a boot changes, in words, and whether it destroys data: pure rules, no database. */
 import { describeChange, disabledBy, type BootState, type ChangeFacts, type ContentTypeShape } from '../../server/src/hooks/changes';
 import { failureMessage } from '../../server/src/hooks/pre-sync-backup';
+import { currentState } from '../../server/src/hooks/state';
 
 const state = (overrides: Partial<BootState> = {}): BootState => ({
   strapiVersion: '5.54.0',
@@ -154,5 +155,18 @@ describe('failureMessage', () => {
     expect(failureMessage(change, 'EACCES: permission denied')).toMatch(
       /pre-uninstall backup .* failed: EACCES: permission denied\. .*database is untouched; without a backup this boot would lose: plugin users-permissions removed\. .*hooks\.failOpen: true/
     );
+  });
+});
+
+describe('currentState', () => {
+  // Strapi loads components in no fixed order; the recorded state must not change with it.
+  const strapiWith = (components: Record<string, { collectionName: string }>, plugins: Record<string, unknown>) =>
+    ({ components, config: { get: (key: string) => (key === 'enabledPlugins' ? plugins : key === 'info.strapi' ? '5.54.0' : null) } }) as any;
+
+  it('is the same text whatever order the components and plugins were loaded in', () => {
+    const a = currentState(strapiWith({ 'shared.seo': { collectionName: 'components_shared_seos' }, 'blocks.text': { collectionName: 'components_blocks_texts' } }, { upload: {}, i18n: {} }));
+    const b = currentState(strapiWith({ 'blocks.text': { collectionName: 'components_blocks_texts' }, 'shared.seo': { collectionName: 'components_shared_seos' } }, { i18n: {}, upload: {} }));
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(Object.keys(a.components)).toEqual(['blocks.text', 'shared.seo']);
   });
 });

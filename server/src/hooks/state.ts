@@ -25,7 +25,9 @@ export const currentState = (strapi: Core.Strapi): BootState => {
     if (name !== PLUGIN_ID) plugins[name] = enabled[name]?.packageInfo?.version ?? null;
   }
   const components: Record<string, string> = {};
-  for (const [uid, component] of Object.entries(strapi.components ?? {})) {
+  // Sorted like the plugins: the components' load order varies between boots, and the row must
+  // not change (nor be rewritten) when the site did not.
+  for (const [uid, component] of Object.entries(strapi.components ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     components[uid] = (component as { collectionName?: string }).collectionName ?? '';
   }
   return {
@@ -47,6 +49,9 @@ export const readRecordedState = async (strapi: Core.Strapi): Promise<BootState 
   return value && typeof value === 'object' ? (value as BootState) : null;
 };
 
+/** Writes the state when it differs from the recorded one (most boots change nothing). */
 export const recordState = async (strapi: Core.Strapi): Promise<void> => {
-  await strapi.store.set({ ...BOOT_STATE, value: currentState(strapi) });
+  const state = currentState(strapi);
+  if (JSON.stringify(await readRecordedState(strapi)) === JSON.stringify(state)) return;
+  await strapi.store.set({ ...BOOT_STATE, value: state });
 };
