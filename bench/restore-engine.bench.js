@@ -2,7 +2,7 @@
 /**
  * `npm run build && node bench/restore-engine.bench.js [-- --rows N --uploads M --dialects sqlite,postgres,mysql]`
  *
- * Times the restore engine alone (no Strapi boot) on a plain table of N rows (~90 bytes of text
+ * Times the restore engine alone (no Strapi boot: checkArchive, then restoreArchive) on a plain table of N rows (~90 bytes of text
  * each) and M uploads of 100 KB, on each dialect, beside the floor on SQLite: `sqlite3 .restore`
  * of a copy of the same database + `tar xf` of the same uploads. Prints the peak RSS growth of the
  * restore. The full comparison (a seeded Strapi site, `strapi import`) belongs to the site bench.
@@ -15,7 +15,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const createKnex = require('knex');
 const { fillBulkTable } = require('../scripts/bulk-table');
-const { createBackup, restoreArchive } = require('../dist/server/engine');
+const { checkArchive, createBackup, restoreArchive } = require('../dist/server/engine');
 
 const { values: args } = parseArgs({
   options: {
@@ -73,9 +73,11 @@ async function run(dialect, uploadsDir) {
     const base = process.memoryUsage().rss;
     let peak = base;
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
-    const restore = await time(() => restoreArchive({ knex, dialect, file: backup.file, manifest: backup.manifest, uploadsDir }));
+    const check = await time(() => checkArchive(backup.file, { knex, dialect }));
+    if (check.value.errors.length) throw new Error(check.value.errors.join('\n'));
+    const restore = await time(() => restoreArchive({ knex, dialect, file: backup.file, manifest: check.value.manifest, uploadsDir }));
     clearInterval(sampler);
-    console.log(`  ${dialect.padEnd(8)} restore ${seconds(restore.ms)}  (${(backup.size / 1048576).toFixed(1)} MB archive, peak RSS +${((peak - base) / 1048576).toFixed(0)} MB)`);
+    console.log(`  ${dialect.padEnd(8)} check + restore ${seconds(check.ms + restore.ms)} (check ${seconds(check.ms)}, restore ${seconds(restore.ms)}; ${(backup.size / 1048576).toFixed(1)} MB archive, peak RSS +${((peak - base) / 1048576).toFixed(0)} MB)`);
     fs.rmSync(out);
   } finally {
     await knex.destroy();
@@ -96,7 +98,7 @@ function floor(uploadsDir) {
   const untarred = spawnSync('tar', ['xf', tarFile, '-C', extractTo]);
   const ms = Date.now() - started;
   if (restored.status !== 0 || untarred.status !== 0) throw new Error(`floor failed: ${restored.stderr}${untarred.stderr}`);
-  console.log(`  sqlite   floor   ${seconds(ms)}  (sqlite3 .restore + tar xf)`);
+  console.log(`  sqlite   floor           ${seconds(ms)}  (sqlite3 .restore + tar xf)`);
 }
 
 (async () => {

@@ -14,12 +14,11 @@
  *   uploads are public media served by the site (archives store every entry as 0600).
  * - Every file is hashed while written and must match the manifest's size and sha256.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { WRITE_BATCH_BYTES } from './constants';
 import { ArchiveRefusedError } from './errors';
-import { HashStream } from './hash-stream';
 import type { FileManifest } from './types';
 
 export const PUBLIC_FILE_MODE = 0o644;
@@ -98,20 +97,33 @@ export class StagedDir {
     const abs = path.join(this.dir, ...rel.split('/'));
     await this.mkdirs(path.dirname(abs));
     const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE);
-    const hasher = new HashStream(onBytes);
+    const hash = createHash('sha256');
+    let bytes = 0;
     try {
       await handle.chmod(PUBLIC_FILE_MODE);
-    } catch (err) {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      for await (const chunk of data) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        onBytes?.(chunk.length);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH_BYTES) {
+          await handle.writev(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
+      }
+      if (pending.length) await handle.writev(pending);
+    } finally {
       await handle.close();
-      throw err;
     }
-    // The write stream owns the handle from here: it closes it when done or destroyed.
-    await pipeline(data, hasher, handle.createWriteStream());
-    if (hasher.bytes !== expected.size || hasher.digest() !== expected.sha256) {
+    if (bytes !== expected.size || hash.digest('hex') !== expected.sha256) {
       throw new ArchiveRefusedError([`${expected.path}: size or sha256 does not match the manifest (the archive changed since it was checked)`]);
     }
     this.files += 1;
-    this.bytes += hasher.bytes;
+    this.bytes += bytes;
   }
 
   /** Creates the directories between the staging root and `dir`, each 0755, never through a link. */
