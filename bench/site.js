@@ -1,103 +1,154 @@
 'use strict';
 /**
- * The bench site shared by the site benches (backup.bench.js, restore.bench.js): a seeded,
- * media-heavy SQLite copy of the playground in bench/.tmp/app, seeded once per shape (20,000
- * articles take many minutes), and how the benches time and boot it.
+ * The bench site: a seeded, media-heavy copy of the playground on one dialect, at one size, kept
+ * in bench/.tmp/<dialect>-x<size>/ (and, on PostgreSQL and MariaDB, in a database of its own that
+ * stays on the server between runs), so only the first run of a (dialect, size) pays the seeding.
+ * Size 1 is 20,000 articles, 2,000 uploads of 20 KB and 30 of 10 MB; size N is N times each.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const createKnex = require('knex');
 const { freshSecrets } = require('../scripts/app-env');
 const { copyPlayground, loadApp } = require('../scripts/app-copy');
 const { seedContent } = require('../scripts/seed-content');
 
 const ROOT = path.resolve(__dirname, '..');
-const APP = path.join(__dirname, '.tmp/app');
-const OUT = path.join(__dirname, '.tmp/out');
 const CLI = path.join(ROOT, 'bin/strapi-backup.js');
-const DB = path.join(APP, '.tmp/data.db');
-const UPLOADS = path.join(APP, 'public/uploads');
+const DIALECTS = ['sqlite', 'postgres', 'mysql'];
+const SERVERS = {
+  postgres: { client: 'pg', host: '127.0.0.1', port: 5432, user: 'postgres', admin: 'postgres' },
+  mysql: { client: 'mysql2', host: '127.0.0.1', port: 3306, user: 'root', admin: undefined },
+};
 
-/** `--articles N --uploads M --large-uploads L --reseed`, the site's shape. */
-const readShape = () => {
-  const { values: args } = parseArgs({
+/** `--dialect sqlite|postgres|mysql --size N --json --reseed`, checked; a usage error exits 2. */
+const readOptions = (extra = {}) => {
+  const { values } = parseArgs({
     options: {
-      articles: { type: 'string', default: '20000' },
-      uploads: { type: 'string', default: '2000' },
-      'large-uploads': { type: 'string', default: '30' },
+      dialect: { type: 'string', default: 'sqlite' },
+      size: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
       reseed: { type: 'boolean', default: false },
+      ...extra,
     },
   });
-  return { shape: { articles: Number(args.articles), uploads: Number(args.uploads), largeUploads: Number(args['large-uploads']) }, reseed: args.reseed };
+  const size = Number(values.size);
+  if (!DIALECTS.includes(values.dialect) || !Number.isInteger(size) || size < 1 || size > 10) {
+    console.error(`--dialect must be one of ${DIALECTS.join(', ')} and --size a whole number from 1 to 10`);
+    process.exit(2);
+  }
+  return { ...values, size, shape: { articles: 20000 * size, uploads: 2000 * size, largeUploads: 30 * size } };
 };
 
-const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
-const dirSize = (dir) =>
-  fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => {
-    const p = path.join(dir, e.name);
-    return sum + (e.isDirectory() ? dirSize(p) : fs.statSync(p).size);
-  }, 0);
-
-const appEnv = () => {
-  const file = path.join(APP, '.env');
-  return Object.fromEntries(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+/** Where the site of (dialect, size) lives, and how to reach its database. */
+const siteOf = ({ dialect, size }) => {
+  const app = path.join(__dirname, '.tmp', `${dialect}-x${size}`);
+  const database = `bench_site_x${size}`;
+  const server = SERVERS[dialect];
+  const dbEnv = server
+    ? { DATABASE_CLIENT: dialect, DATABASE_HOST: server.host, DATABASE_PORT: String(server.port), DATABASE_NAME: database, DATABASE_USERNAME: server.user, DATABASE_PASSWORD: '' }
+    : { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: path.join(app, '.tmp/data.db') };
+  return { dialect, size, app, out: path.join(app, 'out'), uploads: path.join(app, 'public/uploads'), database, server, dbEnv, dbFile: dbEnv.DATABASE_FILENAME };
 };
 
-/** Seeds once per shape; later runs reuse the app. */
-const prepare = async ({ shape, reseed }) => {
-  const marker = path.join(APP, 'seeded.json');
-  if (!reseed && fs.existsSync(marker) && JSON.stringify(JSON.parse(fs.readFileSync(marker, 'utf8'))) === JSON.stringify(shape)) return;
-  fs.rmSync(APP, { recursive: true, force: true });
-  copyPlayground(APP, { ...freshSecrets(), DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: DB, BACKUP_DIR: OUT, STRAPI_TELEMETRY_DISABLED: 'true' });
-  const strapi = await loadApp(APP, appEnv());
+/** Runs statements on the server's maintenance database (creating and dropping the site's). */
+const onServer = async (site, statements) => {
+  const { client, host, port, user, admin } = site.server;
+  const knex = createKnex({ client, connection: { host, port, user, database: admin }, pool: { min: 0, max: 1 } });
+  try {
+    const results = [];
+    for (const sql of statements) results.push(await knex.raw(sql));
+    return results;
+  } finally {
+    await knex.destroy();
+  }
+};
+
+const quoteDb = (site) => (site.dialect === 'postgres' ? `"${site.database}"` : `\`${site.database}\``);
+
+/** The database's size on disk, in bytes. */
+const databaseBytes = async (site) => {
+  if (!site.server) return fs.statSync(site.dbFile).size;
+  const sql = site.dialect === 'postgres'
+    ? `select pg_database_size('${site.database}') as bytes`
+    : `select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '${site.database}'`;
+  const [result] = await onServer(site, [sql]);
+  return Number(site.dialect === 'postgres' ? result.rows[0].bytes : result[0][0].bytes);
+};
+
+const appEnv = (site) => {
+  const text = fs.readFileSync(path.join(site.app, '.env'), 'utf8');
+  return Object.fromEntries(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+};
+
+/** Is the seeded site still whole (its marker matches and, on a server, its database is there)? */
+const isSeeded = async (site, shape) => {
+  const marker = path.join(site.app, 'seeded.json');
+  if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== JSON.stringify(shape)) return false;
+  if (!site.server) return fs.existsSync(site.dbFile);
+  const sql = site.dialect === 'postgres'
+    ? `select count(*) as n from pg_database where datname = '${site.database}'`
+    : `select count(*) as n from information_schema.schemata where schema_name = '${site.database}'`;
+  const [result] = await onServer(site, [sql]);
+  return Number(site.dialect === 'postgres' ? result.rows[0].n : result[0][0].n) === 1;
+};
+
+/** Seeds the site once per (dialect, size); later runs reuse it. Prints how long it took. */
+const prepare = async (site, { shape, reseed }) => {
+  if (!reseed && (await isSeeded(site, shape))) return;
   const started = Date.now();
-  await seedContent(strapi, { ...shape, uploadSize: 20 * 1024, largeUploadSize: 10 * 1024 * 1024, log: (m) => process.stdout.write(`  seed: ${m}\r`) });
-  console.log(`\n  seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  fs.rmSync(site.app, { recursive: true, force: true });
+  if (site.server) await onServer(site, [`drop database if exists ${quoteDb(site)}`, `create database ${quoteDb(site)}`]);
+  copyPlayground(site.app, { ...freshSecrets(), ...site.dbEnv, BACKUP_DIR: site.out, STRAPI_TELEMETRY_DISABLED: 'true' });
+  const strapi = await loadApp(site.app, appEnv(site));
+  await seedContent(strapi, { ...shape, uploadSize: 20 * 1024, largeUploadSize: 10 * 1024 * 1024, log: (m) => process.stderr.write(`  seed: ${m}\r`) });
   await strapi.destroy();
-  fs.writeFileSync(marker, JSON.stringify(shape));
+  fs.writeFileSync(path.join(site.app, 'seeded.json'), JSON.stringify(shape));
+  console.error(`\n  seeded ${site.dialect} x${site.size} in ${((Date.now() - started) / 1000).toFixed(0)} s (cached for the next runs)`);
 };
 
 /** Wall time of a shell command, and its peak RSS from /usr/bin/time. */
-const timeCommand = (command, cwd = APP, env = {}) => {
+const timeCommand = (site, command, env = {}) => {
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', 'bash', '-c', command], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', 'bash', '-o', 'pipefail', '-c', command], { cwd: site.app, env: { ...process.env, ...env }, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${command} failed:\n${result.stderr}`);
   const rssKb = Number(result.stderr.trim().split('\n').pop());
-  return { seconds, rss: rssKb * 1024 };
+  return { seconds, peak: rssKb * 1024 };
 };
 
 /**
  * Runs one job through the plugin's queue in a booted app (its own worker runs it), sampling this
  * process's RSS; the time is the record's startedAt → finishedAt.
  */
-const timeJob = async (enqueue) => {
-  const strapi = await loadApp(APP, appEnv());
+const timeJob = async (site, enqueue) => {
+  const strapi = await loadApp(site.app, appEnv(site));
   const service = (name) => strapi.plugin('backup').service(name);
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const result = await enqueue(service);
-  if (!result.accepted) throw new Error(result.message);
-  let done = result.record;
-  while (!['completed', 'failed', 'cancelled'].includes(done.status)) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    done = await service('records').findById(result.record.id);
-  }
-  clearInterval(sampler);
-  await strapi.destroy();
-  if (done.status !== 'completed') throw new Error(`${done.kind} ${done.status}: ${done.message}`);
-  return { record: done, seconds: (Date.parse(done.finishedAt) - Date.parse(done.startedAt)) / 1000, rssGrowth: peak - baseline, peak };
-};
-
-/** One table: name, seconds, the ratio to `oursSeconds`, memory, output. */
-const printTable = (rows, oursSeconds) => {
-  console.log(['what'.padEnd(44), 'seconds'.padStart(8), 'vs ours'.padStart(9), '  memory'.padEnd(34), 'output'].join(' '));
-  for (const [name, seconds, memory, size] of rows) {
-    console.log([name.padEnd(44), seconds.toFixed(2).padStart(8), `${(seconds / oursSeconds).toFixed(2)}x`.padStart(9), `  ${memory}`.padEnd(34), size].join(' '));
+  try {
+    const result = await enqueue(service);
+    if (!result.accepted) throw new Error(result.message);
+    let done = result.record;
+    while (!['completed', 'failed', 'cancelled'].includes(done.status)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      done = await service('records').findById(result.record.id);
+    }
+    if (done.status !== 'completed') throw new Error(`${done.kind} ${done.status}: ${done.message}`);
+    return { record: done, seconds: (Date.parse(done.finishedAt) - Date.parse(done.startedAt)) / 1000, rssGrowth: peak - baseline, peak };
+  } finally {
+    clearInterval(sampler);
+    await strapi.destroy();
   }
 };
 
-module.exports = { APP, OUT, CLI, DB, UPLOADS, readShape, mb, dirSize, appEnv, prepare, timeCommand, timeJob, printTable };
+const dirSize = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => {
+    const p = path.join(dir, e.name);
+    return sum + (e.isDirectory() ? dirSize(p) : fs.statSync(p).size);
+  }, 0);
+
+module.exports = { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize };

@@ -25,10 +25,12 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'failsafe').register();
   getService(strapi, 'notifier').registerEvents();
   await getService(strapi, 'scheduler').start();
-  getService(strapi, 'restoreGate').start();
   // The CLI boots the app for one command; only `run --wait` and `worker` start a worker there.
+  // The worker's poll also keeps the restore gate up to date; without a worker, the gate polls.
   if (getConfig(strapi).worker.enabled && process.env[WORKER_OFF_ENV] !== 'true') {
     getService(strapi, 'worker').start();
+  } else {
+    getService(strapi, 'restoreGate').start();
   }
 };
 

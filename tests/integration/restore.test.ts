@@ -144,7 +144,7 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
     // Another instance's restore, as this one sees it at its next poll.
     const profile = await service('profiles').findDefault();
     const elsewhere = await service('records').create({ profile: profile.id, kind: 'restore', trigger: 'cli', status: 'running' });
-    await gate.refresh();
+    await gate.poll();
     try {
       const during = await http.request('GET', '/api/articles', { token: null });
       expect({ status: during.status, retryAfter: during.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '30' });
@@ -157,7 +157,7 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
       expect((await http.request('POST', `/backup/records/${elsewhere.documentId}/cancel`)).status).toBe(200);
     } finally {
       await service('records').update(elsewhere.id, { status: 'failed', finishedAt: new Date().toISOString() });
-      await gate.refresh();
+      await gate.poll();
     }
     // The public role may not read articles: a 403 from Strapi again, no longer the gate's 503.
     expect((await http.request('GET', '/api/articles', { token: null })).status).toBe(403);

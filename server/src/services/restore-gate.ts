@@ -11,10 +11,11 @@
  * (webhooks, settings of plugins, the admin's session store): every instance says "restart
  * required" in the admin (GET /backup/activity) and logs it once, until it restarts.
  *
- * Other instances learn of a restore by one indexed query every `worker.pollMs`.
+ * Other instances learn of a restore by the one indexed query they make every `worker.pollMs`
+ * (poll(), shared with the worker).
  */
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, RESTORE_RETRY_AFTER_S, UID } from '../constants';
+import { ACTIVE_STATUSES, PLUGIN_ID, RESTORE_RETRY_AFTER_S, UID } from '../constants';
 import { errorMessage, getConfig } from '../utils';
 import type { JobProgress } from './restorer';
 
@@ -93,27 +94,36 @@ const createRestoreGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     isRestoring: () => Boolean(local) || elsewhere,
 
-    /** One query: is a restore running anywhere, and has one completed since this instance booted? */
-    async refresh() {
-      const found: { status: string }[] = await strapi.db.query(UID.record).findMany({
-        select: ['status'],
-        where: { kind: 'restore', $or: [{ status: 'running' }, { status: 'completed', finishedAt: { $gt: bootedAt } }] },
-        limit: 2,
+    /**
+     * The one query an idle instance makes per poll interval (the worker's, or this gate's own
+     * timer where no worker runs): the site's queued and running jobs, and restores completed since
+     * this instance booted, through the (status, kind) index. Updates this gate and tells the
+     * worker whether a job waits, so an idle worker claims nothing and queries nothing more.
+     */
+    async poll(): Promise<{ queued: boolean }> {
+      // While this instance restores, its own state is the truth (on SQLite the query would wait for the load).
+      if (local) return { queued: false };
+      const found: { kind: string; status: string }[] = await strapi.db.query(UID.record).findMany({
+        select: ['kind', 'status'],
+        where: { $or: [{ status: { $in: ACTIVE_STATUSES } }, { status: 'completed', kind: 'restore', finishedAt: { $gt: bootedAt } }] },
       });
-      elsewhere = found.some((r) => r.status === 'running');
+      elsewhere = found.some((r) => r.kind === 'restore' && r.status === 'running');
       if (found.some((r) => r.status === 'completed')) requireRestart('A restore of the site completed on another instance.');
+      return { queued: found.some((r) => r.status === 'queued') };
     },
 
+    /** Polls on its own timer: for a process that runs no worker. */
     start() {
-      const poll = () => {
+      const tick = () => {
         timer = setTimeout(() => {
-          // While this instance restores, its own state is the truth (on SQLite the query would wait for the load).
-          const work = local ? Promise.resolve() : service.refresh();
-          work.catch((error) => strapi.log.warn(`[backup] could not check for a restore: ${errorMessage(error)}`)).finally(() => timer && poll());
+          service
+            .poll()
+            .catch((error) => strapi.log.warn(`[backup] could not check for a restore: ${errorMessage(error)}`))
+            .finally(() => timer && tick());
         }, getConfig(strapi).worker.pollMs);
         timer.unref();
       };
-      poll();
+      tick();
     },
 
     stop() {

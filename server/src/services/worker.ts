@@ -44,6 +44,9 @@ const createWorkerService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const turn = async () => {
     const { concurrency } = getConfig(strapi).worker;
+    // One query when idle: nothing queued anywhere means nothing to claim.
+    const { queued } = await getService(strapi, 'restoreGate').poll();
+    if (!queued) return;
     while (state === 'running' && jobs.size < concurrency) {
       const record = await getService(strapi, 'queue').claimNext(WORKER_ID);
       if (!record) return;
