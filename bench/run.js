@@ -12,9 +12,8 @@
  * (`--json` prints that JSON instead of the table). Never part of `npm test`.
  */
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize } = require('./site');
+const { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize, saveResults, machine } = require('./site');
 const { restoreInputs, backupBaselines, restoreBaselines, strapiExport, strapiImport } = require('./baselines');
 
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -45,7 +44,7 @@ async function backupSection(site, options, rows) {
   const cli = timeCommand(site, `node ${CLI} run --wait --json > /dev/null`);
   rows.push({ section: 'backup', name: 'ours: backup (CLI, with boot)', vs: 'backup', seconds: cli.seconds, peak: cli.peak, output: null });
   for (const b of backupBaselines(site)) rows.push(baseline(site, 'backup', b));
-  if (!options['skip-strapi']) rows.push(baseline(site, 'backup', strapiExport));
+  if (!options['skip-strapi']) rows.push(baseline(site, 'backup', strapiExport(site)));
   return path.join(site.out, full.record.archiveFile);
 }
 
@@ -57,7 +56,7 @@ async function restoreSection(site, options, archive, rows) {
   rows.push({ section: 'restore', name: 'ours: restore (CLI, with boot)', vs: 'restore', seconds: cli.seconds, peak: cli.peak, output: null });
   for (const b of restoreBaselines(site)) rows.push(baseline(site, 'restore', b));
   if (!options['skip-strapi']) {
-    if (!fs.existsSync(path.join(site.out, 'export.tar.gz'))) timeCommand(site, strapiExport.command, appEnv(site));
+    if (!fs.existsSync(path.join(site.out, 'export.tar.gz'))) timeCommand(site, strapiExport(site).command, appEnv(site));
     rows.push(baseline(site, 'restore', strapiImport));
     // strapi import replaced the content (and our records): the site comes back from our archive.
     await timeJob(site, restoreFrom(archive, false));
@@ -105,19 +104,16 @@ const main = async () => {
   }
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0].model.trim(), memory: os.totalmem(), node: process.version },
+    machine: machine(),
     site: { dialect: site.dialect, size: site.size },
     data: { ...options.shape, databaseBytes: await databaseBytes(site), uploadsBytes: dirSize(site.uploads) },
     steps,
     rows: withRatios(options.only === 'restore' ? rows.filter((r) => r.section === 'restore') : rows),
   };
-  const dir = path.join(__dirname, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${report.date.replace(/[:.]/g, '-')}-${site.dialect}-x${site.size}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = saveResults(report, `${site.dialect}-x${site.size}`);
   if (options.json) console.log(JSON.stringify(report, null, 2));
   else printTable(report);
-  console.error(`\n  steps: ${Object.entries(steps).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}; written to ${path.relative(process.cwd(), file)}`);
+  console.error(`\n  steps: ${Object.entries(steps).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}; written to ${file}`);
   fs.rmSync(site.out, { recursive: true, force: true });
 };
 

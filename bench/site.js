@@ -7,6 +7,7 @@
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const createKnex = require('knex');
@@ -145,10 +146,22 @@ const timeJob = async (site, enqueue) => {
   }
 };
 
+/** Writes a bench's figures to bench/results/<time>-<label>.json (not committed); returns the path. */
+const saveResults = (report, label) => {
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${report.date.replace(/[:.]/g, '-')}-${label}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return path.relative(process.cwd(), file);
+};
+
+/** The machine a figure was measured on. */
+const machine = () => ({ cpus: os.cpus().length, cpu: os.cpus()[0].model.trim(), memory: os.totalmem(), node: process.version });
+
 const dirSize = (dir) =>
   fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => {
     const p = path.join(dir, e.name);
     return sum + (e.isDirectory() ? dirSize(p) : fs.statSync(p).size);
   }, 0);
 
-module.exports = { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize };
+module.exports = { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize, saveResults, machine };

@@ -235,9 +235,18 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
     const opts = options({ batchSize: 10 });
     // path → permission bits and kind, for everything seen under the scratch directory while the backup runs.
     const seen = new Map<string, { mode: number; dir: boolean }>();
+    // The scratch directory can vanish under the scan (the backup removes it when it ends).
+    const list = (dir: string) => {
+      try {
+        return fs.readdirSync(dir, { recursive: true, withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+    };
     const scan = () => {
       for (const dir of [opts.tmpDir, work]) {
-        for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => dir === opts.tmpDir || e.name.endsWith('.partial'))) {
+        for (const entry of list(dir).filter((e) => dir === opts.tmpDir || e.name.endsWith('.partial'))) {
           const full = path.join(entry.parentPath, entry.name);
           const stat = fs.statSync(full, { throwIfNoEntry: false });
           if (stat) seen.set(full, { mode: stat.mode & 0o777, dir: stat.isDirectory() });

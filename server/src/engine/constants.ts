@@ -16,6 +16,12 @@ export const TABLE_ENTRY_SUFFIX = '.ndjson.gz';
 export const DEFAULT_BATCH_SIZE = 1000;
 
 /**
+ * A batch is encoded in slices of this many rows, the event loop free between them: JSON encoding
+ * is synchronous, and the site serves its visitors on the same thread during a backup.
+ */
+export const ENCODE_SLICE_ROWS = 200;
+
+/**
  * zlib buffer for table entries. A large buffer lets the main thread hand a whole batch to gzip
  * (which runs on libuv's thread pool) and go fetch the next batch while the pool compresses.
  */

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX } from './constants';
+import { ENCODE_SLICE_ROWS, GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX } from './constants';
 import { encodeRow, selectList } from './encode';
 import { HashStream, throwIfAborted } from './hash-stream';
 import type { TableInfo } from './introspect';
@@ -40,6 +40,7 @@ export interface DumpOptions {
 }
 
 const noop = () => undefined;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function tableFileName(table: string): string {
   return `${table}${TABLE_ENTRY_SUFFIX}`;
@@ -69,7 +70,11 @@ async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTab
   try {
     for await (const batch of readBatches(opts, table)) {
       let text = '';
-      for (const row of batch) text += JSON.stringify(encodeRow(table.columns, row)) + '\n';
+      for (let i = 0; i < batch.length; i += 1) {
+        // The site's requests get a turn between slices (the encoding is synchronous).
+        if (i > 0 && i % ENCODE_SLICE_ROWS === 0) await yieldToEventLoop();
+        text += JSON.stringify(encodeRow(table.columns, batch[i])) + '\n';
+      }
       rows += batch.length;
       if (!gzip.write(text)) {
         // Backpressure: wait until gzip drained (or the pipeline failed).
@@ -113,6 +118,8 @@ export async function* readBatches(
     }
     const rows: Record<string, unknown>[] = await q;
     if (rows.length === 0) return;
+    // On SQLite the query ran synchronously: let the site's requests in before the encoding.
+    await yieldToEventLoop();
     yield rows;
     if (rows.length < batchSize) return;
     const lastRow = rows[rows.length - 1];

@@ -1,0 +1,119 @@
+'use strict';
+/**
+ * `npm run build && node bench/responsiveness.js [--dialect sqlite|postgres|mysql] [--size N]
+ *   [--rate R] [--idle-seconds S] [--json]`
+ *
+ * How a running backup affects the site's visitors: the bench site (site.js) is served in this
+ * process, a client in another process sends R requests a second (open loop) to the content API
+ * (`GET /api/articles`, 25 per page, with a read-only API token), and this process's event-loop
+ * delay is sampled (perf_hooks.monitorEventLoopDelay). Phases: idle (S seconds), then during a
+ * full backup of the site, then idle again. Printed per phase: requests, latency p50 / p99,
+ * event-loop delay p50 / p99 / max, against the targets (event-loop p99 under 50 ms during the
+ * backup; latency p50 within 20 % of idle). Written to bench/results/. Never part of `npm test`.
+ */
+const { spawn } = require('node:child_process');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { loadApp } = require('../scripts/app-copy');
+const { readOptions, siteOf, prepare, appEnv, saveResults, machine } = require('./site');
+
+const PORT = 13370 + Math.floor(Math.random() * 500);
+const ms = (ns) => ns / 1e6;
+
+/** The load client: C loops of requests; latencies kept per phase; stats sent on 'report'. */
+const CLIENT = `
+const [url, token, rate] = process.argv.slice(1);
+const phases = {}; let phase = 'warmup'; let running = true;
+process.on('message', (m) => {
+  if (m.phase) phase = m.phase;
+  if (m.report) {
+    running = false;
+    const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))];
+    const stats = {};
+    for (const [name, list] of Object.entries(phases)) {
+      const a = list.sort((x, y) => x - y);
+      stats[name] = { requests: a.length, p50: pct(a, 50), p99: pct(a, 99), errors: errors[name] || 0 };
+    }
+    process.send(stats, () => process.exit(0));
+  }
+});
+const errors = {};
+// Open loop: a request every 1/rate s whatever the answers do, as visitors arrive.
+const one = async () => {
+  const started = performance.now(); const at = phase;
+  const res = await fetch(url, { headers: { authorization: 'Bearer ' + token } }).catch(() => null);
+  if (res) await res.arrayBuffer();
+  if (!res || res.status !== 200) errors[at] = (errors[at] || 0) + 1;
+  (phases[at] ||= []).push(performance.now() - started);
+};
+const timer = setInterval(() => { if (running) one(); else clearInterval(timer); }, 1000 / Number(rate));
+`;
+
+const main = async () => {
+  const options = readOptions({
+    rate: { type: 'string', default: '20' },
+    'idle-seconds': { type: 'string', default: '10' },
+  });
+  const site = siteOf(options);
+  await prepare(site, options);
+  const strapi = await loadApp(site.app, { ...appEnv(site), HOST: '127.0.0.1', PORT: String(PORT), BACKUP_DIR: site.out });
+  await strapi.listen();
+  const { accessKey } = await strapi.service('admin::api-token').create({ name: `bench ${Date.now()}`, type: 'read-only', lifespan: null, description: '' });
+  const url = `http://127.0.0.1:${PORT}/api/articles?pagination[pageSize]=25`;
+  const client = spawn(process.execPath, ['-e', CLIENT, url, accessKey, options.rate], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  const loop = {};
+  const phase = async (name, during) => {
+    client.send({ phase: name });
+    histogram.reset();
+    const started = Date.now();
+    await during();
+    loop[name] = { seconds: (Date.now() - started) / 1000, p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) };
+  };
+  const pause = (seconds) => () => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const idle = Number(options['idle-seconds']);
+
+  await phase('warmup', pause(3));
+  await phase('idle', pause(idle));
+  await phase('backup', async () => {
+    const service = (name) => strapi.plugin('backup').service(name);
+    const asked = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
+    if (!asked.accepted) throw new Error(asked.message);
+    for (let r = asked.record; !['completed', 'failed', 'cancelled'].includes(r.status); r = await service('records').findById(asked.record.id)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+  await phase('idle after', pause(idle));
+  const requests = await new Promise((resolve) => {
+    client.once('message', resolve);
+    client.send({ report: true });
+  });
+  histogram.disable();
+  await strapi.destroy();
+
+  const rows = ['idle', 'backup', 'idle after'].map((name) => ({ phase: name, ...loop[name], latency: requests[name] }));
+  const idleP50 = requests.idle.p50;
+  const targets = {
+    eventLoopP99UnderMs: { target: 50, value: loop.backup.p99, met: loop.backup.p99 < 50 },
+    latencyP50WithinOfIdle: { target: 1.2, value: requests.backup.p50 / idleP50, met: requests.backup.p50 <= 1.2 * idleP50 },
+  };
+  const report = { date: new Date().toISOString(), machine: machine(), site: { dialect: site.dialect, size: site.size }, rate: Number(options.rate), rows, targets };
+  const file = saveResults(report, `responsiveness-${site.dialect}-x${site.size}`);
+  if (options.json) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    console.log(`\n${site.dialect} x${site.size}, ${options.rate} requests a second on GET /api/articles (25 per page)`);
+    console.log(['phase'.padEnd(12), 'seconds'.padStart(8), 'requests'.padStart(9), 'errors'.padStart(7), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), '  loop p50'.padStart(10), 'loop p99'.padStart(9), 'loop max'.padStart(9)].join(' '));
+    for (const r of rows) {
+      console.log([r.phase.padEnd(12), r.seconds.toFixed(1).padStart(8), String(r.latency.requests).padStart(9), String(r.latency.errors).padStart(7), r.latency.p50.toFixed(1).padStart(8), r.latency.p99.toFixed(1).padStart(8), r.p50.toFixed(1).padStart(10), r.p99.toFixed(1).padStart(9), r.max.toFixed(1).padStart(9)].join(' '));
+    }
+    console.log(`event-loop delay p99 during the backup ${loop.backup.p99.toFixed(1)} ms (target < 50: ${targets.eventLoopP99UnderMs.met ? 'met' : 'NOT met'}); ` +
+      `latency p50 during / idle ${targets.latencyP50WithinOfIdle.value.toFixed(2)}x (target ≤ 1.2: ${targets.latencyP50WithinOfIdle.met ? 'met' : 'NOT met'})`);
+  }
+  console.error(`  written to ${file}`);
+};
+
+main().catch((error) => {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+'use strict';
+/**
+ * `npm run build && node bench/trigger-storm.js [--dialect sqlite|postgres|mysql] [--size N]
+ *   [--requests N] [--json]`
+ *
+ * How fast `POST /backup/runs` answers: once on an idle site, then N (50) requests at once on one
+ * profile (`cancel` behaviour: one is accepted, the others get 409 `busy`), from another process
+ * so the client's own work does not count. The bench site (site.js) is served in this process
+ * (`strapi start`'s server, no admin build) with an admin registered once and signed in once.
+ * Targets: the idle trigger under 50 ms; the whole storm answered within 1 s on PostgreSQL, 2 s
+ * elsewhere. Written to bench/results/. Never part of `npm test`.
+ */
+const { spawn } = require('node:child_process');
+const { loadApp } = require('../scripts/app-copy');
+const { readOptions, siteOf, prepare, appEnv, saveResults, machine } = require('./site');
+
+const PORT = 13870 + Math.floor(Math.random() * 500);
+// A local bench site's admin, not a real site's secret.
+const ADMIN = { email: 'bench@example.test', password: 'Bench-Password-1', firstname: 'Bench', lastname: 'Admin' };
+
+/**
+ * The client: N POSTs at once; prints each one's status and the time until the last answer. Its
+ * connection is opened first (a GET /_health), so the figures are the server's.
+ */
+const CLIENT = `
+const [url, token, n] = process.argv.slice(1);
+const headers = { authorization: 'Bearer ' + token, 'content-type': 'application/json' };
+const timed = async (path, init) => {
+  const started = performance.now();
+  const res = await fetch(new URL(path, url), init);
+  await res.arrayBuffer();
+  return { status: res.status, ms: performance.now() - started };
+};
+(async () => {
+  await timed('/_health');
+  // Where an admin request's time goes: nothing, authentication alone, then the trigger.
+  const health = await timed('/_health');
+  const authenticated = await timed('/backup/activity', { headers });
+  const started = performance.now();
+  const answers = await Promise.all(Array.from({ length: Number(n) }, () => timed(url, { method: 'POST', headers, body: '{}' })));
+  process.stdout.write(JSON.stringify({ answers, ms: performance.now() - started, health: health.ms, authenticated: authenticated.ms }));
+})();
+`;
+
+const storm = (url, token, n) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CLIENT, url, token, String(n)]);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}`))));
+  });
+
+const adminToken = async (base) => {
+  const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const registered = await post('/admin/register-admin', ADMIN);
+  const token = registered.data?.token ?? (await post('/admin/login', { email: ADMIN.email, password: ADMIN.password })).data?.token;
+  if (!token) throw new Error('could not sign in the bench admin');
+  return token;
+};
+
+const main = async () => {
+  const options = readOptions({ requests: { type: 'string', default: '50' } });
+  const site = siteOf(options);
+  await prepare(site, options);
+  const strapi = await loadApp(site.app, { ...appEnv(site), HOST: '127.0.0.1', PORT: String(PORT), BACKUP_DIR: site.out });
+  await strapi.listen();
+  const base = `http://127.0.0.1:${PORT}`;
+  const token = await adminToken(base);
+  const records = strapi.db.query('plugin::backup.record');
+  const settled = async () => {
+    for (;;) {
+      if ((await records.count({ where: { status: { $in: ['queued', 'running'] } } })) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  // The default profile; the first request is the warm-up (routes, policies, statements prepared).
+  await settled();
+  await storm(`${base}/backup/runs`, token, 1);
+  await settled();
+  const idle = await storm(`${base}/backup/runs`, token, 1);
+  await settled();
+  const many = await storm(`${base}/backup/runs`, token, Number(options.requests));
+  await settled();
+  await strapi.destroy();
+
+  const statuses = many.answers.reduce((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
+  const stormTarget = site.dialect === 'postgres' ? 1000 : 2000;
+  const report = {
+    date: new Date().toISOString(), machine: machine(), site: { dialect: site.dialect, size: site.size },
+    idle: { ms: idle.ms, status: idle.answers[0].status, healthMs: idle.health, authenticatedMs: idle.authenticated, target: 50, met: idle.ms < 50 },
+    storm: { requests: many.answers.length, ms: many.ms, statuses, target: stormTarget, met: many.ms <= stormTarget },
+  };
+  const file = saveResults(report, `trigger-storm-${site.dialect}-x${site.size}`);
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    console.log(`\n${site.dialect}: one POST /backup/runs on an idle site answered ${idle.answers[0].status} in ${idle.ms.toFixed(1)} ms (target < 50: ${report.idle.met ? 'met' : 'NOT met'}); ` +
+      `beside it GET /_health ${idle.health.toFixed(1)} ms, GET /backup/activity (admin authentication) ${idle.authenticated.toFixed(1)} ms`);
+    console.log(`${many.answers.length} at once: all answered in ${many.ms.toFixed(0)} ms (target ≤ ${stormTarget}: ${report.storm.met ? 'met' : 'NOT met'}), statuses ${JSON.stringify(statuses)}`);
+  }
+  console.error(`  written to ${file}`);
+};
+
+main().catch((error) => {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
