@@ -11,42 +11,12 @@
  * event-loop delay p50 / p99 / max, against the targets (event-loop p99 under 50 ms during the
  * backup; latency p50 within 20 % of idle). Written to bench/results/. Never part of `npm test`.
  */
-const { spawn } = require('node:child_process');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
-const { loadApp } = require('../scripts/app-copy');
-const { readOptions, siteOf, prepare, appEnv, saveResults, machine } = require('./site');
+const { readOptions, siteOf, prepare, saveResults, machine } = require('./site');
+const { serveSite, startLoad } = require('./load-client');
 
 const PORT = 13370 + Math.floor(Math.random() * 500);
 const ms = (ns) => ns / 1e6;
-
-/** The load client: C loops of requests; latencies kept per phase; stats sent on 'report'. */
-const CLIENT = `
-const [url, token, rate] = process.argv.slice(1);
-const phases = {}; let phase = 'warmup'; let running = true;
-process.on('message', (m) => {
-  if (m.phase) phase = m.phase;
-  if (m.report) {
-    running = false;
-    const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))];
-    const stats = {};
-    for (const [name, list] of Object.entries(phases)) {
-      const a = list.sort((x, y) => x - y);
-      stats[name] = { requests: a.length, p50: pct(a, 50), p99: pct(a, 99), errors: errors[name] || 0 };
-    }
-    process.send(stats, () => process.exit(0));
-  }
-});
-const errors = {};
-// Open loop: a request every 1/rate s whatever the answers do, as visitors arrive.
-const one = async () => {
-  const started = performance.now(); const at = phase;
-  const res = await fetch(url, { headers: { authorization: 'Bearer ' + token } }).catch(() => null);
-  if (res) await res.arrayBuffer();
-  if (!res || res.status !== 200) errors[at] = (errors[at] || 0) + 1;
-  (phases[at] ||= []).push(performance.now() - started);
-};
-const timer = setInterval(() => { if (running) one(); else clearInterval(timer); }, 1000 / Number(rate));
-`;
 
 const main = async () => {
   const options = readOptions({
@@ -55,16 +25,13 @@ const main = async () => {
   });
   const site = siteOf(options);
   await prepare(site, options);
-  const strapi = await loadApp(site.app, { ...appEnv(site), HOST: '127.0.0.1', PORT: String(PORT), BACKUP_DIR: site.out });
-  await strapi.listen();
-  const { accessKey } = await strapi.service('admin::api-token').create({ name: `bench ${Date.now()}`, type: 'read-only', lifespan: null, description: '' });
-  const url = `http://127.0.0.1:${PORT}/api/articles?pagination[pageSize]=25`;
-  const client = spawn(process.execPath, ['-e', CLIENT, url, accessKey, options.rate], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { strapi, url, token } = await serveSite(site, PORT);
+  const client = startLoad(url, token, options.rate);
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   const loop = {};
   const phase = async (name, during) => {
-    client.send({ phase: name });
+    client.phase(name);
     histogram.reset();
     const started = Date.now();
     await during();
@@ -84,10 +51,7 @@ const main = async () => {
     }
   });
   await phase('idle after', pause(idle));
-  const requests = await new Promise((resolve) => {
-    client.once('message', resolve);
-    client.send({ report: true });
-  });
+  const requests = await client.report();
   histogram.disable();
   await strapi.destroy();
 

@@ -12,7 +12,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const createKnex = require('knex');
 const { freshSecrets } = require('../scripts/app-env');
-const { copyPlayground, loadApp } = require('../scripts/app-copy');
+const { copyPlayground, copyPlaygroundCode, loadApp } = require('../scripts/app-copy');
 const { seedContent } = require('../scripts/seed-content');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -97,7 +97,10 @@ const isSeeded = async (site, shape) => {
 
 /** Seeds the site once per (dialect, size); later runs reuse it. Prints how long it took. */
 const prepare = async (site, { shape, reseed }) => {
-  if (!reseed && (await isSeeded(site, shape))) return;
+  if (!reseed && (await isSeeded(site, shape))) {
+    copyPlaygroundCode(site.app); // the seeded data stays; the code is the playground's of today
+    return;
+  }
   const started = Date.now();
   fs.rmSync(site.app, { recursive: true, force: true });
   if (site.server) await onServer(site, [`drop database if exists ${quoteDb(site)}`, `create database ${quoteDb(site)}`]);

@@ -9,11 +9,16 @@ const path = require('node:path');
 const PLAYGROUND = path.resolve(__dirname, '../playground');
 const APP_ENTRIES = ['config', 'src', 'database', 'package.json', 'tsconfig.json'];
 
-/** Copies the playground into `dir` and writes `env` as its `.env`. */
-const copyPlayground = (dir, env) => {
+/** Copies the playground's code (config, content types, components) into `dir`, over what is there. */
+const copyPlaygroundCode = (dir) => {
   for (const entry of APP_ENTRIES) {
     fs.cpSync(path.join(PLAYGROUND, entry), path.join(dir, entry), { recursive: true });
   }
+};
+
+/** Copies the playground into `dir` and writes `env` as its `.env`. */
+const copyPlayground = (dir, env) => {
+  copyPlaygroundCode(dir);
   fs.mkdirSync(path.join(dir, 'public/uploads'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
 };
@@ -38,4 +43,4 @@ const loadApp = async (dir, env, { logLevel = 'warn', compile = true } = {}) => 
   }
 };
 
-module.exports = { copyPlayground, loadApp };
+module.exports = { copyPlayground, copyPlaygroundCode, loadApp };

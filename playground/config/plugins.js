@@ -12,7 +12,8 @@ const pluginRoot = () => {
 
 module.exports = ({ env }) => ({
   backup: {
-    enabled: true,
+    // false: the same app without the plugin (bench/idle-cost.js measures the difference).
+    enabled: env.bool('BACKUP_PLUGIN_ENABLED', true),
     // BACKUP_PLUGIN_ROOT: a copy of this app outside the repository (a test) says where the plugin is.
     resolve: env('BACKUP_PLUGIN_ROOT') || pluginRoot(),
     config: {

@@ -224,4 +224,13 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(failed[1].message).toContain('content type api::memo.memo removed');
     expect(await listTables(app.strapi.db.connection, dialect)).not.toContain('memos');
   });
+
+  it('the plugin disabled, then enabled again: it boots, its tables made anew, with no backup to take', async () => {
+    await reboot(app, { BACKUP_PLUGIN_ENABLED: 'false' }, SAME_SOURCES);
+    expect(app.strapi.plugin('backup')).toBeUndefined();
+    expect(await listTables(app.strapi.db.connection, dialect)).not.toContain('backup_records');
+    await reboot(app, { BACKUP_PLUGIN_ENABLED: 'true' }, SAME_SOURCES);
+    expect(await records()).toEqual([]);
+    expect((await app.strapi.plugin('backup').service('profiles').resolve()).name).toBe('Full site');
+  });
 });

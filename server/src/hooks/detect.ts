@@ -8,7 +8,7 @@
  * new schema (which Strapi builds anyway, and caches, for its sync): ~5–30 ms measured.
  */
 import type { Core } from '@strapi/strapi';
-import { STRAPI_TABLES } from '../constants';
+import { STRAPI_TABLES, UID } from '../constants';
 import { describeChange, type Change, type ContentTypeShape, type SchemaDiffSummary } from './changes';
 import { currentState, readRecordedState } from './state';
 
@@ -45,7 +45,8 @@ const schemaDiff = async (strapi: Core.Strapi): Promise<SchemaDiffSummary> => {
 
 /**
  * The change this boot brings, or null: nothing changes, or nothing was recorded before (a first
- * install, or the first boot with this plugin), so there is no earlier state to protect.
+ * install, or the first boot with this plugin, or with it again after it was disabled), so there
+ * is no earlier state to protect.
  */
 export const detectChange = async (
   strapi: Core.Strapi,
@@ -56,6 +57,10 @@ export const detectChange = async (
   // measured slower on PostgreSQL than the few sequential round trips.
   const recorded = await readRecordedState(strapi);
   if (!recorded) return null;
+  // The plugin was disabled since (Strapi then dropped its tables): what was recorded is older than
+  // the boots without it, and there is no profile to file a backup under. As on a first install.
+  const { tableName } = strapi.db.metadata.get(UID.profile);
+  if (!(await strapi.db.getSchemaConnection().hasTable(tableName))) return null;
   const storedHash = await storedSchemaHash(strapi);
   if (storedHash === null) return null;
   const migrationsPending = await strapi.db.migrations.shouldRun();
