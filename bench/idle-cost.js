@@ -11,15 +11,15 @@
  * profile comes back). Written to bench/results/. Never part of `npm test`.
  */
 const { readOptions, siteOf, prepare, saveResults, machine } = require('./site');
-const { serveSite, startLoad } = require('./load-client');
+const { serveSite, visitArticles } = require('./load-client');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 let port = 14370 + Math.floor(Math.random() * 500);
 
 const measure = async (site, enabled, seconds, rate) => {
-  const { strapi, url, token } = await serveSite(site, (port += 1), { BACKUP_PLUGIN_ENABLED: String(enabled) });
+  const { strapi, base } = await serveSite(site, (port += 1), { BACKUP_PLUGIN_ENABLED: String(enabled) });
   if (Boolean(strapi.plugin('backup')) !== enabled) throw new Error(`the plugin is ${enabled ? 'not ' : ''}loaded`);
-  const client = startLoad(url, token, rate);
+  const client = await visitArticles(strapi, base, rate);
   const pause = (s) => new Promise((resolve) => setTimeout(resolve, s * 1000));
   await pause(3);
   client.phase('measured');

@@ -38,12 +38,22 @@ const timer = setInterval(() => { if (running) one(); else clearInterval(timer);
 `;
 
 
-/** Serves the site on 127.0.0.1:`port` in this process; a read-only API token for the client. */
+/** Serves the site on 127.0.0.1:`port` in this process; returns the app and its base URL. */
 const serveSite = async (site, port, env = {}) => {
   const strapi = await loadApp(site.app, { ...appEnv(site), HOST: '127.0.0.1', PORT: String(port), BACKUP_DIR: site.out, ...env });
   await strapi.listen();
-  const { accessKey } = await strapi.service('admin::api-token').create({ name: `bench ${Date.now()}`, type: 'read-only', lifespan: null, description: '' });
-  return { strapi, url: `http://127.0.0.1:${port}/api/articles?pagination[pageSize]=25`, token: accessKey };
+  return { strapi, base: `http://127.0.0.1:${port}` };
+};
+
+const VISITOR_TOKEN = 'bench visitors';
+
+/** Sends R requests a second to `GET /api/articles` (25 per page) with a read-only API token made anew. */
+const visitArticles = async (strapi, base, rate) => {
+  const tokens = strapi.service('admin::api-token');
+  const old = await tokens.getByName(VISITOR_TOKEN);
+  if (old) await tokens.revoke(old.id); // its key cannot be read back; one token per site, not one per run
+  const { accessKey } = await tokens.create({ name: VISITOR_TOKEN, type: 'read-only', lifespan: null, description: '' });
+  return startLoad(`${base}/api/articles?pagination[pageSize]=25`, accessKey, rate);
 };
 
 /** Starts the client; `phase(name)` labels what follows, `report()` stops it and returns the stats. */
@@ -59,4 +69,4 @@ const startLoad = (url, token, rate) => {
   };
 };
 
-module.exports = { serveSite, startLoad };
+module.exports = { serveSite, visitArticles };

@@ -13,7 +13,7 @@
  */
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { readOptions, siteOf, prepare, saveResults, machine } = require('./site');
-const { serveSite, startLoad } = require('./load-client');
+const { serveSite, visitArticles } = require('./load-client');
 
 const PORT = 13370 + Math.floor(Math.random() * 500);
 const ms = (ns) => ns / 1e6;
@@ -25,8 +25,8 @@ const main = async () => {
   });
   const site = siteOf(options);
   await prepare(site, options);
-  const { strapi, url, token } = await serveSite(site, PORT);
-  const client = startLoad(url, token, options.rate);
+  const { strapi, base } = await serveSite(site, PORT);
+  const client = await visitArticles(strapi, base, options.rate);
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   const loop = {};

@@ -40,12 +40,14 @@ const baseline = (site, section, b) => {
 async function backupSection(site, options, rows) {
   const full = await timeJob(site, backupWith(null));
   rows.push(ours('backup', 'backup', 'ours: backup (service)', full));
+  const archive = path.join(site.out, full.record.archiveFile);
+  if (options.only === 'restore') return archive; // the restore's archive is all it needs
   rows.push(ours('backup', 'database', 'ours: database only (service)', await timeJob(site, backupWith(DB_ONLY))));
   const cli = timeCommand(site, `node ${CLI} run --wait --json > /dev/null`);
   rows.push({ section: 'backup', name: 'ours: backup (CLI, with boot)', vs: 'backup', seconds: cli.seconds, peak: cli.peak, output: null });
   for (const b of backupBaselines(site)) rows.push(baseline(site, 'backup', b));
   if (!options['skip-strapi']) rows.push(baseline(site, 'backup', strapiExport(site)));
-  return path.join(site.out, full.record.archiveFile);
+  return archive;
 }
 
 async function restoreSection(site, options, archive, rows) {

@@ -11,8 +11,8 @@
  * elsewhere. Written to bench/results/. Never part of `npm test`.
  */
 const { spawn } = require('node:child_process');
-const { loadApp } = require('../scripts/app-copy');
-const { readOptions, siteOf, prepare, appEnv, saveResults, machine } = require('./site');
+const { readOptions, siteOf, prepare, saveResults, machine } = require('./site');
+const { serveSite } = require('./load-client');
 
 const PORT = 13870 + Math.floor(Math.random() * 500);
 // A local bench site's admin, not a real site's secret.
@@ -62,9 +62,7 @@ const main = async () => {
   const options = readOptions({ requests: { type: 'string', default: '50' } });
   const site = siteOf(options);
   await prepare(site, options);
-  const strapi = await loadApp(site.app, { ...appEnv(site), HOST: '127.0.0.1', PORT: String(PORT), BACKUP_DIR: site.out });
-  await strapi.listen();
-  const base = `http://127.0.0.1:${PORT}`;
+  const { strapi, base } = await serveSite(site, PORT);
   const token = await adminToken(base);
   const records = strapi.db.query('plugin::backup.record');
   const settled = async () => {

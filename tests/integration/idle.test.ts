@@ -51,7 +51,7 @@ describe.each(dialectsUnderTest())('an idle plugin on %s', (dialect) => {
       ]);
       const details = plan.map((row: { detail: string }) => row.detail).join('\n');
       expect(details).toMatch(/USING (COVERING )?INDEX backup_records_status_kind_idx/);
-      expect(details).not.toMatch(/^SCAN backup_records$/m);
+      expect(details).not.toMatch(/^SCAN /m); // no branch of the OR reads the whole table
     }
   });
 });

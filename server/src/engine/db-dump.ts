@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { ENCODE_SLICE_ROWS, GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX } from './constants';
@@ -40,7 +41,6 @@ export interface DumpOptions {
 }
 
 const noop = () => undefined;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function tableFileName(table: string): string {
   return `${table}${TABLE_ENTRY_SUFFIX}`;

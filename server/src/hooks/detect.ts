@@ -57,15 +57,11 @@ export const detectChange = async (
   // measured slower on PostgreSQL than the few sequential round trips.
   const recorded = await readRecordedState(strapi);
   if (!recorded) return null;
-  // The plugin was disabled since (Strapi then dropped its tables): what was recorded is older than
-  // the boots without it, and there is no profile to file a backup under. As on a first install.
-  const { tableName } = strapi.db.metadata.get(UID.profile);
-  if (!(await strapi.db.getSchemaConnection().hasTable(tableName))) return null;
   const storedHash = await storedSchemaHash(strapi);
   if (storedHash === null) return null;
   const migrationsPending = await strapi.db.migrations.shouldRun();
   const schemaChanged = migrationsPending || storedHash !== strapi.db.schema.schemaStorage.hashSchema(strapi.db.schema.schema);
-  return describeChange({
+  const change = describeChange({
     recorded,
     current: currentState(strapi),
     oldContentTypes: oldContentTypes ?? {},
@@ -73,4 +69,10 @@ export const detectChange = async (
     migrationsPending,
     schema: schemaChanged ? await schemaDiff(strapi) : null,
   });
+  // The plugin was disabled since (Strapi then dropped its tables, so its own types read as added):
+  // what was recorded is older than the boots without it, and no profile exists to file a backup
+  // under. As on a first install. Asked only when something changes: the no-change path stays as is.
+  if (!change) return null;
+  const profiles = strapi.db.metadata.get(UID.profile).tableName;
+  return (await strapi.db.getSchemaConnection().hasTable(profiles)) ? change : null;
 };
