@@ -2,9 +2,10 @@
 import type { RecordStatus } from '../../server/src/constants';
 import type { Profile } from '../../server/src/services/profiles';
 import type { BackupRecord as ServerRecord } from '../../server/src/services/records';
+import type { StorageReport } from '../../server/src/services/storage-report';
 import type { Activity, Summary as ServerSummary } from '../../server/src/services/summary';
 
-export type { Activity, Profile, RecordStatus };
+export type { Activity, Profile, RecordStatus, StorageReport };
 
 export type BackupRecord = ServerRecord & { requester?: { id: number; name: string } | null };
 

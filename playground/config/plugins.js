@@ -33,6 +33,8 @@ module.exports = ({ env }) => ({
         failOpen: env.bool('BACKUP_HOOKS_FAIL_OPEN', false),
         waitMs: env.int('BACKUP_HOOKS_WAIT_MS', 10 * 60 * 1000),
       },
+      // The retention test checks that a configured rule is the one registered; unset, the plugin's default.
+      ...(env('BACKUP_RETENTION_CRON') ? { retention: { cron: env('BACKUP_RETENTION_CRON') } } : {}),
     },
   },
 });

@@ -23,6 +23,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await recordBootState(strapi);
   await prepareStorage(strapi);
   getService(strapi, 'failsafe').register();
+  getService(strapi, 'retention').register();
   getService(strapi, 'notifier').registerEvents();
   await getService(strapi, 'scheduler').start();
   // The CLI boots the app for one command; only `run --wait` and `worker` start a worker there.

@@ -134,6 +134,19 @@ export const RESTORE_STEP_WEIGHTS = { verify: 15, 'safety-backup': 25, load: 60 
 /** What a site answers while a restore loads its database: come back after this many seconds. */
 export const RESTORE_RETRY_AFTER_S = 30;
 
+/**
+ * Retention's daily pass on Strapi's cron (rule: config `retention.cron`): every profile's rules,
+ * then the check of the backup directory against the records.
+ */
+export const RETENTION_JOB = 'backup-retention';
+/**
+ * Triggers of the safety copies taken before Strapi or a restore changes data: retention spares
+ * them for `retention.safetyBackupDays` whatever the profile's rules.
+ */
+export const SAFETY_TRIGGERS: readonly Trigger[] = ['pre-update', 'pre-uninstall', 'pre-restore'];
+/** Files or records named one by one in a line of the daily check's log; the storage route lists them all. */
+export const STORAGE_CHECK_LOGGED = 20;
+
 /** Free space a backup needs beyond its profile's last archive, as archives grow with the site. */
 export const DISK_MARGIN = 1.2;
 

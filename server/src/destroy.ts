@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils';
 
-/** Stops claiming work, lets running jobs finish within the grace period, and stops the cron job. */
+/** Stops claiming work, lets running jobs finish within the grace period, and stops the cron jobs. */
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'failsafe').unregister();
+  getService(strapi, 'retention').unregister();
   getService(strapi, 'scheduler').stop();
   getService(strapi, 'restoreGate').stop();
   await getService(strapi, 'worker').stop();

@@ -8,6 +8,7 @@
  * Each step saves a screenshot in tests/e2e/screenshots/.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, login, newContext, openPage, screenshot } from '../helpers/browser';
 import { FIRST_ADMIN, adminClient, type AdminClient } from '../helpers/http';
@@ -140,6 +141,21 @@ describe('admin panel in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), row(page, running.documentId).getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe(done.archiveFile);
     expect(fs.statSync(await download.path()).size).toBe(Number(done.archiveSize));
+
+    // Kept from retention: the pin is pressed and the server has the flag.
+    await row(page, running.documentId).getByRole('button', { name: 'Keep (retention never removes it)' }).click();
+    await visible(row(page, running.documentId).getByRole('button', { name: 'Stop keeping (retention may remove it)', pressed: true }));
+    expect((await api.request('GET', `/backup/records/${running.documentId}`)).body.data.keep).toBe(true);
+    // The disk use above the list, and an archive that no record names, listed and left in place.
+    const orphan = path.join(served.app.backupsDir, 'copied-by-hand.tar');
+    fs.writeFileSync(orphan, Buffer.alloc(2048));
+    await page.reload();
+    await textMatches(page.getByTestId('backup-storage'), /^Archives: [\d.]+ [KMG]?B · Nightly queue [\d.]+ [KMG]?B · [\d.]+ [KMGT]?B free on this disk$/);
+    await visible(page.getByText('1 archive in the backup directory belongs to no record. Nothing is deleted: remove by hand what you do not need.'));
+    await visible(page.getByText('copied-by-hand.tar (2.0 KB)'));
+    await screenshot(page, 'backups-storage');
+    expect(fs.existsSync(orphan)).toBe(true);
+    fs.rmSync(orphan);
 
     await row(page, running.documentId).click();
     await visible(page.getByRole('heading', { name: 'Archive' }));

@@ -497,7 +497,9 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['GET', `/backup/records/${record.documentId}/download`],
       ['POST', `/backup/records/${record.documentId}/download-link`],
       ['DELETE', `/backup/records/${record.documentId}`],
+      ['PUT', `/backup/records/${record.documentId}/keep`, { keep: true }],
       ['GET', '/backup/summary'],
+      ['GET', '/backup/storage'],
       ['POST', `/backup/records/${record.documentId}/verify`],
       ['GET', '/backup/schedule-preview?schedule=0%203%20*%20*%20*'],
     ];
@@ -515,9 +517,9 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const statuses = [];
     for (const [method, url, body] of routes) statuses.push((await request(method, url, { body, token: reader })).status);
     // verify answers 404 here only because a queued record has no archive yet.
-    expect(statuses).toEqual([200, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 200, 404, 403]);
+    expect(statuses).toEqual([200, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403, 200, 200, 404, 403]);
     // Nothing changed.
-    expect((await request('GET', `/backup/records/${record.documentId}`)).body.data.status).toBe('queued');
+    expect((await request('GET', `/backup/records/${record.documentId}`)).body.data).toMatchObject({ status: 'queued', keep: false });
     expect((await request('GET', '/backup/profiles')).body.data.map((p: any) => p.name)).not.toContain('Sneaky');
   });
 });

@@ -146,7 +146,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     service('worker').start();
     const runOne = async () => untilFinal((await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })).record.id);
     const [first, second] = [await runOne(), await runOne()];
-    // A safety copy taken before a schema change is never pruned by the count.
+    // A safety copy taken before a schema change is spared (and not counted) for its first 30 days.
     await app.strapi.db.query('plugin::backup.record').update({ where: { id: second.id }, data: { trigger: 'pre-update' } });
     const [third, fourth] = [await runOne(), await runOne()];
     // Retention runs just after the record says completed.

@@ -22,7 +22,7 @@ describe('plugin configuration', () => {
       'worker.enabled must be true or false',
       'heartbeatMs must be an integer from 100 to 3600000',
       'hooks.failOpen must be true or false',
-      'wrker is not a known option (known: storage, includeEnv, worker, heartbeatMs, failsafeCron, hooks, schedules, contentApi)',
+      'wrker is not a known option (known: storage, includeEnv, worker, heartbeatMs, failsafeCron, hooks, schedules, contentApi, retention)',
     ]);
     expect(configErrors({ worker: 'on' })).toEqual(['worker must be an object']);
   });
@@ -34,6 +34,16 @@ describe('plugin configuration', () => {
       'schedules.minIntervalSeconds must be an integer from 1 to 604800',
       'contentApi.rateLimit.max must be an integer from 0 to 100000',
       expect.stringMatching(/^encryptionKey is not a known option/),
+    ]);
+  });
+
+  it('checks the retention settings: the daily rule and how long safety backups are spared', () => {
+    expect(defaultConfig.retention).toEqual({ cron: '40 4 * * *', safetyBackupDays: 30 });
+    expect(configErrors({ retention: { cron: '0 2 * * *', safetyBackupDays: 0 } })).toEqual([]);
+    expect(configErrors({ retention: { cron: '', safetyBackupDays: 1.5, keep: 3 } })).toEqual([
+      'retention.cron must be a non-empty string',
+      'retention.safetyBackupDays must be an integer from 0 to 36500',
+      'retention.keep is not a known option (known: cron, safetyBackupDays)',
     ]);
   });
 

@@ -17,12 +17,13 @@ const Confirmable = ({ action, children }: { action: RecordAction; children: Rea
   );
 };
 
-export const RecordActionIcons = ({ actions }: { actions: RecordAction[] }) => (
+/** `size` XS: beside a status badge, where a full-size button would widen the table. */
+export const RecordActionIcons = ({ actions, size = 'S' }: { actions: RecordAction[]; size?: 'XS' | 'S' }) => (
   // The row itself navigates to the detail; a click on an action must not.
   <Flex gap={1} onClick={(e: React.MouseEvent) => e.stopPropagation()}>
     {actions.map((action) => (
       <Confirmable key={action.id} action={action}>
-        <IconButton label={action.label} variant="ghost" disabled={action.disabled} withTooltip>
+        <IconButton label={action.label} size={size} variant={action.pressed ? 'secondary' : 'ghost'} aria-pressed={action.pressed} disabled={action.disabled} withTooltip>
           {action.icon}
         </IconButton>
       </Confirmable>
@@ -34,7 +35,7 @@ export const RecordActionButtons = ({ actions }: { actions: RecordAction[] }) =>
   <Flex gap={2} wrap="wrap">
     {actions.map((action) => (
       <Confirmable key={action.id} action={action}>
-        <Button variant={action.danger ? 'danger-light' : 'secondary'} startIcon={action.icon} disabled={action.disabled}>
+        <Button variant={action.danger ? 'danger-light' : 'secondary'} aria-pressed={action.pressed} startIcon={action.icon} disabled={action.disabled}>
           {action.label}
         </Button>
       </Confirmable>

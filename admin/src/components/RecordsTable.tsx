@@ -1,4 +1,4 @@
-import { Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
+import { Flex, Table, Tbody, Td, Tr, Typography } from '@strapi/design-system';
 import { Eye } from '@strapi/icons';
 import { useNavigate } from 'react-router-dom';
 import { useFormatTime } from '../hooks/useFormatTime';
@@ -30,6 +30,9 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
   const time = useFormatTime();
   const detail = { id: 'view' as const, label: t('actions.view', 'Details'), icon: <Eye />, onClick: () => navigate(`records/${record.documentId}`) };
   const actions = useRecordActions(record, allowed);
+  // The keep pin sits by the status, a state of the record, where it also shows which backups are
+  // kept; a sixth icon in the actions column would push the table past a laptop screen.
+  const keep = actions.filter((action) => action.id === 'keep');
   const cell = (text: string, wrap = false) => (
     <Typography textColor="neutral800" style={{ whiteSpace: wrap ? 'normal' : 'nowrap' }}>
       {text}
@@ -39,7 +42,10 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
     <Tr onClick={() => navigate(`records/${record.documentId}`)} style={{ cursor: 'pointer' }} data-record={record.documentId}>
       {/* Wide enough for "running 100%", so the column keeps its width while the percent grows. */}
       <Td style={{ minWidth: '11rem' }}>
-        <StatusBadge record={record} />
+        <Flex gap={1}>
+          <StatusBadge record={record} />
+          {keep.length > 0 && <RecordActionIcons actions={keep} size="XS" />}
+        </Flex>
       </Td>
       <Td>{cell(t(`kind.${record.kind}`, record.kind))}</Td>
       <Td>{cell(record.profile?.name ?? '-')}</Td>
@@ -52,7 +58,7 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
       <Td>{cell(record.finishedAt ? formatDuration(record.startedAt, record.finishedAt) ?? '-' : '-')}</Td>
       <Td>{cell(formatBytes(record.archiveSize))}</Td>
       <Td>
-        <RecordActionIcons actions={[detail, ...actions]} />
+        <RecordActionIcons actions={[detail, ...actions.filter((action) => action.id !== 'keep')]} />
       </Td>
     </Tr>
   );

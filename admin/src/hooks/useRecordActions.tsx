@@ -4,17 +4,17 @@
  * action (the server checks the same action again on every request).
  */
 import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
-import { ClockCounterClockwise, Cross, Download, SealCheck, Trash } from '@strapi/icons';
+import { ClockCounterClockwise, Cross, Download, Pin, SealCheck, Trash } from '@strapi/icons';
 import { useRestoreDialog } from '../components/restore/RestoreDialog';
 import { PERMISSIONS } from '../constants';
 import { PLUGIN_ID } from '../pluginId';
-import { useCancelRecordMutation, useDeleteRecordMutation, useVerifyRecordMutation } from '../services/api';
+import { useCancelRecordMutation, useDeleteRecordMutation, useKeepRecordMutation, useVerifyRecordMutation } from '../services/api';
 import type { ApiError, BackupRecord } from '../types';
 import { useT } from '../utils/translate';
 import { isActive } from './useLiveRecord';
 
 export interface RecordAction {
-  id: 'view' | 'cancel' | 'download' | 'verify' | 'restore' | 'delete';
+  id: 'view' | 'cancel' | 'download' | 'verify' | 'restore' | 'keep' | 'delete';
   label: string;
   icon: React.ReactNode;
   onClick?: () => Promise<void> | void;
@@ -22,6 +22,8 @@ export interface RecordAction {
   /** Asked in a confirmation dialog first. */
   confirm?: string;
   danger?: boolean;
+  /** A toggle that is on (a kept backup): drawn pressed. */
+  pressed?: boolean;
 }
 
 /** Whether the user may cancel, download, delete, restore, run: one permission check per page. */
@@ -49,6 +51,7 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
   const { post } = useFetchClient();
   const [cancel] = useCancelRecordMutation();
   const [remove] = useDeleteRecordMutation();
+  const [keep, { isLoading: keeping }] = useKeepRecordMutation();
   const [verify, { isLoading: verifying }] = useVerifyRecordMutation();
   const openRestore = useRestoreDialog();
 
@@ -111,6 +114,19 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
   }
   if (allowed.canRestore && hasArchive && record.kind === 'backup' && openRestore) {
     actions.push({ id: 'restore', label: t('actions.restore', 'Restore'), icon: <ClockCounterClockwise />, onClick: () => openRestore(record) });
+  }
+  // Keeping decides whether the archive may be deleted later: the same permission as deleting it.
+  if (allowed.canDelete && hasArchive && record.kind === 'backup') {
+    const kept = Boolean(record.keep);
+    actions.push({
+      id: 'keep',
+      label: kept ? t('actions.unkeep', 'Stop keeping (retention may remove it)') : t('actions.keep', 'Keep (retention never removes it)'),
+      icon: <Pin />,
+      pressed: kept,
+      disabled: keeping,
+      onClick: () =>
+        command(() => keep({ documentId: record.documentId, keep: !kept }), kept ? t('actions.unkeep.done', 'No longer kept') : t('actions.keep.done', 'Kept')).then(() => undefined),
+    });
   }
   if (allowed.canDelete && !isActive(record)) {
     actions.push({

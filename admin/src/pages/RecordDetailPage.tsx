@@ -113,6 +113,7 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
                   [t('detail.archive.file', 'File'), record.archiveFile ?? '-'],
                   [t('records.column.size', 'Size'), formatBytes(record.archiveSize)],
                   [t('detail.archive.encrypted', 'Encrypted'), record.encrypted ? t('yes', 'Yes') : t('no', 'No')],
+                  [t('detail.archive.kept', 'Kept from retention'), record.keep ? t('yes', 'Yes') : t('no', 'No')],
                   ['sha256', record.archiveSha256 ?? '-', 'wide'],
                 ]}
               />

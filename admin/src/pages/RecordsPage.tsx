@@ -12,6 +12,7 @@ import { RecordsFilters } from '../components/RecordsFilters';
 import { RecordsTable } from '../components/RecordsTable';
 import { RestartRequiredBanner } from '../components/RestartRequiredBanner';
 import { SiteRestoringNotice } from '../components/restore/SiteRestoringNotice';
+import { StorageSummary } from '../components/StorageSummary';
 import { RunBackupButton } from '../components/RunBackupModal';
 import { isActive } from '../hooks/useLiveRecord';
 import { usePollingInterval } from '../hooks/usePolling';
@@ -72,6 +73,7 @@ export const RecordsPage = () => {
         <Flex direction="column" alignItems="stretch" gap={4}>
           <RestartRequiredBanner />
           {restoring && <SiteRestoringNotice />}
+          <StorageSummary active={anyActive} />
           {records.data &&
             (rows.length === 0 ? (
               <EmptyStateLayout

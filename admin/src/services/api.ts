@@ -4,17 +4,18 @@
  */
 import { adminApi } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
-import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RestoreRequest, RunResult, SchedulePreview, Summary, VerifyResult } from '../types';
+import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RestoreRequest, RunResult, SchedulePreview, StorageReport, Summary, VerifyResult } from '../types';
 
-const TAGS = { record: 'BackupRecord', profile: 'BackupProfile', summary: 'BackupSummary' } as const;
+const TAGS = { record: 'BackupRecord', profile: 'BackupProfile', summary: 'BackupSummary', storage: 'BackupStorage' } as const;
 const LIST = 'LIST';
 const url = (path: string) => `/${PLUGIN_ID}${path}`;
 
-/** Anything that changes a record changes the list, its detail and the summary. */
+/** Anything that changes a record changes the list, its detail, the summary and the disk use. */
 const recordTags = (documentId?: string) => [
   { type: TAGS.record, id: LIST },
   ...(documentId ? [{ type: TAGS.record, id: documentId }] : []),
   TAGS.summary,
+  TAGS.storage,
 ];
 
 const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }).injectEndpoints({
@@ -32,6 +33,12 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
       query: () => url('/summary'),
       transformResponse: (response: { data: Summary }) => response.data,
       providesTags: [TAGS.summary],
+    }),
+    /** Disk use per profile and in all, free space, orphan and missing archives. */
+    getStorage: build.query<StorageReport, void>({
+      query: () => url('/storage'),
+      transformResponse: (response: { data: StorageReport }) => response.data,
+      providesTags: [TAGS.storage],
     }),
     /** Any signed-in admin may read it: the Content Manager warning for every editor. */
     getActivity: build.query<Activity, void>({
@@ -57,6 +64,12 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
       query: (documentId) => ({ url: url(`/records/${documentId}`), method: 'DELETE' }),
       invalidatesTags: (_result, _error, documentId) => recordTags(documentId),
     }),
+    /** Exempts a backup from retention, or gives it back to it. */
+    keepRecord: build.mutation<BackupRecord, { documentId: string; keep: boolean }>({
+      query: ({ documentId, keep }) => ({ url: url(`/records/${documentId}/keep`), method: 'PUT', data: { keep } }),
+      transformResponse: (response: { data: BackupRecord }) => response.data,
+      invalidatesTags: (_result, _error, { documentId }) => recordTags(documentId),
+    }),
     verifyRecord: build.mutation<VerifyResult, string>({
       query: (documentId) => ({ url: url(`/records/${documentId}/verify`), method: 'POST' }),
       transformResponse: (response: { data: VerifyResult }) => response.data,
@@ -79,7 +92,8 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
     updateProfile: build.mutation<Profile, { documentId: string; data: ProfileInput }>({
       query: ({ documentId, data }) => ({ url: url(`/profiles/${documentId}`), method: 'PUT', data }),
       transformResponse: (response: { data: Profile }) => response.data,
-      invalidatesTags: [{ type: TAGS.profile, id: LIST }],
+      // Stricter retention removes archives at once.
+      invalidatesTags: [{ type: TAGS.profile, id: LIST }, ...recordTags()],
     }),
     deleteProfile: build.mutation<Profile, string>({
       query: (documentId) => ({ url: url(`/profiles/${documentId}`), method: 'DELETE' }),
@@ -97,11 +111,13 @@ export const {
   useGetRecordsQuery,
   useGetRecordQuery,
   useGetSummaryQuery,
+  useGetStorageQuery,
   useGetActivityQuery,
   useRunBackupMutation,
   useRestoreRecordMutation,
   useCancelRecordMutation,
   useDeleteRecordMutation,
+  useKeepRecordMutation,
   useVerifyRecordMutation,
   useGetProfilesQuery,
   useGetProfileSettingsQuery,

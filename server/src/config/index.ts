@@ -27,6 +27,12 @@ export interface PluginConfig {
   schedules: { minIntervalSeconds: number };
   /** Backup requests per API token (`POST /api/backup/runs`); max 0 lifts the limit. */
   contentApi: { rateLimit: { max: number; intervalMs: number } };
+  /**
+   * `cron`: the rule of the daily pass that applies every profile's retention and checks the
+   * backup directory. `safetyBackupDays`: how long pre-update, pre-uninstall and pre-restore
+   * backups are spared by retention (0: no longer than any other backup).
+   */
+  retention: { cron: string; safetyBackupDays: number };
 }
 
 export const defaultConfig: PluginConfig = {
@@ -38,6 +44,8 @@ export const defaultConfig: PluginConfig = {
   hooks: { preUpdate: true, preUninstall: true, profile: null, failOpen: false, waitMs: 10 * 60 * 1000 },
   schedules: { minIntervalSeconds: 60 },
   contentApi: { rateLimit: { max: 10, intervalMs: 60_000 } },
+  // At night, away from the top of the hour where schedules (often 03:00) start their backups.
+  retention: { cron: '40 4 * * *', safetyBackupDays: 30 },
 };
 
 type Check = (value: unknown) => string | null;
@@ -71,6 +79,7 @@ const shape: Shape = {
   },
   schedules: { minIntervalSeconds: intBetween(1, 7 * 24 * 3600) },
   contentApi: { rateLimit: { max: intBetween(0, 100000), intervalMs: intBetween(1000, 24 * 3600000) } },
+  retention: { cron: nonEmptyString, safetyBackupDays: intBetween(0, 36500) },
 };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

@@ -4,7 +4,7 @@ import { errors } from '@strapi/utils';
 import { FINAL_STATUSES, PLUGIN_ID } from '../constants';
 import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
-import { validateRecordsQuery } from '../validation/records';
+import { validateKeepBody, validateRecordsQuery } from '../validation/records';
 import { validateRestoreBody } from '../validation/restore';
 import { withRequesters } from './requesters';
 import { conflict, forbidden } from './respond';
@@ -126,6 +126,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!result.accepted) return conflict(ctx, result.message, { reason: result.reason, record: result.record });
       ctx.status = 202;
       ctx.body = { data: result.record, meta: { position: result.position }, message: result.message };
+    },
+
+    /** Marks a backup kept (retention never removes its archive) or lets retention have it again. */
+    async keep(ctx: any) {
+      const record = await findOr404(ctx.params.documentId);
+      const { keep } = validateKeepBody(ctx.request.body);
+      if (record.kind !== 'backup') throw new errors.ValidationError(`Record ${record.id} is a restore; only a backup has an archive to keep.`);
+      await records().update(record.id, { keep });
+      const [updated] = await withRequesters(strapi, [await findOr404(record.documentId)]);
+      ctx.body = { data: updated };
     },
 
     async delete(ctx: any) {

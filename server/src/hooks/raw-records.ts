@@ -92,7 +92,7 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
   /** A record row and its link to the profile, as the query engine writes them. */
   const insertRecord = async (trx: Knex.Transaction, profileId: number, data: RecordData): Promise<number> => {
     const now = new Date();
-    const row = { documentId: documentId(), kind: 'backup', queuedAt: now, encrypted: false, cancelRequested: false, createdAt: now, updatedAt: now, publishedAt: now, ...data };
+    const row = { documentId: documentId(), kind: 'backup', queuedAt: now, encrypted: false, keep: false, cancelRequested: false, createdAt: now, updatedAt: now, publishedAt: now, ...data };
     const id = await insertId(trx, recordMeta.tableName, await toRow(recordMeta, row));
     const linkRow: Record<string, unknown> = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: profileId };
     const order = link.inverseOrderColumnName;

@@ -15,4 +15,6 @@ export default [
   // Whoever may restore can replace every admin and token of the site: the most powerful action.
   { method: 'POST', path: '/records/:documentId/restore', handler: 'records.restore', config: guarded(ACTIONS.restore) },
   { method: 'DELETE', path: '/records/:documentId', handler: 'records.delete', config: guarded(ACTIONS.delete) },
+  // Keeping an archive decides whether it may be deleted later: the same action as deleting it.
+  { method: 'PUT', path: '/records/:documentId/keep', handler: 'records.keep', config: guarded(ACTIONS.delete) },
 ];

@@ -11,11 +11,12 @@ import retention from './retention';
 import runner from './runner';
 import scheduler from './scheduler';
 import storage from './storage';
+import storageReport from './storage-report';
 import summary from './summary';
 import verifications from './verifications';
 import worker from './worker';
 
-const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, restoreGate, restorer, retention, runner, scheduler, storage, summary, verifications, worker };
+const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, restoreGate, restorer, retention, runner, scheduler, storage, storageReport, summary, verifications, worker };
 
 export type Services = typeof services;
 export default services;

@@ -32,8 +32,7 @@ const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const last = await getService(strapi, 'records').lastCompletedOf(profile.id);
     const lastSize = Number(last?.archiveSize ?? 0);
     if (lastSize > 0) {
-      const { bavail, bsize } = await fs.statfs(directory);
-      const free = bavail * bsize;
+      const free = await storage.freeSpace();
       const needed = lastSize * DISK_MARGIN;
       if (free < needed) {
         throw new errors.ValidationError(

@@ -6,8 +6,9 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { isUniqueViolation } from '../utils';
+import { getService, isUniqueViolation } from '../utils';
 import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID } from '../constants';
+import { retentionTightened } from './retention';
 
 export interface Profile {
   id: number;
@@ -97,6 +98,8 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * Applies a validated change. A rename onto another profile's name is refused; making a
      * profile the default takes the flag from the previous default in the same transaction.
+     * Stricter retention applies at once: whoever lowers it expects the space back now, not after
+     * the next backup or the night.
      */
     async update(documentId: string, data: Partial<Omit<Profile, 'id' | 'documentId'>>): Promise<Profile> {
       const current = await this.findByDocumentId(documentId);
@@ -112,7 +115,9 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
           await query().update({ where: { id: current.id }, data: changes });
         })
         .catch(orNameTaken(data.name ?? current.name));
-      return (await this.findById(current.id)) as Profile;
+      const updated = (await this.findById(current.id)) as Profile;
+      if (retentionTightened(current, updated)) await getService(strapi, 'retention').applySafely(updated);
+      return updated;
     },
 
     /**

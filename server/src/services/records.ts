@@ -21,6 +21,8 @@ export interface BackupRecord {
   archiveSize: string | number | null;
   archiveSha256: string | null;
   encrypted: boolean;
+  /** Exempt from retention: set by an admin (RBAC delete), never by the plugin. Null on rows older than the flag. */
+  keep: boolean | null;
   message: string | null;
   cancelRequested: boolean;
   idempotencyKey: string | null;

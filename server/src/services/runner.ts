@@ -128,7 +128,7 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
     });
     // The failsafe gave up on this job while it ran: its record says so, the archive must go.
     if (!kept) await fs.rm(archivePath, { force: true });
-    else await getService(strapi, 'retention').apply(profile).catch((error: unknown) => strapi.log.warn(`[backup] retention of “${profile.name}”: ${errorMessage(error)}`));
+    else await getService(strapi, 'retention').applySafely(profile);
     outcome.archivePath = null;
   };
 

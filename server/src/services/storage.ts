@@ -13,9 +13,23 @@ const SCRATCH = '.tmp';
 /** Archives are a copy of the whole site: never committed, never copied into an image by `COPY .`. */
 const GITIGNORE = { name: '.gitignore', text: '# strapi-plugin-backup: archives hold the whole site (password hashes, tokens). Never commit them.\n*\n' };
 
+/** Archive names end in `-<record id>.tar` or `.tar.gz` (see archiveName); a partial one adds `.partial`. */
+const ARCHIVE_END = '-(\\d+)\\.tar(?:\\.gz)?';
+const ARCHIVE = new RegExp(`${ARCHIVE_END}$`);
+const PARTIAL = new RegExp(`${ARCHIVE_END}\\.partial$`);
+
 /** The record id in a scratch directory (`job-12`) or a partial archive name (`…-12.tar.partial`). */
 export const leftoverRecordId = (name: string): number | null => {
-  const match = /^job-(\d+)$/.exec(name) ?? /-(\d+)\.tar(?:\.gz)?\.partial$/.exec(name);
+  const match = /^job-(\d+)$/.exec(name) ?? PARTIAL.exec(name);
+  return match ? Number(match[1]) : null;
+};
+
+/** Whether a file name is a finished archive's (`….tar`, `….tar.gz`), whoever wrote it. */
+export const isArchiveName = (name: string): boolean => /\.tar(?:\.gz)?$/.test(name);
+
+/** The record id a finished archive's name was made for (`…-12.tar` → 12), or null for another name. */
+export const archiveRecordId = (name: string): number | null => {
+  const match = ARCHIVE.exec(name);
   return match ? Number(match[1]) : null;
 };
 
@@ -70,6 +84,28 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Scratch space for one job. */
   scratchDir(recordId: number): string {
     return path.join(this.directory(), SCRATCH, `job-${recordId}`);
+  },
+
+  /** Finished archives in the directory (any `.tar` / `.tar.gz` file), with their sizes; none when it does not exist. */
+  async archives(): Promise<{ name: string; size: number }[]> {
+    const dir = this.directory();
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const found = await Promise.all(
+      entries
+        .filter((entry) => entry.isFile() && isArchiveName(entry.name))
+        // A file removed between the listing and its stat (retention, a delete) is simply gone.
+        .map(async ({ name }) => ({ name, size: (await fs.stat(path.join(dir, name)).catch(() => null))?.size ?? null }))
+    );
+    return found.filter((archive): archive is { name: string; size: number } => archive.size !== null);
+  },
+
+  /** Bytes free for this process on the directory's disk (what a backup can still write). */
+  async freeSpace(): Promise<number> {
+    const { bavail, bsize } = await fs.statfs(this.directory());
+    return bavail * bsize;
   },
 
   /**

@@ -1,5 +1,6 @@
-/** Query of `GET /backup/records`. */
+/** Query of `GET /backup/records`, body of `PUT /backup/records/:documentId/keep`. */
 import { errors } from '@strapi/utils';
+import { assertKnownKeys } from './utils';
 import { RECORD_KINDS, RECORD_STATUSES } from '../constants';
 import type { ListFilters } from '../services/records';
 
@@ -32,4 +33,11 @@ export const validateRecordsQuery = (query: Record<string, unknown> = {}): ListF
     page: positiveInt('page', query.page),
     pageSize: positiveInt('pageSize', query.pageSize, MAX_PAGE_SIZE),
   };
+};
+
+/** `{ keep: true | false }`, and nothing else. */
+export const validateKeepBody = (body: unknown): { keep: boolean } => {
+  const { keep } = assertKnownKeys(body, ['keep']);
+  if (typeof keep !== 'boolean') throw new errors.ValidationError('keep is required and must be true or false');
+  return { keep };
 };

@@ -119,8 +119,8 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFie
             </FormField>
           </Half>
           {toggle('encrypt', t('profiles.encrypt', 'Encrypt'), t('profiles.encrypt.hint', 'Not available yet: archives are written unencrypted, so keep them as safe as the server itself.'), !form.encrypt)}
-          {number('retainCount', t('profiles.retainCount', 'Keep the last N backups'), t('profiles.retainCount.hint', 'How many archives of this profile to keep, checked after each backup. Empty: keep all.'), 0)}
-          {number('retainDays', t('profiles.retainDays', 'Keep backups for N days'), t('profiles.retainDays.hint', 'How long to keep this profile’s archives. Empty: keep all. The newest and the pre-update copies always stay.'), 0)}
+          {number('retainCount', t('profiles.retainCount', 'Keep the last N backups'), t('profiles.retainCount.hint', 'How many archives of this profile to keep, checked after each backup, every night and when you lower it. Empty: keep all.'), 0)}
+          {number('retainDays', t('profiles.retainDays', 'Keep backups for N days'), t('profiles.retainDays.hint', 'How long to keep this profile’s archives. Empty: keep all. The newest, the kept ones and recent safety copies (pre-update, pre-uninstall, pre-restore: 30 days by default) always stay.'), 0)}
         </Grid.Root>
       </Section>
 
