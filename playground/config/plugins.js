@@ -37,4 +37,17 @@ module.exports = ({ env }) => ({
       ...(env('BACKUP_RETENTION_CRON') ? { retention: { cron: env('BACKUP_RETENTION_CRON') } } : {}),
     },
   },
+  // SMTP_HOST set: e-mail (the plugin's job notifications included) goes through that SMTP server
+  // with Strapi's nodemailer provider; unset, Strapi's default (sendmail), which sends nothing here.
+  ...(env('SMTP_HOST')
+    ? {
+        email: {
+          config: {
+            provider: 'nodemailer',
+            providerOptions: { host: env('SMTP_HOST'), port: env.int('SMTP_PORT', 587), secure: false, ignoreTLS: env.bool('SMTP_IGNORE_TLS', false) },
+            settings: { defaultFrom: env('SMTP_FROM', 'strapi@localhost'), defaultReplyTo: env('SMTP_FROM', 'strapi@localhost') },
+          },
+        },
+      }
+    : {}),
 });

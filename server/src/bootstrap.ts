@@ -25,6 +25,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'failsafe').register();
   getService(strapi, 'retention').register();
   getService(strapi, 'notifier').registerEvents();
+  await getService(strapi, 'mailer').checkProvider();
   await getService(strapi, 'scheduler').start();
   // The CLI boots the app for one command; only `run --wait` and `worker` start a worker there.
   // The worker's poll also keeps the restore gate up to date; without a worker, the gate polls.

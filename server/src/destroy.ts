@@ -10,6 +10,7 @@ const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   await getService(strapi, 'worker').stop();
   // The last jobs' final events, before the event hub and the database go away.
   await getService(strapi, 'notifier').flush();
+  await getService(strapi, 'mailer').flush();
 };
 
 export default destroy;

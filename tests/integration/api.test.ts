@@ -183,13 +183,13 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
         format: 'tar.gz',
         encrypt: false,
         timeoutMinutes: 60,
-        notify: { onFailure: true },
+        notify: { on: ['failed'], requester: true, emails: ['ops@example.com'], subject: 'Backup {status}', body: 'See {admin_url}' },
         isDefault: false,
       },
     });
     expect(created.status).toBe(201);
     const nightly = created.body.data;
-    expect(nightly).toMatchObject({ name: 'Nightly', maxQueueDepth: 5, excludeTables: ['logs'], schedule: '0 2 * * *', format: 'tar.gz', notify: { onFailure: true } });
+    expect(nightly).toMatchObject({ name: 'Nightly', maxQueueDepth: 5, excludeTables: ['logs'], schedule: '0 2 * * *', format: 'tar.gz', notify: { on: ['failed'], requester: true, emails: ['ops@example.com'], subject: 'Backup {status}', body: 'See {admin_url}' } });
 
     const list = await request('GET', '/backup/profiles');
     expect(list.status).toBe(200);
@@ -277,7 +277,8 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['POST', { name: 'X', retainCount: -1 }, /retainCount must be an integer from 0 to 100000/],
       ['POST', { name: 'X', retainDays: 'week' }, /retainDays must be an integer from 0 to 100000/],
       ['POST', { name: 'X', format: 'zip' }, /format must be one of: tar, tar.gz/],
-      ['POST', { name: 'X', notify: 'always' }, /notify must be an object or null/],
+      ['POST', { name: 'X', notify: 'always' }, /notify must be an object/],
+      ['POST', { name: 'X', notify: { on: ['failed'], requester: true, emails: [], subject: 'Hi {name}', body: 'B' } }, /notify\.subject: unknown placeholder \{name\}/],
       ['POST', { name: 'X', description: 7 }, /description must be a string/],
       ['POST', { name: 'X', maxQueueDepth: 0, format: 'zip' }, /maxQueueDepth must be an integer from 1 to 50; format must be one of/],
       ['PUT', { name: 'TAKEN' }, /A backup profile named “TAKEN” already exists/],

@@ -1,5 +1,5 @@
 /** The admin panel's pure pieces: durations, relative times, and the profile form's round trip. */
-import { emptyForm, fieldErrors, toForm, toInput } from '../../admin/src/components/profile/form';
+import { defaultNotifyForm, emptyForm, fieldErrors, toForm, toInput } from '../../admin/src/components/profile/form';
 import { formatDuration, relativeTime } from '../../admin/src/utils/format';
 
 describe('admin formatting', () => {
@@ -35,7 +35,7 @@ describe('profile form', () => {
     expect('isDefault' in (result as { input: object }).input).toBe(false);
   });
 
-  it('round-trips a profile: tables one per line, notify as JSON', () => {
+  it('round-trips a profile: tables one per line, notify addresses one per line', () => {
     const profile = {
       ...emptyForm(),
       id: 1,
@@ -46,20 +46,23 @@ describe('profile form', () => {
       timezone: 'Europe/Paris',
       retainCount: 7,
       retainDays: null,
-      notify: { onFailure: true },
+      notify: { on: ['failed', 'completed'], requester: false, emails: ['ops@example.com', 'dev@example.com'], subject: 'S {status}', body: 'B {error}' },
       isDefault: true,
       maxQueueDepth: 5,
       timeoutMinutes: 60,
     };
     const form = toForm(profile as any);
-    expect(form).toMatchObject({ excludeTables: 'logs\naudit', notify: '{\n  "onFailure": true\n}', description: '', retainCount: 7, retainDays: undefined });
+    expect(form).toMatchObject({ excludeTables: 'logs\naudit', notify: { on: ['failed', 'completed'], requester: false, emails: 'ops@example.com\ndev@example.com', subject: 'S {status}', body: 'B {error}' }, description: '', retainCount: 7, retainDays: undefined });
     expect(toInput(form)).toEqual({
-      input: expect.objectContaining({ excludeTables: ['logs', 'audit'], notify: { onFailure: true }, isDefault: true, retainCount: 7, retainDays: null, schedule: '0 3 * * *' }),
+      input: expect.objectContaining({ excludeTables: ['logs', 'audit'], notify: { on: ['failed', 'completed'], requester: false, emails: ['ops@example.com', 'dev@example.com'], subject: 'S {status}', body: 'B {error}' }, isDefault: true, retainCount: 7, retainDays: null, schedule: '0 3 * * *' }),
     });
   });
 
-  it('says when notify is not JSON, and maps server errors to fields', () => {
-    expect(toInput({ ...emptyForm(), notify: '{ nope' })).toEqual({ errors: { notify: 'notify must be valid JSON' } });
+  it('reads a notify stored before its shape as none, splits addresses on commas too, and maps server errors to fields', () => {
+    expect(toForm({ ...emptyForm(), id: 1, documentId: 'abc', description: null, excludeTables: [], notify: { onFailure: true } } as any).notify).toBeNull();
+    const notify = { ...defaultNotifyForm(), emails: ' a@example.com, b@example.com;\n\n' };
+    expect(toInput({ ...emptyForm(), name: 'x', notify })).toEqual({ input: expect.objectContaining({ notify: { ...notify, emails: ['a@example.com', 'b@example.com'] } }) });
+    expect(defaultNotifyForm()).toMatchObject({ on: ['failed'], requester: true, emails: '' });
     expect(fieldErrors({ errors: [{ path: ['schedule'], message: 'bad cron' }, { path: [], message: 'whole body' }] })).toEqual({ schedule: 'bad cron' });
     expect(fieldErrors(undefined)).toEqual({});
   });

@@ -103,6 +103,11 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
                 {[reasonLabel(record), record.message].filter(Boolean).join(' — ')}
               </Typography>
             )}
+            {record.emailError && (
+              <Typography textColor="warning600" data-testid="email-error">
+                {record.emailError}
+              </Typography>
+            )}
           </Section>
           {record.kind === 'restore' ? (
             <RestoreSource record={record} />

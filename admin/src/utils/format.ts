@@ -1,17 +1,5 @@
 /** Durations and relative times for records (pure; dates come as ISO strings from the API). */
-export { formatBytes } from '../../../server/src/format';
-
-/** `95` → `1 min 35 s`; null while a job has not both started and finished (or is still running). */
-export const formatDuration = (startedAt: string | null, finishedAt: string | null, now = Date.now()): string | null => {
-  if (!startedAt) return null;
-  const ms = (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt);
-  if (!Number.isFinite(ms) || ms < 0) return null;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-};
+export { formatBytes, formatDuration } from '../../../server/src/format';
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],

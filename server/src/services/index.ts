@@ -1,5 +1,6 @@
 import downloadLinks from './download-links';
 import failsafe from './failsafe';
+import mailer from './mailer';
 import notifier from './notifier';
 import preflight from './preflight';
 import profiles from './profiles';
@@ -16,7 +17,7 @@ import summary from './summary';
 import verifications from './verifications';
 import worker from './worker';
 
-const services = { downloadLinks, failsafe, notifier, preflight, profiles, queue, records, restoreGate, restorer, retention, runner, scheduler, storage, storageReport, summary, verifications, worker };
+const services = { downloadLinks, failsafe, mailer, notifier, preflight, profiles, queue, records, restoreGate, restorer, retention, runner, scheduler, storage, storageReport, summary, verifications, worker };
 
 export type Services = typeof services;
 export default services;

@@ -69,11 +69,16 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
       enqueue(`record ${record.id}`, () => publish(record));
     },
 
-    /** The event of a record that just reached a final status, read back with its final fields. */
+    /**
+     * The event of a record that just reached a final status, read back with its final fields;
+     * then its notification e-mail, if its profile asks for one.
+     */
     emitById(recordId: number) {
       enqueue(`record ${recordId}`, async () => {
         const record = await getService(strapi, 'records').findById(recordId);
-        if (record) await publish(record);
+        if (!record) return;
+        await publish(record);
+        getService(strapi, 'mailer').jobEnded(record);
       });
     },
 

@@ -8,6 +8,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService, isUniqueViolation } from '../utils';
 import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID } from '../constants';
+import type { NotifySettings } from '../mail/template';
 import { retentionTightened } from './retention';
 
 export interface Profile {
@@ -28,7 +29,8 @@ export interface Profile {
   format: 'tar' | 'tar.gz';
   encrypt: boolean;
   timeoutMinutes: number;
-  notify: unknown;
+  /** The notification e-mail (mail/template.ts); null sends none. */
+  notify: NotifySettings | null;
   isDefault: boolean;
 }
 

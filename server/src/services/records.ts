@@ -24,6 +24,8 @@ export interface BackupRecord {
   /** Exempt from retention: set by an admin (RBAC delete), never by the plugin. Null on rows older than the flag. */
   keep: boolean | null;
   message: string | null;
+  /** Why the notification e-mail of this job could not be sent (services/mailer.ts), or null. */
+  emailError: string | null;
   cancelRequested: boolean;
   idempotencyKey: string | null;
   /** A restore's archive and how it was asked for (null on backups). */

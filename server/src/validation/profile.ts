@@ -2,6 +2,7 @@
 import { errors, yup } from '@strapi/utils';
 import { ARCHIVE_FORMATS, PROFILE_LIMITS, QUEUE_BEHAVIORS } from '../constants';
 import type { Profile } from '../services/profiles';
+import { NOTIFY_LIMITS, NOTIFY_ON, PLACEHOLDERS, unknownPlaceholders } from '../mail/template';
 import { cronProblem, timezoneProblem } from './cron';
 import { assertKnownKeys, isPlainObject, validate } from './utils';
 
@@ -28,7 +29,7 @@ export const PROFILE_FIELDS = [
 
 export type ProfileInput = Partial<Omit<Profile, 'id' | 'documentId'>>;
 
-const MAX = { name: 120, description: 2000, table: 128, tables: 500, schedule: 120, timezone: 64, retain: 100000, notify: 4000 };
+const MAX = { name: 120, description: 2000, table: 128, tables: 500, schedule: 120, timezone: 64, retain: 100000 };
 
 const bool = (field: string) => yup.boolean().typeError(`${field} must be true or false`);
 const int = (field: string, min: number, max: number) =>
@@ -43,6 +44,50 @@ const oneOf = (field: string, values: readonly string[]) =>
     .string()
     .typeError(`${field} must be one of: ${values.join(', ')}`)
     .oneOf([...values], `${field} must be one of: ${values.join(', ')}`);
+
+/** The e-mail a job's ending sends (mail/template.ts); null sends none. */
+const templateText = (field: 'subject' | 'body', max: number) =>
+  yup
+    .string()
+    .typeError(`notify.${field} must be a string`)
+    .test('not-blank', `notify.${field} must not be empty`, (v) => v === undefined || v.trim() !== '')
+    .max(max, `notify.${field} must be at most ${max} characters`)
+    .test('placeholders', '', function check(v) {
+      const unknown = v ? unknownPlaceholders(v) : [];
+      if (unknown.length === 0) return true;
+      const named = unknown.map((name) => `{${name}}`).join(', ');
+      return this.createError({
+        message: `notify.${field}: unknown placeholder ${named}; the placeholders are ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+      });
+    });
+const notifySchema = yup
+  .object({
+    on: yup
+      .array()
+      .typeError(`notify.on must be a list of: ${NOTIFY_ON.join(', ')}`)
+      .of(oneOf('notify.on', NOTIFY_ON))
+      .required('notify.on is required (an empty list sends nothing)'),
+    requester: bool('notify.requester').required('notify.requester is required'),
+    emails: yup
+      .array()
+      .typeError('notify.emails must be a list of e-mail addresses')
+      .max(NOTIFY_LIMITS.emails, `notify.emails must list at most ${NOTIFY_LIMITS.emails} addresses`)
+      .of(
+        yup
+          .string()
+          .typeError('notify.emails must be a list of e-mail addresses')
+          .max(NOTIFY_LIMITS.email, `notify.emails: addresses must be at most ${NOTIFY_LIMITS.email} characters`)
+          .email((p: { value: unknown }) => `notify.emails: ${JSON.stringify(p.value)} is not an e-mail address`)
+      )
+      .required('notify.emails is required (an empty list sends to nobody but the requester)'),
+    subject: templateText('subject', NOTIFY_LIMITS.subject).required('notify.subject is required'),
+    body: templateText('body', NOTIFY_LIMITS.body).required('notify.body is required'),
+  })
+  .noUnknown(true, (p) => `notify has unknown fields: ${(p as { unknown?: string }).unknown}`)
+  .strict()
+  .nullable()
+  .default(undefined)
+  .typeError('notify must be an object (on, requester, emails, subject, body) or null');
 
 const fields = {
   name: yup
@@ -77,11 +122,7 @@ const fields = {
   // archives while believing otherwise, so it is refused.
   encrypt: bool('encrypt').test('not-yet', 'encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted, so keep them as safe as the server itself', (v) => v !== true),
   timeoutMinutes: int('timeoutMinutes', PROFILE_LIMITS.timeoutMinutes.min, PROFILE_LIMITS.timeoutMinutes.max),
-  notify: yup
-    .mixed()
-    .nullable()
-    .test('object', 'notify must be an object or null', (v) => v === undefined || v === null || isPlainObject(v))
-    .test('size', `notify must be at most ${MAX.notify} characters of JSON`, (v) => v === undefined || v === null || JSON.stringify(v).length <= MAX.notify),
+  notify: notifySchema,
   isDefault: bool('isDefault'),
 };
 

@@ -7,6 +7,7 @@ import { useT } from '../../utils/translate';
 import { Section } from '../Section';
 import type { ProfileForm } from './form';
 import { FormField } from './FormField';
+import { NotifyFields } from './NotifyFields';
 import { ScheduleField } from './ScheduleField';
 
 interface ProfileFieldsProps {
@@ -15,6 +16,8 @@ interface ProfileFieldsProps {
   onChange: <K extends keyof ProfileForm>(key: K, value: ProfileForm[K]) => void;
   /** The default profile stays the default until another one takes the flag. */
   wasDefault: boolean;
+  /** The profile being edited (none while creating one). */
+  documentId?: string;
 }
 
 const Half = ({ children }: { children: React.ReactNode }) => (
@@ -23,7 +26,7 @@ const Half = ({ children }: { children: React.ReactNode }) => (
   </Grid.Item>
 );
 
-export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFieldsProps) => {
+export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }: ProfileFieldsProps) => {
   const t = useT();
   const onOff = { onLabel: t('yes', 'Yes'), offLabel: t('no', 'No') };
   const settings = useGetProfileSettingsQuery();
@@ -125,14 +128,7 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault }: ProfileFie
       </Section>
 
       <Section title={t('profiles.section.notify', 'Notifications')}>
-        <FormField
-          name="notify"
-          label={t('profiles.notify', 'Notification settings (JSON)')}
-          error={errors.notify}
-          hint={t('profiles.notify.hint', 'Kept with the profile. Every job also emits backup.* webhook events (Settings → Webhooks).')}
-        >
-          <Textarea value={form.notify} placeholder='{ "onFailure": true }' onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => onChange('notify', e.target.value)} />
-        </FormField>
+        <NotifyFields notify={form.notify} error={errors.notify} onChange={(notify) => onChange('notify', notify)} profileName={form.name} documentId={documentId} />
       </Section>
     </Flex>
   );

@@ -1,4 +1,5 @@
 /** The profile editor's state: every profile field, held as inputs hold them, and back. */
+import { DEFAULT_NOTIFY, notifySettings, type NotifyOn } from '../../../../server/src/mail/template';
 import { PROFILE_LIMITS } from '../../constants';
 import type { Profile, ProfileInput } from '../../types';
 
@@ -20,9 +21,23 @@ export interface ProfileForm {
   format: 'tar' | 'tar.gz';
   encrypt: boolean;
   timeoutMinutes: number | undefined;
-  /** JSON text; empty for none. */
-  notify: string;
+  /** The notification e-mail; null sends none. */
+  notify: NotifyForm | null;
 }
+
+export interface NotifyForm {
+  on: NotifyOn[];
+  requester: boolean;
+  /** One address per line (commas and semicolons also separate). */
+  emails: string;
+  subject: string;
+  body: string;
+}
+
+/** What switching e-mail on starts from: failures only, to whoever asked, the default texts. */
+export const defaultNotifyForm = (): NotifyForm => ({ ...DEFAULT_NOTIFY, on: [...DEFAULT_NOTIFY.on], emails: '' });
+
+export const splitEmails = (text: string): string[] => text.split(/[\n,;]/).map((address) => address.trim()).filter(Boolean);
 
 /** A new profile starts from the server's defaults (content-type defaults and PROFILE_LIMITS). */
 export const emptyForm = (): ProfileForm => ({
@@ -42,7 +57,7 @@ export const emptyForm = (): ProfileForm => ({
   format: 'tar',
   encrypt: false,
   timeoutMinutes: PROFILE_LIMITS.timeoutMinutes.default,
-  notify: '',
+  notify: null,
 });
 
 export const toForm = (profile: Profile): ProfileForm => ({
@@ -62,20 +77,17 @@ export const toForm = (profile: Profile): ProfileForm => ({
   format: profile.format,
   encrypt: profile.encrypt,
   timeoutMinutes: profile.timeoutMinutes ?? undefined,
-  notify: profile.notify ? JSON.stringify(profile.notify, null, 2) : '',
+  notify: notifyForm(profile.notify),
 });
+
+const notifyForm = (stored: unknown): NotifyForm | null => {
+  const settings = notifySettings(stored);
+  return settings ? { ...settings, emails: settings.emails.join('\n') } : null;
+};
 
 /** The request body, or the fields the form itself can tell are wrong (the server checks the rest). */
 export const toInput = (form: ProfileForm): { input: ProfileInput } | { errors: Record<string, string> } => {
-  let notify: unknown = null;
-  if (form.notify.trim()) {
-    try {
-      notify = JSON.parse(form.notify);
-    } catch {
-      return { errors: { notify: 'notify must be valid JSON' } };
-    }
-  }
-  const { isDefault, ...rest } = form;
+  const { isDefault, notify, ...rest } = form;
   return {
     input: {
       ...rest,
@@ -86,7 +98,7 @@ export const toInput = (form: ProfileForm): { input: ProfileInput } | { errors: 
       retainCount: form.retainCount ?? null,
       retainDays: form.retainDays ?? null,
       excludeTables: form.excludeTables.split(/[\n,]/).map((name) => name.trim()).filter(Boolean),
-      notify: notify as ProfileInput['notify'],
+      notify: notify ? { ...notify, emails: splitEmails(notify.emails) } : null,
     },
   };
 };

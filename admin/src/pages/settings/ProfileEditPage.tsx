@@ -57,7 +57,7 @@ const ProfileEditor = ({ profile }: { profile?: Profile }) => {
         />
         <Layouts.Content>
           <RestartRequiredBanner spaced />
-          <ProfileFields form={form} errors={errors} onChange={onChange} wasDefault={Boolean(profile?.isDefault)} />
+          <ProfileFields form={form} errors={errors} onChange={onChange} wasDefault={Boolean(profile?.isDefault)} documentId={profile?.documentId} />
         </Layouts.Content>
       </form>
     </Page.Main>
