@@ -7,6 +7,7 @@ const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'retention').unregister();
   getService(strapi, 'scheduler').stop();
   getService(strapi, 'restoreGate').stop();
+  getService(strapi, 'notifier').stop();
   await getService(strapi, 'worker').stop();
   // The last jobs' final events, before the event hub and the database go away.
   await getService(strapi, 'notifier').flush();

@@ -51,7 +51,7 @@ export interface TestApp {
   destroy(): Promise<void>;
   cli(args: string[], options?: CliOptions): Promise<CliResult>;
   /** A real `strapi-backup worker` process on this app (callers stop or kill it). */
-  spawnWorker(stdio?: StdioOptions): ChildProcess;
+  spawnWorker(stdio?: StdioOptions, args?: string[]): ChildProcess;
   backupsDir: string;
 }
 
@@ -109,8 +109,8 @@ export const createTestApp = async (dialect: TestDialect, label: string, { paren
       await db.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
-    spawnWorker(stdio = 'ignore') {
-      return spawn(process.execPath, [CLI, 'worker'], { cwd: dir, env: { ...process.env, ...env }, stdio });
+    spawnWorker(stdio = 'ignore', args = []) {
+      return spawn(process.execPath, [CLI, 'worker', ...args], { cwd: dir, env: { ...process.env, ...env }, stdio });
     },
     cli(args, { timeoutMs = 90000, cwd = dir, appEnv = true, env: extra = {} } = {}) {
       // This process carries the app's variables once it has booted the app (loadApp sets them).

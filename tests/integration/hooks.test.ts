@@ -4,7 +4,10 @@
  * each boot's hook must back up the untouched database before Strapi's schema sync drops anything.
  * One app per dialect, its steps in order: each boot starts from what the previous one left.
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { readArchive, tableRows, waitFor } from '../helpers/archive';
@@ -113,6 +116,59 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(all).toHaveLength(before + 1);
     expect(all.at(-1)).toMatchObject({ trigger: 'pre-update', status: 'completed', message: 'field `subtitle` added to api::note.note' });
     expect(all.find((r: any) => r.id === dead.id)).toMatchObject({ status: 'failed', statusReason: 'worker-lost' });
+  });
+
+  it('a pre-update backup taken by a CLI boot: its backup.completed webhook is sent once, by one of two instances booting next', async () => {
+    const posts: { event: string; record: { id: number } }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        posts.push(JSON.parse(body));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    let worker: ChildProcess | null = null;
+    let workerOutput = '';
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/backups`;
+      await app.strapi.get('webhookStore').createWebhook({ name: 'backups', url, headers: {}, events: ['backup.completed'], isEnabled: true });
+      await app.stop();
+      writeType(app, 'note', { title: { type: 'string' }, subtitle: { type: 'string' }, tagline: { type: 'string' } });
+      // An operator's first command after the change boots Strapi: its hook backs up; a one-shot command sends no event.
+      const cli = await app.cli(['list']);
+      expect(cli.code).toBe(0);
+      const knex = connect(app.db);
+      const waiting: { id: number; status: string; trigger: string; message: string }[] = await knex('backup_records')
+        .where({ event_pending: true })
+        .orderBy('id')
+        .select('id', 'status', 'trigger', 'message')
+        .finally(() => knex.destroy());
+      // This boot's record, and any an earlier in-process boot stopped before it sent them.
+      expect(waiting.at(-1)).toMatchObject({ trigger: 'pre-update', status: 'completed', message: 'field `tagline` added to api::note.note' });
+      expect(posts).toEqual([]);
+
+      // Two instances boot at once: a worker process (its debug line says what it sent) and this one.
+      worker = app.spawnWorker('pipe', ['--debug']);
+      worker.stdout!.on('data', (d) => (workerOutput += d));
+      worker.stderr!.on('data', (d) => (workerOutput += d));
+      await reboot(app, {}, SAME_SOURCES);
+      const sentHere: number = await app.strapi.plugin('backup').service('notifier').announcePending();
+      const checked = /boot events checked: \d+ pending, (\d+) sent by this instance/;
+      await waitFor(() => checked.test(workerOutput), 60000, 'the worker process to check its boot events');
+      const sentThere = Number(checked.exec(workerOutput)![1]);
+      // Each waiting record claimed by exactly one of them, and its event delivered once.
+      expect(sentHere + sentThere).toBe(waiting.length);
+      const completed = waiting.filter((r) => r.status === 'completed').map((r) => Number(r.id));
+      await waitFor(() => posts.length >= completed.length, 30000, 'the webhook deliveries');
+      expect(posts.map((p) => [p.event, p.record.id]).sort()).toEqual(completed.map((id) => ['backup.completed', id]).sort());
+      expect(await app.strapi.db.query('plugin::backup.record').count({ where: { eventPending: true } })).toBe(0);
+    } finally {
+      worker?.kill('SIGTERM');
+      if (worker && worker.exitCode === null) await new Promise((resolve) => worker!.once('exit', resolve));
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('a boot with no change: no new record', async () => {

@@ -61,7 +61,7 @@ const runBackup = async (strapi: Core.Strapi, raw: RawRecords, recordId: number,
     }).catch((error: unknown) => {
       throw stopped ? new Error(`the backup stopped: ${stopped}`) : error;
     });
-    const kept = await raw.updateRunning(recordId, { ...completedFields(result, archiveFile), finishedAt: new Date() });
+    const kept = await raw.updateRunning(recordId, { ...completedFields(result, archiveFile), finishedAt: new Date(), eventPending: true });
     if (!kept) {
       await fs.rm(outFile, { force: true });
       throw new Error('its record was ended by another instance while the backup ran');
@@ -112,6 +112,7 @@ export const takePreSyncBackup = async (strapi: Core.Strapi, first: Change, rech
       statusReason: error instanceof WaitedTooLong ? 'busy' : 'error',
       finishedAt: new Date(),
       message: `Backup failed: ${cause}. Not backed up: ${change.lines.join('; ')}`,
+      eventPending: true,
     };
     const written = recordId !== null ? raw.updateRunning(recordId, failed) : profile ? raw.recordFailure(profile.id, failed) : null;
     await written?.catch((e: unknown) => strapi.log.error(`[backup] could not record the failed ${change.trigger} backup: ${errorMessage(e)}`));

@@ -7,7 +7,7 @@
  * fails is logged; nothing is ever thrown back into the queue.
  */
 import type { Core } from '@strapi/strapi';
-import { WEBHOOK_EVENTS, type RecordStatus, type WebhookEvent } from '../constants';
+import { UID, WEBHOOK_EVENTS, type RecordStatus, type WebhookEvent } from '../constants';
 import { errorMessage, getService } from '../utils';
 import type { BackupRecord } from './records';
 
@@ -44,8 +44,13 @@ export const toPayload = (record: BackupRecord) => ({
 export const eventOf = (record: Pick<BackupRecord, 'kind' | 'status'>): WebhookEvent =>
   `${record.kind === 'restore' ? 'restore' : 'backup'}.${VERB[record.status]}` as WebhookEvent;
 
+/** How often, while Strapi finishes loading, the boot's pending events check whether they may go. */
+const LOADED_CHECK_MS = 50;
+
 const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
   let chain: Promise<void> = Promise.resolve();
+  let loadedTimer: ReturnType<typeof setTimeout> | null = null;
+  let announced: Promise<number> | null = null;
 
   const enqueue = (label: string, work: () => Promise<void>) => {
     chain = chain.then(work).catch((error: unknown) => {
@@ -80,6 +85,46 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
         await publish(record);
         getService(strapi, 'mailer').jobEnded(record);
       });
+    },
+
+    /**
+     * The final events of records that ended while Strapi booted (the pre-update / pre-uninstall
+     * hooks run before Strapi's webhooks are loaded): sent once Strapi has loaded, then never
+     * looked for again in this process. Each is claimed by a conditional update, so of several
+     * instances booting together exactly one sends it. Only processes that stay up call it (a
+     * server, a worker): Strapi's webhook runner delivers after emit returns, which a one-shot CLI
+     * command would not wait for. Resolves with how many this one sent.
+     */
+    announcePending(): Promise<number> {
+      announced ??= new Promise<void>((resolve) => {
+        // Strapi sets isLoaded after the providers' bootstrap, which loads the webhooks.
+        const check = () => (strapi.isLoaded ? resolve() : (loadedTimer = setTimeout(check, LOADED_CHECK_MS)));
+        check();
+      }).then(async () => {
+        loadedTimer = null;
+        const query = strapi.db.query(UID.record);
+        const pending: { id: number }[] = await query.findMany({ where: { eventPending: true }, select: ['id'] });
+        let sent = 0;
+        for (const { id } of pending) {
+          const { count } = await query.updateMany({ where: { id, eventPending: true }, data: { eventPending: false } });
+          if (count !== 1) continue;
+          this.emitById(id);
+          sent += 1;
+        }
+        if (sent > 0) strapi.log.info(`[backup] sent the events of ${sent} ${sent === 1 ? 'record' : 'records'} written while Strapi booted.`);
+        strapi.log.debug(`[backup] boot events checked: ${pending.length} pending, ${sent} sent by this instance.`);
+        return sent;
+      }).catch((error: unknown) => {
+        strapi.log.error(`[backup] events of records written while Strapi booted: ${errorMessage(error)}`);
+        return 0;
+      });
+      return announced;
+    },
+
+    /** Stops waiting for Strapi to load (a process stopping before it did). */
+    stop() {
+      if (loadedTimer) clearTimeout(loadedTimer);
+      loadedTimer = null;
     },
 
     /** Resolves when every event asked for so far has been handed to the event hub. */

@@ -26,6 +26,11 @@ export interface BackupRecord {
   message: string | null;
   /** Why the notification e-mail of this job could not be sent (services/mailer.ts), or null. */
   emailError: string | null;
+  /**
+   * Ended while Strapi was booting (the pre-update / pre-uninstall hooks), before its webhooks
+   * were loaded: its final event is still to be sent (notifier.announcePending).
+   */
+  eventPending: boolean | null;
   cancelRequested: boolean;
   idempotencyKey: string | null;
   /** A restore's archive and how it was asked for (null on backups). */

@@ -70,6 +70,8 @@ const createWorkerService = ({ strapi }: { strapi: Core.Strapi }) => {
     start() {
       if (state !== 'stopped') return;
       state = 'running';
+      // A process that runs jobs stays up: it sends the events the boot's hooks left (notifier.ts).
+      void getService(strapi, 'notifier').announcePending();
       loop = (async () => {
         while (state === 'running') {
           try {
