@@ -1,7 +1,7 @@
 /** The admin panel's permissions and timings; actions come from the server's one list. */
 import { ACTIONS } from '../../server/src/constants';
 
-export { RECORD_STATUSES, RECORD_KINDS, QUEUE_BEHAVIORS, ARCHIVE_FORMATS, PROFILE_LIMITS } from '../../server/src/constants';
+export { ACTIVE_STATUSES, FINAL_STATUSES, RECORD_STATUSES, RECORD_KINDS, QUEUE_BEHAVIORS, ARCHIVE_FORMATS, PROFILE_LIMITS } from '../../server/src/constants';
 
 const permission = (action: string) => [{ action, subject: null }];
 
@@ -24,8 +24,6 @@ export const POLL_MS = 2500;
  * this rarely: an editor stays long on one entry, and a restart is not a matter of seconds.
  */
 export const ACTIVITY_POLL_MS = 15000;
-
-export const ACTIVE_STATUSES = ['queued', 'running'] as const;
 
 export const PAGE_SIZES = ['10', '20', '50', '100'];
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,5 +1,6 @@
 import { Archive } from '@strapi/icons';
 import { EditViewWarning } from './components/EditViewWarning';
+import { JobsWatcherIcon } from './jobs/JobsWatcherIcon';
 import { PERMISSIONS } from './constants';
 import { PLUGIN_ID } from './pluginId';
 import { getTranslation } from './utils/translate';
@@ -13,7 +14,8 @@ export default {
   register(app: any) {
     app.addMenuLink({
       to: `plugins/${PLUGIN_ID}`,
-      icon: Archive,
+      // On every page: it also announces the end of the jobs this admin started (jobs/watcher.ts).
+      icon: JobsWatcherIcon,
       intlLabel: { id: getTranslation('plugin.name'), defaultMessage: 'Backups' },
       Component: () => import('./pages/App'),
       permissions: PERMISSIONS.read,

@@ -135,6 +135,19 @@ describe('admin panel in Chromium', () => {
     await row(page, queued.documentId).getByRole('button', { name: 'Cancel' }).click();
     await textMatches(row(page, queued.documentId), /cancelled/i);
 
+    // The admin goes on elsewhere while the backup runs: its end is announced on that page, with a link to the record.
+    await page.goto(`/admin${ARTICLES}`);
+    const toast = page.locator('[data-sonner-toast]').filter({ hasText: 'Backup completed' });
+    await visible(toast, 180_000);
+    await screenshot(page, 'toast-completed');
+    // Strapi's notification opens its link in a new tab: the link leads to the record.
+    const href = await toast.getByRole('link', { name: 'Open the record' }).getAttribute('href');
+    expect(href).toBe(`/admin/plugins/backup/records/${running.documentId}`);
+    await page.goto(href!);
+    await visible(page.getByRole('heading', { name: `Backup #${running.id}` }));
+    await textMatches(page.getByRole('main'), /completed/i);
+
+    await page.goto(BACKUPS);
     await textMatches(row(page, running.documentId), /completed/i, 180_000);
     await screenshot(page, 'backups-completed');
     const done = await untilFinal(running.documentId);
@@ -272,7 +285,10 @@ describe('admin panel in Chromium', () => {
       await visible(dialog.getByText(`A restore of the site is already pending (record ${pending.id}). Wait for it to finish or cancel it.`));
       await screenshot(page, 'restore-dialog-pending');
       // The link leads to the pending restore, and the dialog stays behind.
-      await dialog.getByRole('link', { name: `Open the pending restore (record ${pending.id})` }).click();
+      const toPending = dialog.getByRole('link', { name: `Open the pending restore (record ${pending.id})` });
+      // At the foot of the dialog's scrolling body, where its scrollbar lies over it: scrolled up, as a user would.
+      await toPending.evaluate((link) => link.scrollIntoView({ block: 'center' }));
+      await toPending.click();
       await page.waitForURL(new RegExp(`/records/${pending.documentId}$`));
       await gone(page.getByRole('dialog'));
       await visible(page.getByRole('heading', { name: `Restore #${pending.id}` }));

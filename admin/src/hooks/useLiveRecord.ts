@@ -4,7 +4,7 @@ import { useGetRecordQuery } from '../services/api';
 import type { BackupRecord } from '../types';
 import { usePollingInterval } from './usePolling';
 
-export const isActive = (record: Pick<BackupRecord, 'status'>) => (ACTIVE_STATUSES as readonly string[]).includes(record.status);
+export const isActive = (record: Pick<BackupRecord, 'status'>) => ACTIVE_STATUSES.includes(record.status);
 
 /**
  * A record that refreshes itself while it is queued or running and the tab is visible, and stops

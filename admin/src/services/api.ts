@@ -3,6 +3,7 @@
  * so every read is cached under a tag and every command refreshes exactly what it changed.
  */
 import { adminApi } from '@strapi/strapi/admin';
+import { watchJob } from '../jobs/watcher';
 import { PLUGIN_ID } from '../pluginId';
 import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RestoreRequest, RunResult, SchedulePreview, StorageReport, Summary, VerifyResult } from '../types';
 
@@ -17,6 +18,16 @@ const recordTags = (documentId?: string) => [
   TAGS.summary,
   TAGS.storage,
 ];
+
+/** A job this admin starts is followed until it ends, wherever the admin goes (jobs/watcher.ts). */
+const followJob = async (_arg: unknown, { queryFulfilled }: { queryFulfilled: Promise<{ data: RunResult }> }) => {
+  try {
+    const { data } = await queryFulfilled;
+    if (data.data.status !== 'cancelled') watchJob(data.data.documentId);
+  } catch {
+    // Refused (409, 400): nothing started.
+  }
+};
 
 const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }).injectEndpoints({
   endpoints: (build) => ({
@@ -49,11 +60,13 @@ const backupApi = adminApi.enhanceEndpoints({ addTagTypes: Object.values(TAGS) }
     runBackup: build.mutation<RunResult, { profile?: string }>({
       query: (body) => ({ url: url('/runs'), method: 'POST', data: { ...body, kind: 'backup' } }),
       invalidatesTags: recordTags(),
+      onQueryStarted: followJob,
     }),
     /** Queues a restore of a completed backup's archive: the same answer as a run (202, or 409 restore-pending). */
     restoreRecord: build.mutation<RunResult, RestoreRequest>({
       query: ({ documentId, ...body }) => ({ url: url(`/records/${documentId}/restore`), method: 'POST', data: body }),
       invalidatesTags: recordTags(),
+      onQueryStarted: followJob,
     }),
     cancelRecord: build.mutation<BackupRecord, string>({
       query: (documentId) => ({ url: url(`/records/${documentId}/cancel`), method: 'POST' }),
