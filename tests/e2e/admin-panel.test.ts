@@ -86,11 +86,27 @@ describe('admin panel in Chromium', () => {
     expect(await page.locator('[data-next-run]').count()).toBe(3);
     await page.locator('input[name="schedule"]').evaluate((input) => input.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'profile-editor');
+    // E-mail on: the default texts; a mistyped placeholder is named; the preview fills the rest from an example record.
+    await page.getByLabel('Send an e-mail when a job ends').click();
+    const subject = page.getByLabel('Subject');
+    await subject.fill('{kind} {status}: {profil_name}');
+    await visible(page.getByText('Unknown placeholder {profil_name}'));
+    await subject.fill('{kind} {status}: {profile_name}');
+    await page.getByLabel('And these addresses').fill('ops@example.com');
+    const preview = page.getByTestId('notify-preview');
+    await textMatches(preview, /^backup failed: Nightly queueThe backup of “Nightly queue” \(schedule, record 42\) failed at 2026-01-01 02:03:12 UTC, after 3 min 12 s\./);
+    await preview.evaluate((box) => box.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'profile-notify');
     await page.getByRole('button', { name: 'Save' }).click();
     await visible(page.getByRole('heading', { name: 'Backup profiles' }));
     await visible(page.getByRole('row', { name: /Nightly queue/ }));
     const profile = (await api.request('GET', '/backup/profiles')).body.data.find((p: any) => p.name === 'Nightly queue');
-    expect(profile).toMatchObject({ queueBehavior: 'queue', schedule: '0 3 * * *', timezone: 'Europe/Paris' });
+    expect(profile).toMatchObject({
+      queueBehavior: 'queue',
+      schedule: '0 3 * * *',
+      timezone: 'Europe/Paris',
+      notify: { on: ['failed'], requester: true, emails: ['ops@example.com'], subject: '{kind} {status}: {profile_name}' },
+    });
   });
 
   it('"Back up now" twice: the second is queued, a third is a duplicate; the list and the home widget show the queue', async () => {
