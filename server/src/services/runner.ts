@@ -150,7 +150,9 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
      * Runs the job of `record` to its end and returns the final record. Never throws for a failed
      * job: the failure is recorded on the record.
      */
-    async run(record: BackupRecord, profile: Profile): Promise<BackupRecord> {
+    async run(record: BackupRecord): Promise<BackupRecord> {
+      // Registered before anything is awaited: a worker stopping right after its claim aborts the
+      // job here; found only after a lookup, it would have run to its end whatever the grace.
       const job = { controller: new AbortController(), reason: null as StopReason | null };
       running.set(record.id, job);
       const writer = progressWriter(record.id);
@@ -172,6 +174,8 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
           await recordCompleted(record.id, fields);
           gate.end(true);
         } else {
+          const profile = record.profile ? await getService(strapi, 'profiles').findById(record.profile.id) : null;
+          if (!profile) throw new Error('Its profile no longer exists.');
           await runBackup(record, profile, job.controller.signal, writer, outcome);
         }
       } catch (error) {

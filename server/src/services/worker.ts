@@ -6,7 +6,6 @@
 import type { Core } from '@strapi/strapi';
 import { errorMessage, getConfig, getService } from '../utils';
 import { WORKER_ID } from './runner';
-import type { BackupRecord } from './records';
 
 type State = 'stopped' | 'running' | 'stopping';
 
@@ -33,14 +32,6 @@ const createWorkerService = ({ strapi }: { strapi: Core.Strapi }) => {
       wake = done;
     });
 
-  const runJob = async (record: BackupRecord) => {
-    const profile = record.profile ? await getService(strapi, 'profiles').findById(record.profile.id) : null;
-    if (!profile) {
-      await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: 'error', message: 'Its profile no longer exists.' });
-      return;
-    }
-    await getService(strapi, 'runner').run(record, profile);
-  };
 
   const turn = async () => {
     const { concurrency } = getConfig(strapi).worker;
@@ -50,10 +41,14 @@ const createWorkerService = ({ strapi }: { strapi: Core.Strapi }) => {
     while (state === 'running' && jobs.size < concurrency) {
       const record = await getService(strapi, 'queue').claimNext(WORKER_ID);
       if (!record) return;
-      const job = runJob(record)
-        .catch((error) => {
-          strapi.log.error(`[backup] worker ${WORKER_ID}, record ${record.id}: ${errorMessage(error)}`);
-        })
+      const job = getService(strapi, 'runner')
+        .run(record)
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            strapi.log.error(`[backup] worker ${WORKER_ID}, record ${record.id}: ${errorMessage(error)}`);
+          },
+        )
         .finally(() => {
           jobs.delete(record.id);
           service.kick();
