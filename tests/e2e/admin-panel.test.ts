@@ -192,6 +192,12 @@ describe('admin panel in Chromium', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await visible(page.getByText('The archive is intact: every entry matches its manifest.'));
     await screenshot(page, 'record-detail');
+
+    // The profile's e-mail preview is filled from its newest record now that it has some: the backup cancelled above.
+    const nightly = (await api.request('GET', '/backup/profiles')).body.data.find((p: any) => p.name === 'Nightly queue');
+    await page.goto(`${PROFILES}/${nightly.documentId}`);
+    await visible(page.getByText('Preview, filled from this profile’s last record'));
+    await textMatches(page.getByTestId('notify-preview'), new RegExp(`^backup cancelled: Nightly queueThe backup of “Nightly queue” \\(admin, record ${queued.id}\\) cancelled at `));
   });
 
   it('a cancel profile shows the busy message; the Content Manager warns every editor and the profile cannot be deleted while a backup runs', async () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { formatBytes } from '../../server/src/format';
 import { waitFor } from '../helpers/archive';
 import { createTestApp, type TestApp } from '../helpers/strapi-app';
 
@@ -86,7 +87,7 @@ describe('notification e-mails on sqlite', () => {
       expect(mail.from?.text).toBe('backups@example.com');
       expect(mail.text?.trim().split('\n')).toEqual([
         'Hello Ada Lovelace,',
-        `backup completed: record ${done.id} (admin), size ${formatSize(done.archiveSize)}.`,
+        `backup completed: record ${done.id} (admin), size ${formatBytes(done.archiveSize)}.`,
         'Error: ',
         // The site's own absolute admin URL (config/server `url`; the test app's host is 0.0.0.0).
         `See ${app.strapi.config.get('admin.absoluteUrl')}/plugins/backup/records/${done.documentId}`,
@@ -156,4 +157,3 @@ describe('notification e-mails on sqlite', () => {
   });
 });
 
-const formatSize = (size: unknown) => require('../../server/src/format').formatBytes(size);

@@ -11,7 +11,7 @@ import { PLUGIN_ID } from '../pluginId';
 import type { BackupRecord } from '../types';
 
 const STORAGE_KEY = `${PLUGIN_ID}:watched-jobs`;
-export const WATCH_INTERVAL_MS = 3000;
+const WATCH_INTERVAL_MS = 3000;
 
 export type EndedJob = Pick<BackupRecord, 'documentId' | 'id' | 'kind' | 'status' | 'message'>;
 type Announce = (job: EndedJob) => void;
