@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { RBAC_ACTIONS, WORKER_OFF_ENV } from './constants';
-import { recordBootState } from './hooks';
+import { recordBootState } from './pre-sync';
 import { errorMessage, getConfig, getService } from './utils';
 
 /**

@@ -24,7 +24,7 @@ export type Trigger = (typeof TRIGGERS)[number];
 
 /** Why a record ended the way it did (statusReason). */
 /** `refused`: a restore whose archive failed its check (verify or schema), before anything changed. */
-export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'refused', 'busy', 'queue-full'] as const;
+export const STATUS_REASONS = ['user', 'timeout', 'worker-lost', 'worker-stopped', 'error', 'refused', 'busy', 'queue-full', 'restore-pending'] as const;
 export type StatusReason = (typeof STATUS_REASONS)[number];
 
 export const QUEUE_BEHAVIORS = ['cancel', 'queue'] as const;

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { keepStorageOutOfDevWatcher } from './dev-watch';
-import { registerBootHooks } from './hooks';
+import { registerBootHooks } from './pre-sync';
 import { getService } from './utils';
 
 const register = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -8,7 +8,7 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'storage').assertSafeDirectory();
   // Before `strapi develop` starts its file watcher, or every backup restarts the server (see dev-watch.ts).
   keepStorageOutOfDevWatcher(strapi);
-  // Before the schema sync drops anything: a backup of the untouched database (see hooks/).
+  // Before the schema sync drops anything: a backup of the untouched database (see pre-sync/).
   registerBootHooks(strapi);
   // First in Koa's chain, before Strapi's own middlewares: while a restore runs, nothing else answers.
   strapi.server.use(getService(strapi, 'restoreGate').middleware());

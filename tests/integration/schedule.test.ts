@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { waitFor } from '../helpers/archive';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, type TestApp } from '../helpers/strapi-app';
-import { isIdempotencyConflict } from '../../server/src/services/scheduler';
+import { isIdempotencyConflict } from '../../server/src/services/queue';
 
 const RECORD = 'plugin::backup.record';
 const PROFILE = 'plugin::backup.profile';

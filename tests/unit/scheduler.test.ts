@@ -1,5 +1,6 @@
 /** The pure parts of the scheduler: fire keys and recognising exactly the unique violation. */
-import { idempotencyKeyOf, isIdempotencyConflict, jobName } from '../../server/src/services/scheduler';
+import { isIdempotencyConflict } from '../../server/src/services/queue';
+import { idempotencyKeyOf, jobName } from '../../server/src/services/scheduler';
 import { eventOf } from '../../server/src/services/notifier';
 
 describe('scheduler keys', () => {

@@ -9,7 +9,7 @@
  * never called. Plugin configuration is loaded by the plugins' registration, so `config/plugins`
  * is read here the way Strapi reads it (plugins.js, then env/<NODE_ENV>/plugins.js). The plugin's
  * two content types go through Strapi's content-type registry and its database metadata, so table,
- * column and link-table names are Strapi's own (hooks/raw-records.ts writes by them).
+ * column and link-table names are Strapi's own (pre-sync/raw-records.ts writes by them).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,7 @@
  * The restore of an app that cannot boot — the very case a pre-update backup exists for: an
  * upgrade or a schema change broke the boot. Nothing of the app runs: the database connection and
  * the directories come from its configuration (offline-app.ts), and the queue's rules are kept
- * with plain knex in the plugin's tables (hooks/raw-records.ts): the site lock, no live job
+ * with plain knex in the plugin's tables (pre-sync/raw-records.ts): the site lock, no live job
  * running anywhere, no other restore pending, and a restore record in the history like any other.
  *
  * Then the engine does what the queue's restorer does: the archive checked, a safety backup
@@ -18,13 +18,13 @@ import type { Core } from '@strapi/strapi';
 import { backupInput, completedFields, localUploadsDir } from '../backup-input';
 import { EXIT, RESTORE_STEP_WEIGHTS } from '../constants';
 import { ArchiveRefusedError, checkArchive, createBackup, restoreArchive, type Dialect, type Progress } from '../engine';
-import { pickProfile } from '../hooks/claim';
-import { keepAlive } from '../hooks/pre-sync-backup';
-import { createRawRecords, type RawRecords } from '../hooks/raw-records';
+import { pickProfile } from '../pre-sync/claim';
+import { keepAlive } from '../pre-sync/pre-sync-backup';
+import { createRawRecords, type RawRecords } from '../pre-sync/raw-records';
 import type { Profile } from '../services/profiles';
 import type { RestoreRequestOptions, RestoreSource } from '../services/records';
 import createRestorerService, { band, restoredMessage, type JobProgress } from '../services/restorer';
-import { WORKER_ID } from '../services/runner';
+import { WORKER_ID } from '../services/worker';
 import createStorageService from '../services/storage';
 import { errorMessage, getConfig } from '../utils';
 import type { ArchiveChoice } from './archive-choice';

@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { ProfileBusyError, type Profile } from '../services/profiles';
 import { getConfig, getService } from '../utils';
 import { validateProfileCreate, validateProfileUpdate } from '../validation/profile';
-import { conflict } from './respond';
+import { conflict } from './utils/respond';
 
 /** What the API shows of a profile: its name key is how the database keeps names unique, nothing more. */
 const shown = ({ nameKey, ...profile }: Profile & { nameKey?: string }) => profile;

@@ -6,8 +6,8 @@ import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
 import { validateKeepBody, validateRecordsQuery } from '../validation/records';
 import { validateRestoreBody } from '../validation/restore';
-import { withRequesters } from './requesters';
-import { conflict, forbidden } from './respond';
+import { withRequesters } from './utils/requesters';
+import { conflict, forbidden } from './utils/respond';
 
 const isFinal = (record: BackupRecord) => FINAL_STATUSES.includes(record.status);
 

@@ -4,7 +4,7 @@ import type { Trigger } from '../constants';
 import type { BackupRecord } from '../services/records';
 import { getService } from '../utils';
 import { validateRunBody, type RunDoor } from '../validation/runs';
-import { conflict } from './respond';
+import { conflict } from './utils/respond';
 
 interface RunRequest {
   door: RunDoor;

@@ -66,5 +66,4 @@ const createDownloadLinksService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type DownloadLinksService = ReturnType<typeof createDownloadLinksService>;
 export default createDownloadLinksService;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { localUploadsDir } from '../backup-input';
 import { restoreLeftovers } from '../engine';
+import { lostEnding } from '../endings';
 import { HEARTBEAT_LAPSE_BEATS as LAPSE_BEATS, UID } from '../constants';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { BackupRecord } from './records';
@@ -71,7 +72,6 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
         where: { heartbeatAt: { $lt: lapse }, $or: [{ status: 'running' }, { status: 'queued', kind: 'restore', worker: { $notNull: true } }] },
         select: ['id', 'kind', 'status'],
       });
-      const seconds = Math.round((LAPSE_BEATS * heartbeatMs) / 1000);
       let lost = 0;
       for (const { id, kind, status } of stale) {
         // A job of this process proves itself alive here; on SQLite a restore's load holds the only
@@ -79,17 +79,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (getService(strapi, 'runner').isRunningHere(id)) continue;
         const { count } = await records().updateMany({
           where: { id, status, heartbeatAt: { $lt: lapse } },
-          data: {
-            status: status === 'queued' ? 'cancelled' : 'failed',
-            statusReason: 'worker-lost',
-            finishedAt: now,
-            message:
-              status === 'queued'
-                ? `The process that asked for it stopped answering (no heartbeat for ${seconds} s); nothing was changed.`
-                : kind === 'restore'
-                  ? `Its worker stopped answering (no heartbeat for ${seconds} s). A database load that did not commit was rolled back with its connection; the uploads are swapped in only after the commit.`
-                  : `Its worker stopped answering (no heartbeat for ${seconds} s); no archive was kept.`,
-          },
+          data: lostEnding({ kind, status }, now, LAPSE_BEATS * heartbeatMs),
         });
         if (count === 1) {
           lost += 1;
@@ -146,5 +136,4 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type FailsafeService = ReturnType<typeof createFailsafeService>;
 export default createFailsafeService;

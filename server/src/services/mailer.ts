@@ -105,5 +105,4 @@ const createMailerService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type MailerService = ReturnType<typeof createMailerService>;
 export default createMailerService;

@@ -134,5 +134,4 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type NotifierService = ReturnType<typeof createNotifierService>;
 export default createNotifierService;

@@ -44,5 +44,4 @@ const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 });
 
-export type PreflightService = ReturnType<typeof createPreflightService>;
 export default createPreflightService;

@@ -7,7 +7,8 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService, isUniqueViolation } from '../utils';
-import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID } from '../constants';
+import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID, type QueueBehavior } from '../constants';
+import { lockProfileRow } from '../locks';
 import type { NotifySettings } from '../mail/template';
 import { retentionTightened } from './retention';
 
@@ -16,7 +17,7 @@ export interface Profile {
   documentId: string;
   name: string;
   description?: string | null;
-  queueBehavior: 'cancel' | 'queue';
+  queueBehavior: QueueBehavior;
   maxQueueDepth: number;
   includeDatabase: boolean;
   excludeTables: string[] | null;
@@ -132,10 +133,9 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (current.isDefault) {
         throw new errors.ValidationError(`“${current.name}” is the default profile and cannot be deleted; make another profile the default first.`);
       }
-      const active = await strapi.db.transaction(async ({ trx }: { trx: any }) => {
+      const active = await strapi.db.transaction(async ({ trx }) => {
         // The same lock the queue takes before it decides anything about this profile.
-        const { tableName } = strapi.db.metadata.get(UID.profile);
-        await trx(tableName).where({ id: current.id }).update({ id: current.id });
+        await lockProfileRow(trx, strapi.db.metadata.get(UID.profile).tableName, current.id);
         const pending = await strapi.db
           .query(UID.record)
           .count({ where: { profile: { id: current.id }, status: { $in: ACTIVE_STATUSES } } });
@@ -167,5 +167,4 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type ProfilesService = ReturnType<typeof createProfilesService>;
 export default createProfilesService;

@@ -8,13 +8,18 @@
  * (`WHERE id = ? AND status = ?`) whose row count says whether it won.
  */
 import type { Core } from '@strapi/strapi';
+import type { Knex } from 'knex';
 import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
-import { getService } from '../utils';
+import { lockEveryProfile, lockProfileRow } from '../locks';
+import { getService, isUniqueViolation } from '../utils';
 import type { Profile } from './profiles';
+import { decideBackup, decideRestore, nextToStart, type Decision, type RejectReason } from './queue-rules';
 import type { BackupRecord, RestoreRequestOptions, RestoreSource } from './records';
-import { isIdempotencyConflict } from './scheduler';
 
-export type RejectReason = 'busy' | 'queue-full' | 'duplicate' | 'restore-pending';
+export type { RejectReason };
+
+/** True for exactly the error an insert of an already used idempotency key raises. */
+export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');
 
 export interface EnqueueRequest {
   profile: Profile;
@@ -34,34 +39,17 @@ export interface EnqueueRequest {
 }
 
 export type EnqueueResult =
-  /** position 0: starts now; n: n-th waiting behind the running job. */
-  | { accepted: true; record: BackupRecord; position: number; message: string }
-  | { accepted: false; reason: RejectReason; message: string; record: BackupRecord | null; rejectedRecord?: BackupRecord };
+  | (Extract<Decision, { accepted: true }> & { record: BackupRecord })
+  | (Extract<Decision, { accepted: false }> & { rejectedRecord?: BackupRecord });
 
-type Rejection = Extract<EnqueueResult, { accepted: false }>;
-
-const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
-
-const timeOf = (iso: string | null) =>
-  iso ? new Date(iso).toISOString().slice(11, 16) : 'a moment ago';
+type Rejection = Extract<Decision, { accepted: false }>;
 
 const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
   const records = () => strapi.db.query(UID.record);
 
-  /** Writes the profile row inside `trx`: from here to commit, this transaction owns the profile. */
-  const lockProfile = async (trx: any, profileId: number) => {
-    const { tableName } = strapi.db.metadata.get(UID.profile);
-    await trx(tableName).where({ id: profileId }).update({ id: profileId });
-  };
-
-  /**
-   * Writes every profile row: what a restore takes, since it excludes every job on the site.
-   * Any claim or enqueue of one profile then waits for it, and it waits for them.
-   */
-  const lockSite = async (trx: any) => {
-    const { tableName } = strapi.db.metadata.get(UID.profile);
-    await trx(tableName).update({ id: trx.ref('id') });
-  };
+  const profilesTable = () => strapi.db.metadata.get(UID.profile).tableName;
+  const lockProfile = (trx: Knex.Transaction, profileId: number) => lockProfileRow(trx, profilesTable(), profileId);
+  const lockSite = (trx: Knex.Transaction) => lockEveryProfile(trx, profilesTable());
 
   /** The oldest restore queued or running on the site, if any. */
   const pendingRestore = (): Promise<BackupRecord | null> =>
@@ -70,8 +58,6 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Queued and running jobs of a profile, oldest first. */
   const activeOf = (profileId: number): Promise<BackupRecord[]> =>
     records().findMany({ where: { profile: { id: profileId }, status: { $in: ACTIVE_STATUSES } }, orderBy: [{ id: 'asc' }] });
-
-  const label = (kind: RecordKind) => (kind === 'restore' ? 'restore' : 'backup');
 
   /**
    * Another request (another instance's fire of the same schedule) already wrote this key: the
@@ -96,16 +82,8 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     { profile, trigger, requestedBy, idempotencyKey, restore: what, pinnedTo }: Omit<EnqueueRequest, 'kind' | 'recordRejection'>,
     reject: (rejection: Rejection) => Promise<EnqueueResult>
   ): Promise<EnqueueResult> => {
-    const restore = await pendingRestore();
-    if (restore) {
-      return reject({
-        accepted: false,
-        reason: 'restore-pending',
-        record: restore,
-        message: `A restore of the site is already ${restore.status === 'running' ? 'running' : 'pending'} (record ${restore.id}). Wait for it to finish or cancel it.`,
-      });
-    }
-    const runningCount = await records().count({ where: { status: 'running' } });
+    const decision = decideRestore({ restore: await pendingRestore(), runningCount: await records().count({ where: { status: 'running' } }) });
+    if (!decision.accepted) return reject(decision);
     const record = await getService(strapi, 'records').create({
       profile: profile.id,
       kind: 'restore',
@@ -117,13 +95,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
       // A pinned job proves its owner alive while it waits, as a running one does (failsafe.ts).
       ...(pinnedTo ? { worker: pinnedTo, heartbeatAt: new Date() } : {}),
     });
-    if (runningCount === 0) return { accepted: true, record, position: 0, message: 'Restore started.' };
-    return {
-      accepted: true,
-      record,
-      position: 1,
-      message: `Restore queued — will start when the ${runningCount === 1 ? 'running job completes' : `${runningCount} running jobs complete`}; no new backup starts before it.`,
-    };
+    return { ...decision, record };
   };
 
   /** The claim itself: queued → running for `worker`, if nothing moved the record first. */
@@ -138,7 +110,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Starts the oldest queued restore when nothing at all runs on the site. */
   const claimRestore = async (restore: BackupRecord, worker: string): Promise<number | null> =>
-    strapi.db.transaction(async ({ trx }: { trx: any }) => {
+    strapi.db.transaction(async ({ trx }) => {
       await lockSite(trx);
       const running = await records().count({ where: { status: 'running' } });
       if (running > 0) return null;
@@ -147,15 +119,12 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Starts the oldest queued job of one profile when none of it runs and no restore is pending. */
   const claimBackup = async (profileId: number, worker: string): Promise<number | null> =>
-    strapi.db.transaction(async ({ trx }: { trx: any }) => {
+    strapi.db.transaction(async ({ trx }) => {
       await lockProfile(trx, profileId);
       // A restore enqueued since the caller looked takes the site lock, so it is visible here.
       if (await pendingRestore()) return null;
-      const active = await activeOf(profileId);
-      const next = active[0];
-      // FIFO: only the oldest active job may start, and only when none of the profile runs.
-      if (!next || next.status !== 'queued') return null;
-      return markRunning(next.id, worker);
+      const next = nextToStart(await activeOf(profileId));
+      return next ? markRunning(next.id, worker) : null;
     });
 
   const started = async (id: number | null): Promise<BackupRecord | null> => {
@@ -171,74 +140,23 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
      * `queued`; a worker claims it (at once when nothing of its profile runs).
      */
     async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null, recordRejection = false, restore: restoreJob, pinnedTo = null }: EnqueueRequest): Promise<EnqueueResult> {
+      // A duplicate is the requester's own waiting job: never recorded as a rejection.
       const reject = async (rejection: Rejection): Promise<EnqueueResult> => {
-        if (!recordRejection) return rejection;
-        const data = { profile: profile.id, kind, trigger, requestedBy, idempotencyKey, status: 'cancelled' as const, statusReason: rejection.reason, message: rejection.message, finishedAt: new Date() };
+        const { reason } = rejection;
+        if (!recordRejection || reason === 'duplicate') return rejection;
+        const data = { profile: profile.id, kind, trigger, requestedBy, idempotencyKey, status: 'cancelled' as const, statusReason: reason, message: rejection.message, finishedAt: new Date() };
         return { ...rejection, rejectedRecord: await getService(strapi, 'records').create(data) };
       };
-      const result = await strapi.db.transaction(async ({ trx }: { trx: any }): Promise<EnqueueResult> => {
+      const result = await strapi.db.transaction(async ({ trx }): Promise<EnqueueResult> => {
         if (kind === 'restore') {
           await lockSite(trx);
           return enqueueRestore({ profile, trigger, requestedBy, idempotencyKey, restore: restoreJob, pinnedTo }, reject);
         }
         await lockProfile(trx, profile.id);
-        const active = await activeOf(profile.id);
-        const restore = await pendingRestore();
-        const running = active.find((r) => r.status === 'running') ?? null;
-        // The job running, or the oldest queued one a worker is about to start.
-        const head = running ?? active[0] ?? null;
-        const waiting = active.filter((r) => r !== head);
-        const what = label(kind);
-
-        if (requestedBy !== null) {
-          const mine = waiting.find((r) => r.requestedBy === requestedBy && r.kind === kind);
-          if (mine) {
-            return {
-              accepted: false,
-              reason: 'duplicate',
-              record: mine,
-              message: `You already have a ${what} of “${profile.name}” waiting (record ${mine.id}); it will start when the current one completes.`,
-            };
-          }
-        }
-        // A restore excludes every job on the site: backups wait behind it, as if it ran on their profile.
-        if (restore && profile.queueBehavior !== 'queue') {
-          return reject({
-            accepted: false,
-            reason: 'busy',
-            record: restore,
-            message: `A restore of the site is ${restore.status === 'running' ? 'running' : 'pending'} (record ${restore.id}); no backup starts until it has finished. Try again then.`,
-          });
-        }
-        if (head && profile.queueBehavior !== 'queue') {
-          return reject({
-            accepted: false,
-            reason: 'busy',
-            record: head,
-            message: head.startedAt
-              ? `A ${label(head.kind)} of “${profile.name}” is already running (record ${head.id}, started ${timeOf(head.startedAt)}). Wait for it to finish or cancel it.`
-              : `A ${label(head.kind)} of “${profile.name}” is about to start (record ${head.id}). Wait for it to finish or cancel it.`,
-          });
-        }
-        if (head && waiting.length >= profile.maxQueueDepth) {
-          return reject({
-            accepted: false,
-            reason: 'queue-full',
-            record: head,
-            message: `The queue for “${profile.name}” is full (${waiting.length} waiting). Try again when a ${what} has finished.`,
-          });
-        }
+        const decision = decideBackup({ profile, kind, requestedBy, active: await activeOf(profile.id), restore: await pendingRestore() });
+        if (!decision.accepted) return reject(decision);
         const record = await getService(strapi, 'records').create({ profile: profile.id, kind, trigger, requestedBy, idempotencyKey });
-        if (!head && !restore) return { accepted: true, record, position: 0, message: `${capitalize(what)} of “${profile.name}” started.` };
-        const position = head ? waiting.length + 1 : 1;
-        return {
-          accepted: true,
-          record,
-          position,
-          message: head
-            ? `${capitalize(what)} queued — will start when the current ${label(head.kind)} completes (position ${position} in the queue).`
-            : `${capitalize(what)} queued — will start when the restore of the site completes (position ${position} in the queue).`,
-        };
+        return { ...decision, record };
       }).catch((error: unknown) => alreadyTaken(error, idempotencyKey));
       if (result.accepted) getService(strapi, 'notifier').emit(result.record);
       else if (result.rejectedRecord) getService(strapi, 'notifier').emit(result.rejectedRecord);
@@ -304,5 +222,4 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type QueueService = ReturnType<typeof createQueueService>;
 export default createQueueService;

@@ -1,13 +1,13 @@
 /** Backup and restore records: one row per attempt. */
 import type { Core } from '@strapi/strapi';
-import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
+import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type StatusReason, type Trigger } from '../constants';
 
 export interface BackupRecord {
   id: number;
   documentId: string;
   kind: RecordKind;
   status: RecordStatus;
-  statusReason: string | null;
+  statusReason: StatusReason | null;
   trigger: Trigger;
   requestedBy: number | null;
   queuedAt: string | null;
@@ -81,7 +81,7 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
       trigger: Trigger;
       requestedBy?: number | null;
       status?: RecordStatus;
-      statusReason?: string | null;
+      statusReason?: StatusReason | null;
       message?: string | null;
       idempotencyKey?: string | null;
       restoreSource?: RestoreSource | null;
@@ -149,5 +149,4 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type RecordsService = ReturnType<typeof createRecordsService>;
 export default createRecordsService;

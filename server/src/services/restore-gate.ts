@@ -155,5 +155,4 @@ const createRestoreGateService = ({ strapi }: { strapi: Core.Strapi }) => {
   return service;
 };
 
-export type RestoreGateService = ReturnType<typeof createRestoreGateService>;
 export default createRestoreGateService;

@@ -22,7 +22,7 @@ import { formatBytes } from '../format';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { BackupRecord, RestoreRequestOptions, RestoreSource } from './records';
 import type { EnqueueResult } from './queue';
-import { WORKER_ID } from './runner';
+import { WORKER_ID } from './worker';
 
 export const DEFAULT_RESTORE_OPTIONS: RestoreRequestOptions = { safetyBackup: true, force: false, files: false, env: false };
 
@@ -199,5 +199,4 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type RestorerService = ReturnType<typeof createRestorerService>;
 export default createRestorerService;

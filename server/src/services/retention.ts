@@ -109,5 +109,4 @@ const createRetentionService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 });
 
-export type RetentionService = ReturnType<typeof createRetentionService>;
 export default createRetentionService;

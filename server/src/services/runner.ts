@@ -2,7 +2,6 @@
  * Runs one backup for a record: wires the engine to Strapi (connection, paths, versions) and
  * keeps the record's status, progress and heartbeat up to date.
  */
-import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
@@ -14,20 +13,20 @@ import type { Profile } from './profiles';
 import type { BackupRecord } from './records';
 import type { JobProgress } from './restorer';
 
-/** Identifies this process on records it runs, so operators can tell instances apart. */
-export const WORKER_ID = `${os.hostname()}:${process.pid}`;
-
 const isAbort = (error: unknown) => error instanceof Error && error.name === 'AbortError';
 
-/** Why a running job was stopped, and how its record ends. */
-export type StopReason = 'user' | 'timeout' | 'worker-stopped' | 'worker-lost';
-
-const STOPPED: Record<StopReason, { status: 'cancelled' | 'failed'; message: string }> = {
+/** How a record ends when this process stops its job. */
+const STOPPED = {
   user: { status: 'cancelled', message: 'Cancelled while running.' },
-  timeout: { status: 'cancelled', message: 'Stopped after running longer than its profile’s timeout.' },
   'worker-stopped': { status: 'failed', message: 'Its worker shut down before the job finished.' },
-  'worker-lost': { status: 'failed', message: 'Its worker stopped answering.' },
-};
+} as const;
+
+/**
+ * Why a running job was stopped. A timeout or a lost worker was already written on the record by
+ * whoever found it (the failsafe, before it aborts the job), so the runner leaves the record be.
+ */
+export type StopReason = keyof typeof STOPPED | 'timeout' | 'worker-lost';
+const endedElsewhere = (reason: StopReason | null): reason is 'timeout' | 'worker-lost' => reason === 'timeout' || reason === 'worker-lost';
 
 const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** Jobs running in this process, so a cancel can reach them. */
@@ -183,15 +182,20 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
         // failsafe later marks lost, must not leave a complete-looking archive behind.
         if (outcome.archivePath) await fs.rm(outcome.archivePath, { force: true });
         await writer.flush();
-        const stopped = isAbort(error) ? STOPPED[job.reason ?? 'user'] : null;
+        const reason = isAbort(error) ? job.reason ?? 'user' : null;
         const restored = error instanceof RestoreFailedError && error.databaseRestored;
         if (restore) gate.end(restored);
-        await getService(strapi, 'queue').finish(record.id, {
-          status: stopped ? stopped.status : 'failed',
-          statusReason: stopped ? job.reason ?? 'user' : error instanceof ArchiveRefusedError ? 'refused' : 'error',
-          message: stopped ? `${stopped.message} ${restore ? 'The site was left as it was.' : 'No archive was kept.'}` : errorMessage(error),
-        });
-        if (!stopped) strapi.log.error(`[backup] record ${record.id} failed: ${errorMessage(error)}`);
+        if (reason && !endedElsewhere(reason)) {
+          const { status, message } = STOPPED[reason];
+          await getService(strapi, 'queue').finish(record.id, {
+            status,
+            statusReason: reason,
+            message: `${message} ${restore ? 'The site was left as it was.' : 'No archive was kept.'}`,
+          });
+        } else if (!reason) {
+          await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: error instanceof ArchiveRefusedError ? 'refused' : 'error', message: errorMessage(error) });
+          strapi.log.error(`[backup] record ${record.id} failed: ${errorMessage(error)}`);
+        }
       } finally {
         heartbeat.stop();
         running.delete(record.id);
@@ -202,5 +206,4 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type RunnerService = ReturnType<typeof createRunnerService>;
 export default createRunnerService;

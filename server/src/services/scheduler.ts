@@ -12,14 +12,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
 import { SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../constants';
-import { errorMessage, getConfig, getService, isUniqueViolation } from '../utils';
+import { errorMessage, getConfig, getService } from '../utils';
 import { cronProblem } from '../validation/cron';
 import type { Profile } from './profiles';
 
 type Scheduled = Pick<Profile, 'documentId' | 'name' | 'schedule' | 'timezone'>;
-
-/** True for exactly the error an insert of an already used idempotency key raises. */
-export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');
 
 export const jobName = (documentId: string) => `${SCHEDULE_JOB_PREFIX}${documentId}`;
 
@@ -175,5 +172,4 @@ const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
   return service;
 };
 
-export type SchedulerService = ReturnType<typeof createSchedulerService>;
 export default createSchedulerService;

@@ -129,5 +129,4 @@ const createStorageReportService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 };
 
-export type StorageReportService = ReturnType<typeof createStorageReportService>;
 export default createStorageReportService;

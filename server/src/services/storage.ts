@@ -120,5 +120,4 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 });
 
-export type StorageService = ReturnType<typeof createStorageService>;
 export default createStorageService;

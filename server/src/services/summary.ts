@@ -69,5 +69,4 @@ const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 });
 
-export type SummaryService = ReturnType<typeof createSummaryService>;
 export default createSummaryService;

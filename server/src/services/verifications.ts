@@ -45,5 +45,4 @@ const createVerificationsService = (_: { strapi: Core.Strapi }) => {
   };
 };
 
-export type VerificationsService = ReturnType<typeof createVerificationsService>;
 export default createVerificationsService;

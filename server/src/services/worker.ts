@@ -3,9 +3,12 @@
  * (stopped → running → stopping → stopped) that sleeps abortably between polls, so a finished
  * job, a new request or a shutdown wakes it at once.
  */
+import os from 'node:os';
 import type { Core } from '@strapi/strapi';
 import { errorMessage, getConfig, getService } from '../utils';
-import { WORKER_ID } from './runner';
+
+/** Identifies this process on records it runs, so operators can tell instances apart. */
+export const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
 type State = 'stopped' | 'running' | 'stopping';
 
@@ -109,5 +112,4 @@ const createWorkerService = ({ strapi }: { strapi: Core.Strapi }) => {
   return service;
 };
 
-export type WorkerService = ReturnType<typeof createWorkerService>;
 export default createWorkerService;

@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { EXIT, UID } from '../../constants';
 import { localUploadsDir } from '../../backup-input';
 import type { BackupRecord, RestoreRequestOptions } from '../../services/records';
-import { WORKER_ID } from '../../services/runner';
+import { WORKER_ID } from '../../services/worker';
 import { getConfig, getService } from '../../utils';
 import { archiveFile, chooseArchive, type ArchiveChoice } from '../archive-choice';
 import { BootError, resetCompiled } from '../boot';

@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { HEARTBEAT_LAPSE_BEATS, UID } from '../constants';
+import { lostEnding } from '../endings';
+import { lockEveryProfile, lockProfileRow } from '../locks';
 import type { Profile } from '../services/profiles';
 import type { BackupRecord } from '../services/records';
 
@@ -108,13 +110,10 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
   const prepare = () => Promise.all([columnsOf(recordMeta.tableName), columnsOf(link.name)]);
 
   /** Marks what a dead process left as the failsafe would: its running jobs lost, its waiting restore cancelled. */
-  const endLapsed = async (trx: Knex.Transaction, jobs: { id: number; status: string }[], now: Date) => {
+  const endLapsed = async (trx: Knex.Transaction, jobs: { id: number; kind: string; status: string }[], now: Date) => {
     for (const job of jobs) {
-      const lost =
-        job.status === 'running'
-          ? { status: 'failed', statusReason: 'worker-lost', finishedAt: now, message: 'Its worker stopped answering (found with no recent heartbeat); no archive was kept.' }
-          : { status: 'cancelled', statusReason: 'worker-lost', finishedAt: now, message: 'The process that asked for it stopped answering (found with no recent heartbeat); nothing was changed.' };
-      await trx(recordMeta.tableName).where({ id: job.id, [column(recordMeta, 'status')]: job.status }).update(await toRow(recordMeta, lost));
+      const lost = lostEnding(job, now);
+      await trx(recordMeta.tableName).where({ id: job.id, [column(recordMeta, 'status')]: job.status }).update(await toRow(recordMeta, { ...lost }));
     }
   };
 
@@ -130,15 +129,14 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
     const col = (name: string) => `${rt}.${column(recordMeta, name)}`;
     await prepare();
     return knex.transaction(async (trx) => {
-      const profiles = trx(profileMeta.tableName);
-      await (scope === 'site' ? profiles.update({ id: trx.ref('id') }) : profiles.where({ id: profileId }).update({ id: profileId }));
-      const jobs = trx(rt).select(`${rt}.id as id`, `${col('status')} as status`, `${col('heartbeatAt')} as heartbeatAt`, `${col('worker')} as worker`);
+      await (scope === 'site' ? lockEveryProfile(trx, profileMeta.tableName) : lockProfileRow(trx, profileMeta.tableName, profileId));
+      const jobs = trx(rt).select(`${rt}.id as id`, `${col('kind')} as kind`, `${col('status')} as status`, `${col('heartbeatAt')} as heartbeatAt`, `${col('worker')} as worker`);
       if (scope === 'profile') {
         jobs.join(link.name, `${link.name}.${link.joinColumn.name}`, `${rt}.id`).where(`${link.name}.${link.inverseJoinColumn.name}`, profileId).where(col('status'), 'running');
       } else {
         jobs.where(col('status'), 'running').orWhere((q) => q.where(col('status'), 'queued').where(col('kind'), 'restore'));
       }
-      const found: { id: number; status: 'running' | 'queued'; heartbeatAt: unknown; worker: string | null }[] = await jobs;
+      const found: { id: number; kind: string; status: 'running' | 'queued'; heartbeatAt: unknown; worker: string | null }[] = await jobs;
       // Alive: a running job or a waiting CLI that beats; a restore queued from the admin waits for any worker.
       const alive = (job: (typeof found)[number]) => (job.status === 'queued' && !job.worker) || (toDate(job.heartbeatAt)?.getTime() ?? 0) >= lapse;
       const live = found.find(alive);

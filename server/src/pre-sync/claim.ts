@@ -5,7 +5,7 @@
 import type { Core } from '@strapi/strapi';
 import { HOOK_WAIT_POLL_MS } from '../constants';
 import type { Profile } from '../services/profiles';
-import { WORKER_ID } from '../services/runner';
+import { WORKER_ID } from '../services/worker';
 import { getConfig } from '../utils';
 import type { Change } from './changes';
 import type { RawRecords } from './raw-records';

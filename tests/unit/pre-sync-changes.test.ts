@@ -1,7 +1,7 @@
 /** What a boot changes, in words, and whether it destroys data: pure rules, no database. */
-import { describeChange, disabledBy, type BootState, type ChangeFacts, type ContentTypeShape } from '../../server/src/hooks/changes';
-import { failureMessage } from '../../server/src/hooks/pre-sync-backup';
-import { currentState } from '../../server/src/hooks/state';
+import { describeChange, disabledBy, type BootState, type ChangeFacts, type ContentTypeShape } from '../../server/src/pre-sync/changes';
+import { failureMessage } from '../../server/src/pre-sync/pre-sync-backup';
+import { currentState } from '../../server/src/pre-sync/state';
 
 const state = (overrides: Partial<BootState> = {}): BootState => ({
   strapiVersion: '5.54.0',

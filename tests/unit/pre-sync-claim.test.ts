@@ -4,8 +4,8 @@
  * its answers are scripted, to pin down the waiting rules.
  */
 import type { Core } from '@strapi/strapi';
-import type { Change } from '../../server/src/hooks/changes';
-import { claimWhenFree, pickProfile, WaitedTooLong } from '../../server/src/hooks/claim';
+import type { Change } from '../../server/src/pre-sync/changes';
+import { claimWhenFree, pickProfile, WaitedTooLong } from '../../server/src/pre-sync/claim';
 import type { Profile } from '../../server/src/services/profiles';
 
 const profile = (name: string, isDefault = false) => ({ id: name.length, name, isDefault }) as Profile;
