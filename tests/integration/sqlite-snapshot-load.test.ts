@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
-import { copySqlite } from '../../server/src/engine/snapshot';
+import { copySqlite } from '../../server/src/engine/sqlite-copy';
 import { readArchive, tableRows, waitFor } from '../helpers/archive';
 import { createTestApp, type TestApp } from '../helpers/strapi-app';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeValue } from '../../server/src/engine/encode';
 import { listProjectFiles, listUploads } from '../../server/src/engine/files';
-import { kindOf } from '../../server/src/engine/introspect';
+import { kindOf } from '../../server/src/engine/column-kinds';
 import { ProgressReporter } from '../../server/src/engine/progress';
 import type { Progress } from '../../server/src/engine/types';
 import { tempDir, writeFiles } from '../helpers/archive';

@@ -1,8 +1,9 @@
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async find(ctx: any) {
+  async find(ctx: Context) {
     ctx.body = { data: await getService(strapi, 'summary').activity() };
   },
 });

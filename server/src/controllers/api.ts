@@ -3,6 +3,7 @@
  * answers leave out who asked (an admin's name or e-mail), which machine and process ran the job,
  * and what the database holds (table names, row counts): a token's holder needs none of them.
  */
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { BackupRecord } from '../services/records';
@@ -17,11 +18,11 @@ export const toContentApiRecord = (record: BackupRecord) => {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** No user: bounded by the queue depth, and by the per-token rate limit (routes/content-api.ts). */
-  async createRun(ctx: any) {
+  async createRun(ctx: Context) {
     await requestRun(strapi, ctx, { door: 'content-api', trigger: 'api', requestedBy: null, show: toContentApiRecord });
   },
 
-  async getRecord(ctx: any) {
+  async getRecord(ctx: Context) {
     const record = await getService(strapi, 'records').findByDocumentId(ctx.params.documentId);
     if (!record) throw new errors.NotFoundError(`No backup record has the documentId “${ctx.params.documentId}”.`);
     ctx.body = { data: toContentApiRecord(record) };

@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { ProfileBusyError, type Profile } from '../services/profiles';
@@ -13,12 +14,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const rules = () => ({ minIntervalSeconds: getConfig(strapi).schedules.minIntervalSeconds });
 
   return {
-    async find(ctx: any) {
+    async find(ctx: Context) {
       // What the server configuration decides for every profile, shown read-only in the editor.
       ctx.body = { data: (await profiles().list()).map(shown), meta: { includeEnv: getConfig(strapi).includeEnv } };
     },
 
-    async create(ctx: any) {
+    async create(ctx: Context) {
       const data = await validateProfileCreate(ctx.request.body, rules());
       const { isDefault, ...rest } = data;
       let profile = await profiles().create(rest);
@@ -28,14 +29,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: shown(profile) };
     },
 
-    async update(ctx: any) {
+    async update(ctx: Context) {
       const current = await profiles().findByDocumentId(ctx.params.documentId);
       if (!current) throw new errors.NotFoundError(`No backup profile has the documentId “${ctx.params.documentId}”.`);
       const data = await validateProfileUpdate(ctx.request.body, rules(), current);
       ctx.body = { data: shown(await profiles().update(current.documentId, data)) };
     },
 
-    async delete(ctx: any) {
+    async delete(ctx: Context) {
       try {
         ctx.body = { data: shown(await profiles().delete(ctx.params.documentId)) };
       } catch (error) {

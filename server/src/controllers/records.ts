@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { FINAL_STATUSES, PLUGIN_ID } from '../constants';
@@ -37,7 +38,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Streams a record's archive as an attachment named after its file. */
-  const sendArchive = async (ctx: any, record: BackupRecord) => {
+  const sendArchive = async (ctx: Context, record: BackupRecord) => {
     const archive = await archiveOf(record);
     if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
     const name = record.archiveFile!;
@@ -50,12 +51,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    async find(ctx: any) {
+    async find(ctx: Context) {
       const { results, pagination } = await records().list(validateRecordsQuery(ctx.query));
       ctx.body = { data: await withRequesters(strapi, results), meta: { pagination } };
     },
 
-    async findOne(ctx: any) {
+    async findOne(ctx: Context) {
       const [record] = await withRequesters(strapi, [await findOr404(ctx.params.documentId)]);
       ctx.body = { data: record };
     },
@@ -65,7 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * time per archive (409 with the running one's progress), and it stops reading when the client
      * goes away: nobody would see the answer.
      */
-    async verify(ctx: any) {
+    async verify(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       const archive = await archiveOf(record);
       if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to verify.`);
@@ -90,7 +91,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    async cancel(ctx: any) {
+    async cancel(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       if (isFinal(record)) return conflict(ctx, `Record ${record.id} has already ended (${record.status}); there is nothing to cancel.`, { record });
       const after = (await getService(strapi, 'queue').cancel(record.id)) as BackupRecord;
@@ -101,25 +102,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: after };
     },
 
-    async download(ctx: any) {
+    async download(ctx: Context) {
       await sendArchive(ctx, await findOr404(ctx.params.documentId));
     },
 
-    async downloadLink(ctx: any) {
+    async downloadLink(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       if (!(await archiveOf(record))) throw new errors.NotFoundError(`Record ${record.id} has no archive to download.`);
       const { token, expiresAt } = getService(strapi, 'downloadLinks').issue(record.documentId, ctx.state.user.id);
       ctx.body = { data: { url: `/${PLUGIN_ID}/downloads/${token}`, expiresAt } };
     },
 
-    async downloadByLink(ctx: any) {
+    async downloadByLink(ctx: Context) {
       const grant = await getService(strapi, 'downloadLinks').grant(String(ctx.params.token));
       if ('refused' in grant) return forbidden(ctx, grant.refused);
       await sendArchive(ctx, await findOr404(grant.documentId));
     },
 
     /** Queues a restore of this backup's archive: 202 with the restore record, 409 while one is pending. */
-    async restore(ctx: any) {
+    async restore(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       const { safetyBackup, force } = validateRestoreBody(ctx.request.body, record.archiveFile);
       const result = await getService(strapi, 'restorer').request({ from: { record }, options: { safetyBackup, force }, trigger: 'admin', requestedBy: ctx.state.user.id });
@@ -129,7 +130,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Marks a backup kept (retention never removes its archive) or lets retention have it again. */
-    async keep(ctx: any) {
+    async keep(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       const { keep } = validateKeepBody(ctx.request.body);
       if (record.kind !== 'backup') throw new errors.ValidationError(`Record ${record.id} is a restore; only a backup has an archive to keep.`);
@@ -138,7 +139,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: updated };
     },
 
-    async delete(ctx: any) {
+    async delete(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       const archive = await archiveOf(record);
       if (!(await records().deleteIfFinal(record.id))) {

@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Trigger } from '../constants';
@@ -18,7 +19,7 @@ interface RunRequest {
  * Validate, preflight, enqueue: 202 with the record when accepted, 409 with the reason when not.
  * Shared by the admin route and the content-API route.
  */
-export const requestRun = async (strapi: Core.Strapi, ctx: any, { door, trigger, requestedBy, show = (r) => r }: RunRequest) => {
+export const requestRun = async (strapi: Core.Strapi, ctx: Context, { door, trigger, requestedBy, show = (r) => r }: RunRequest) => {
   const { profile: documentId, kind } = validateRunBody(ctx.request.body, door);
   const profiles = getService(strapi, 'profiles');
   const profile = documentId ? await profiles.findByDocumentId(documentId) : await profiles.findDefault();
@@ -34,7 +35,7 @@ export const requestRun = async (strapi: Core.Strapi, ctx: any, { door, trigger,
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Admin panel: the admin is the requester, so the per-user duplicate rule applies. */
-  async create(ctx: any) {
+  async create(ctx: Context) {
     await requestRun(strapi, ctx, { door: 'admin', trigger: 'admin', requestedBy: ctx.state.user.id });
   },
 });

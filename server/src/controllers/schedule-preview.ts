@@ -2,6 +2,7 @@
  * What a cron expression means, for the profile editor: the same croner checks the server runs
  * when a profile is saved (validation/cron.ts), so the form and the save never disagree.
  */
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { getConfig } from '../utils';
 import { cronProblem, nextRuns, timezoneProblem } from '../validation/cron';
@@ -11,7 +12,7 @@ import { validateSchedulePreviewQuery } from '../validation/schedule-preview';
 const PREVIEW_RUNS = 3;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async find(ctx: any) {
+  async find(ctx: Context) {
     const { schedule, timezone } = validateSchedulePreviewQuery(ctx.query);
     // An invalid expression is this endpoint's answer (200), not a bad request: the form shows it.
     const problem = (timezone ? timezoneProblem(timezone) : null) ?? cronProblem(schedule, timezone, getConfig(strapi).schedules.minIntervalSeconds);

@@ -4,6 +4,7 @@
  * Every function takes the connection the snapshot reads through (a transaction or the SQLite copy).
  */
 import type { Knex } from 'knex';
+import { kindOf } from './column-kinds';
 import type { ColumnInfo, Dialect, IndexInfo } from './types';
 
 export interface TableInfo {
@@ -38,32 +39,6 @@ export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
     ));
   }
   return rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
-}
-
-/** Maps a database type name to the portable kind that decides how values are encoded. */
-export function kindOf(dialect: Dialect, type: string): ColumnInfo['kind'] {
-  const t = type.toLowerCase().trim();
-  if (dialect === 'mysql' && /^tinyint\(1\)/.test(t)) return 'boolean';
-  if (t.includes('bool')) return 'boolean';
-  if (t.includes('json')) return 'json';
-  if (t === 'bytea' || t.includes('blob') || /^(var)?binary/.test(t)) return 'binary';
-  if (/^(bigint|int8|bigserial)\b/.test(t)) return 'bigint';
-  if (/^(numeric|decimal)\b/.test(t)) return 'decimal';
-  if (/^(real|float|double)/.test(t)) return 'float';
-  if (/^(timestamp|datetime)/.test(t)) return 'datetime';
-  if (/^date\b/.test(t)) return 'date';
-  if (/^time\b/.test(t)) return 'time';
-  if (/^(integer|int|smallint|tinyint|mediumint|serial|smallserial|int2|int4|year)\b/.test(t) || t === 'int') return 'integer';
-  if (/^(character varying|varchar|character|char|nvarchar|nchar|uuid|enum|set)\b/.test(t)) return 'string';
-  if (/(text|clob)/.test(t)) return 'text';
-  // SQLite accepts any type name; fall back on its affinity rules for the rest.
-  if (dialect === 'sqlite') {
-    if (t === '') return 'other';
-    if (t.includes('int')) return 'integer';
-    if (/char|clob|text/.test(t)) return 'text';
-    if (/real|floa|doub/.test(t)) return 'float';
-  }
-  return 'other';
 }
 
 export async function describeTables(db: Db, dialect: Dialect, tables: string[]): Promise<TableInfo[]> {

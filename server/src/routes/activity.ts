@@ -4,4 +4,6 @@
  * answer is three booleans naming no record, profile, person or worker (less than the warning
  * itself says), and an action for it would have to be granted to every role that edits content.
  */
-export default [{ method: 'GET', path: '/activity', handler: 'activity.find', config: { policies: ['admin::isAuthenticatedAdmin'] } }];
+import type { PluginRoute } from './route';
+
+export default [{ method: 'GET', path: '/activity', handler: 'activity.find', config: { policies: ['admin::isAuthenticatedAdmin'] } }] satisfies PluginRoute[];

@@ -7,8 +7,9 @@
  * full access). A restore can never be requested here, whatever the token.
  */
 import { PLUGIN_ID } from '../constants';
+import type { PluginRoute } from './route';
 
 export default [
   { method: 'POST', path: '/runs', handler: 'api.createRun', config: { middlewares: [`plugin::${PLUGIN_ID}.api-rate-limit`] } },
   { method: 'GET', path: '/records/:documentId', handler: 'api.getRecord' },
-];
+] satisfies PluginRoute[];

@@ -1,5 +1,6 @@
 import { ACTIONS } from '../constants';
 import { guarded } from './guarded';
+import type { PluginRoute } from './route';
 
 export default [
   { method: 'GET', path: '/records', handler: 'records.find', config: guarded(ACTIONS.read) },
@@ -17,4 +18,4 @@ export default [
   { method: 'DELETE', path: '/records/:documentId', handler: 'records.delete', config: guarded(ACTIONS.delete) },
   // Keeping an archive decides whether it may be deleted later: the same action as deleting it.
   { method: 'PUT', path: '/records/:documentId/keep', handler: 'records.keep', config: guarded(ACTIONS.delete) },
-];
+] satisfies PluginRoute[];

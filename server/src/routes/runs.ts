@@ -1,4 +1,5 @@
 import { PLUGIN_ID } from '../constants';
+import type { PluginRoute } from './route';
 
 export default [
   {
@@ -8,4 +9,4 @@ export default [
     // `run` for a backup, `restore` for a restore: see policies/can-run.ts.
     config: { policies: ['admin::isAuthenticatedAdmin', `plugin::${PLUGIN_ID}.can-run`] },
   },
-];
+] satisfies PluginRoute[];

@@ -14,6 +14,7 @@
  * Other instances learn of a restore by the one indexed query they make every `worker.pollMs`
  * (poll(), shared with the worker).
  */
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { ACTIVE_STATUSES, PLUGIN_ID, RESTORE_RETRY_AFTER_S, UID } from '../constants';
 import { errorMessage, getConfig } from '../utils';
@@ -52,14 +53,14 @@ const createRestoreGateService = ({ strapi }: { strapi: Core.Strapi }) => {
    * An admin's access token, checked by its signature alone: the session store is in the database,
    * which a SQLite restore holds. Enough for the little said from memory below.
    */
-  const signedInAdmin = (ctx: any): boolean => {
+  const signedInAdmin = (ctx: Context): boolean => {
     const [scheme, token] = String(ctx.request.header.authorization ?? '').split(/\s+/);
     const manager = (strapi as any).sessionManager;
     return scheme?.toLowerCase() === 'bearer' && Boolean(token) && Boolean(manager?.('admin').validateAccessToken(token).isValid);
   };
 
   /** The record of the restore running here, as the admin polls it, without the database. */
-  const answerFromMemory = (ctx: any): boolean => {
+  const answerFromMemory = (ctx: Context): boolean => {
     if (!local || ctx.method !== 'GET' || !signedInAdmin(ctx)) return false;
     if (ctx.path === `/${PLUGIN_ID}/activity`) {
       ctx.body = { data: { backupRunning: false, backupQueued: false, restorePending: true, restartRequired } };
@@ -133,7 +134,7 @@ const createRestoreGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The Koa middleware, first in the chain (registered in register()). */
     middleware() {
-      return async (ctx: any, next: () => Promise<void>) => {
+      return async (ctx: Context, next: () => Promise<void>) => {
         if (!service.isRestoring() || isOpenPath(ctx.method, ctx.path)) {
           if (local && answerFromMemory(ctx)) return;
           return next();

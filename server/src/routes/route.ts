@@ -1,0 +1,15 @@
+/**
+ * The shape every route file satisfies: Strapi's own route input, with the handler checked by the
+ * compiler against the controllers this plugin registers (a typo is a build error, not a 404).
+ */
+import type { Core } from '@strapi/strapi';
+import type controllers from '../controllers';
+
+type Controllers = typeof controllers;
+
+/** `controller.action`, for every action of every controller. */
+export type Handler = {
+  [Name in keyof Controllers]: `${Name & string}.${keyof ReturnType<Controllers[Name]> & string}`;
+}[keyof Controllers];
+
+export type PluginRoute = Omit<Core.RouteInput, 'handler'> & { handler: Handler };
