@@ -76,16 +76,6 @@ export async function writeFiles(root: string, files: Record<string, string | Bu
   }
 }
 
-/** Resolves when `predicate` holds, polling (no blind sleeps in assertions). */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 20000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /**
  * Rebuilds an archive with `edit` applied to its entries, then fixes the manifest (every table's
  * sha256 and row count, every file's size and sha256) so that it verifies again: a hand-made

@@ -7,10 +7,12 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { craftArchive, waitFor } from './archive';
+import { craftArchive } from './archive';
+import { waitFor } from './wait';
 import type { TestDialect } from './databases';
 import { databaseState, filesState } from './site-state';
 import type { CliResult, TestApp } from './strapi-app';
+import { servicesOf } from './strapi-app';
 
 const CLI = path.resolve(__dirname, '../../bin/strapi-backup.js');
 
@@ -25,7 +27,7 @@ export interface TakenBackup {
 
 /** A completed backup of the booted app's default profile (database, uploads, project files). */
 export const backUp = async (app: TestApp): Promise<TakenBackup> => {
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
   const queued = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
   let record: any;
   await waitFor(async () => {

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
+import type { Services } from '../../server/src/services';
+import { getService } from '../../server/src/utils';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -136,3 +138,13 @@ export const createTestApp = async (dialect: TestDialect, label: string, { paren
   };
   return app;
 };
+
+/**
+ * The plugin's services of a test's app, by a name the compiler checks. `strapi` is read at each
+ * call, so a suite can define its helper before `beforeAll` boots the app. The service is `any`:
+ * tests reach into results the server types as maybe-null once an assertion has settled it.
+ */
+export const servicesOf =
+  (strapi: () => Core.Strapi) =>
+  (name: keyof Services): any =>
+    getService(strapi(), name);

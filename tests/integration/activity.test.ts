@@ -7,13 +7,14 @@
 import { describeTables } from '../../server/src/engine/introspect';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
+import { servicesOf } from '../helpers/strapi-app';
 
 const KEYS = ['backupQueued', 'backupRunning', 'restartRequired', 'restorePending'];
 
 describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
   let http: HttpApp;
   let nobody: string;
-  const service = (name: string) => http.app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => http.app.strapi);
 
   beforeAll(async () => {
     http = await startHttpApp(dialect, 'activity', { BACKUP_WORKER: 'false' });

@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
+import { servicesOf } from '../helpers/strapi-app';
 
 const RECORD = 'plugin::backup.record';
 const FINAL = ['completed', 'failed', 'cancelled'];
@@ -22,7 +23,7 @@ const small = (name: string, data: Record<string, unknown> = {}) => ({
 
 describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
   let http: HttpApp;
-  const service = (name: string) => http.app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => http.app.strapi);
   const request = (method: string, url: string, options?: Parameters<HttpApp['request']>[2]) => http.request(method, url, options);
   const createProfile = async (name: string, data: Record<string, unknown> = {}) => {
     const res = await request('POST', '/backup/profiles', { body: small(name, data) });
@@ -303,7 +304,10 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const off = await request('PUT', `/backup/profiles/${fullSite.documentId}`, { body: { isDefault: false } });
     expect(off.status).toBe(400);
     expect(off.body.error.message).toMatch(/isDefault cannot be turned off on the default profile/);
-    expect(other.name).toBe('Taken');
+    // Nothing refused wrote anything: both profiles are as they were created, updatedAt included.
+    const listed = (await request('GET', '/backup/profiles')).body.data;
+    expect(listed.find((p: any) => p.documentId === target.documentId)).toMatchObject(target);
+    expect(listed.find((p: any) => p.documentId === other.documentId)).toMatchObject(other);
   });
 
   it('profiles: delete is refused while jobs are pending (409) and for the default profile (400)', async () => {

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { verifyArchive } from '../../server/src/engine';
 import type { Manifest } from '../../server/src/engine/types';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, seedContent, type TestApp } from '../helpers/strapi-app';
-import { readArchive, tableRows, waitFor, writeTar } from '../helpers/archive';
+import { createTestApp, seedContent, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { readArchive, tableRows, writeTar } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -27,7 +28,7 @@ const listTables = async (app: TestApp): Promise<string[]> => {
 
 /** Enqueues a backup of the default profile and waits for it to end, sampling its progress. */
 const runBackup = async (app: TestApp, onPoll?: (record: any) => void) => {
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
   const profile = await service('profiles').resolve();
   const result = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
   expect(result).toMatchObject({ accepted: true, position: 0 });

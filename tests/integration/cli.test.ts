@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '../helpers/archive';
-import { createTestApp, type CliResult, type TestApp } from '../helpers/strapi-app';
+import { waitFor } from '../helpers/wait';
+import { createTestApp, type CliResult, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 /** Matches a string that begins with `prefix`, taken literally. */
 const startingWith = (prefix: string) => expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -31,7 +31,7 @@ describe('the strapi-backup CLI as an operator types it', () => {
   beforeAll(async () => {
     app = await createTestApp('sqlite', 'cli');
     await app.boot();
-    const service = (name: string) => app.strapi.plugin('backup').service(name);
+    const service = servicesOf(() => app.strapi);
     const queued = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
     await waitFor(async () => {
       record = await service('records').findById(queued.record.id);
@@ -89,7 +89,7 @@ describe('the strapi-backup CLI as an operator types it', () => {
   });
 
   it('refuses a run the admin would refuse (the same preflight), with exit 1 and nothing queued', async () => {
-    const service = (name: string) => app.strapi.plugin('backup').service(name);
+    const service = servicesOf(() => app.strapi);
     const setEncrypt = async (encrypt: boolean) => {
       await app.boot({ compile: false });
       const profile = await service('profiles').resolve();

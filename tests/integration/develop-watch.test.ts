@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { adminClient, type AdminClient } from '../helpers/http';
 import { developApp, type ServedApp } from '../helpers/served-app';
 

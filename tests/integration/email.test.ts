@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { formatBytes } from '../../server/src/format';
-import { waitFor } from '../helpers/archive';
-import { createTestApp, type TestApp } from '../helpers/strapi-app';
+import { waitFor } from '../helpers/wait';
+import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 const BODY = ['Hello {user_firstname} {user_lastname},', '{kind} {status}: record {record_id} ({trigger}), size {size}.', 'Error: {error}', 'See {admin_url}'].join('\n');
 
@@ -20,7 +20,7 @@ describe('notification e-mails on sqlite', () => {
   const received: { to: string[]; mail: ParsedMail }[] = [];
   let refuse = false;
   let ada: { id: number };
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
 
   /** Runs a job of `profile` to its end, then waits until its e-mails are sent (or failed). */
   const runJob = async (profile: any, extra: Record<string, unknown> = {}) => {

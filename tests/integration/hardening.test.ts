@@ -6,11 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor, writeTar } from '../helpers/archive';
+import { writeTar } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
 import { ACTIONS } from '../../server/src/constants';
 import { verifyArchive } from '../../server/src/engine';
+import { servicesOf } from '../helpers/strapi-app';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 /** What the content API may show of a record: no requester, no worker, no table names. */
@@ -21,7 +23,7 @@ const CONTENT_API_RECORD_KEYS = [
 
 describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
   let http: HttpApp;
-  const service = (name: string) => http.app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => http.app.strapi);
   const request = (method: string, url: string, options?: Parameters<HttpApp['request']>[2]) => http.request(method, url, options);
   const createProfile = async (name: string, data: Record<string, unknown> = {}) => {
     const res = await request('POST', '/backup/profiles', { body: { name, includeUploads: false, includeProjectFiles: false, ...data } });

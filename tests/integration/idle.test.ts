@@ -3,7 +3,7 @@
  * (status, kind) index, and nothing else between the configured crons. (The figures for latency
  * live in the bench; this counts statements, which does not depend on the machine's speed.)
  */
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, poolIdle, type TestApp } from '../helpers/strapi-app';
 

@@ -5,15 +5,15 @@
  * three jobs at once, so only the queue's rules keep jobs apart.
  */
 import fs from 'node:fs';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, type TestApp } from '../helpers/strapi-app';
+import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 
 describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   let app: TestApp;
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
   const record = (id: number) => service('records').findById(id);
   const profileNamed = (name: string, data: Record<string, unknown>) =>
     service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, ...data });

@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { databaseState, filesState } from '../helpers/site-state';
-import { createTestApp, seedContent, type TestApp } from '../helpers/strapi-app';
+import { createTestApp, seedContent, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 const KEEP = ['backup_profiles', 'backup_records', 'backup_records_profile_lnk'];
 /** Rows enough that loading them takes seconds on every dialect (500k: 1.5–4 s measured). */
@@ -17,7 +17,7 @@ const BULK_DOUBLINGS = 8; // 2,000 × 2^8 = 512,000
 
 describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (dialect) => {
   let app: TestApp;
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
   const siteState = async () => {
     const state = await databaseState(app.strapi.db.connection, dialect);
     for (const table of KEEP) delete state[table];

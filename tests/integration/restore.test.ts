@@ -8,11 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { PASSWORD, startHttpApp, type HttpApp } from '../helpers/http';
 import { databaseState, filesState } from '../helpers/site-state';
-import { seedContent } from '../helpers/strapi-app';
+import { seedContent, servicesOf } from '../helpers/strapi-app';
 import { ACTIONS } from '../../server/src/constants';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
@@ -21,7 +21,7 @@ const KEEP = ['backup_profiles', 'backup_records', 'backup_records_profile_lnk']
 describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => {
   let http: HttpApp;
   let uploadsDir: string;
-  const service = (name: string) => http.app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => http.app.strapi);
   const knex = () => http.app.strapi.db.connection;
   /** Every table but the plugin's own: what a restore must give back exactly. */
   const siteState = async () => {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
 

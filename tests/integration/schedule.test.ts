@@ -5,9 +5,9 @@
  * The in-process app keeps its worker off (BACKUP_WORKER=false); the worker processes run the jobs.
  */
 import type { ChildProcess } from 'node:child_process';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, type TestApp } from '../helpers/strapi-app';
+import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 import { isIdempotencyConflict } from '../../server/src/services/queue';
 
 const RECORD = 'plugin::backup.record';
@@ -19,7 +19,7 @@ const fireTimeOf = (key: string) => Date.parse(key.split(':').slice(2).join(':')
 describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
   let app: TestApp;
   const workers: ChildProcess[] = [];
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
   const recordsOf = (profileId: number): Promise<any[]> =>
     app.strapi.db.query(RECORD).findMany({ where: { profile: { id: profileId } }, orderBy: [{ id: 'asc' }] });
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -17,8 +17,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import { copySqlite } from '../../server/src/engine/sqlite-copy';
-import { readArchive, tableRows, waitFor } from '../helpers/archive';
-import { createTestApp, type TestApp } from '../helpers/strapi-app';
+import { readArchive, tableRows } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
+import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 const BULK_ROWS = 1_000_000;
 const ACCOUNTS = 100;
@@ -138,7 +139,7 @@ const otherProcessWriting = (file: string) => {
 describe('backups of a large SQLite site while it writes', () => {
   let app: TestApp;
   let alone: string;
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
   /** A knex on `file` as Strapi opens one, with the given busy timeout on its connection. */
   const strapiLikeKnex = (file: string, busyTimeoutMs: number): Knex =>
     require('knex')({

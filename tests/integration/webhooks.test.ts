@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, type TestApp } from '../helpers/strapi-app';
+import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 const EVENTS = ['queued', 'started', 'completed', 'failed', 'cancelled'].flatMap((verb) => [`backup.${verb}`, `restore.${verb}`]);
 
@@ -16,7 +16,7 @@ describe.each(dialectsUnderTest())('webhook events on %s', (dialect) => {
   let server: http.Server;
   const posts: { headers: http.IncomingHttpHeaders; body: any }[] = [];
   const heard: { event: string; record: any }[] = [];
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {

@@ -4,9 +4,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { waitFor } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, type TestApp } from '../helpers/strapi-app';
+import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 
 const PROFILES = 5;
 const JOBS_PER_PROFILE = 12;
@@ -14,7 +14,7 @@ const JOBS_PER_PROFILE = 12;
 describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => {
   let app: TestApp;
   const workers: ChildProcess[] = [];
-  const service = (name: string) => app.strapi.plugin('backup').service(name);
+  const service = servicesOf(() => app.strapi);
 
   beforeAll(async () => {
     app = await createTestApp(dialect, 'workers');

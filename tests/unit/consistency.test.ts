@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import { createBackup } from '../../server/src/engine';
 import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
-import { readArchive, tableRows, tempDir, waitFor } from '../helpers/archive';
+import { readArchive, tableRows, tempDir } from '../helpers/archive';
+import { waitFor } from '../helpers/wait';
 
 const ROWS = 2000;
 const START = 100;
