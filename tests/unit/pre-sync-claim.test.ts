@@ -5,7 +5,8 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Change } from '../../server/src/pre-sync/changes';
-import { claimWhenFree, pickProfile, WaitedTooLong } from '../../server/src/pre-sync/claim';
+import { claimWhenFree, pickProfile } from '../../server/src/pre-sync/claim';
+import { WaitedTooLong } from '../../server/src/pre-sync/errors';
 import type { Profile } from '../../server/src/services/profiles';
 
 const profile = (name: string, isDefault = false) => ({ id: name.length, name, isDefault }) as Profile;

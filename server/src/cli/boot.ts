@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { WORKER_OFF_ENV } from '../constants';
-import { errorMessage } from '../utils';
-import { CliError } from './errors';
+import { BootError, CliError } from './errors';
 
 export interface BootOptions {
   appDir: string;
@@ -46,14 +45,6 @@ const isStale = (appDir: string, distDir: string): boolean => {
   const sources = [path.join(appDir, 'src'), path.join(appDir, 'config')];
   return fs.statSync(path.join(appDir, 'tsconfig.json')).mtimeMs > compiledAt || sources.some((dir) => newestIn(dir) > compiledAt);
 };
-
-/** The boot itself failed (compiling or loading the app), not the command line: the offline restore's cue. */
-export class BootError extends Error {
-  override readonly name = 'BootError';
-  constructor(readonly cause: unknown) {
-    super(errorMessage(cause));
-  }
-}
 
 /** The app's own copy of Strapi (never one the plugin might carry), with the app's directory as cwd. */
 export const strapiOf = (appDir: string): { createStrapi: (options: object) => Core.Strapi; compileStrapi: (options: object) => Promise<{ distDir: string }> } => {

@@ -10,9 +10,8 @@ import path from 'node:path';
 import { CommanderError } from 'commander';
 import { EXIT } from '../constants';
 import { errorMessage } from '../utils';
-import { BootError } from './boot';
 import { createContext, type CommandContext } from './context';
-import { CliError, usageError } from './errors';
+import { BootError, CliError, usageError } from './errors';
 import { buildProgram } from './program';
 
 /** Help and --version end the parse with these codes; everything else commander throws is a usage error. */

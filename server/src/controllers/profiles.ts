@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { ProfileBusyError, type Profile } from '../services/profiles';
+import { ProfileBusyError } from '../services/errors';
+import type { Profile } from '../services/profiles';
 import { getConfig, getService } from '../utils';
 import { validateProfileCreate, validateProfileUpdate } from '../validation/profile';
 import { conflict } from './utils/respond';

@@ -8,6 +8,7 @@ import type { Profile } from '../services/profiles';
 import { WORKER_ID } from '../services/worker';
 import { getConfig } from '../utils';
 import type { Change } from './changes';
+import { WaitedTooLong } from './errors';
 import type { RawRecords } from './raw-records';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,11 +24,6 @@ export const pickProfile = (profiles: Profile[], name: string | null): Profile =
   }
   return profile;
 };
-
-/** The hook gave up waiting for a job running elsewhere; recorded as `busy`, like a rejected trigger. */
-export class WaitedTooLong extends Error {
-  override readonly name = 'WaitedTooLong';
-}
 
 /** Looks again at what this boot changes; null once another instance's boot has synced it. */
 export type Recheck = () => Promise<Change | null>;

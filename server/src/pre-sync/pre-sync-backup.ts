@@ -13,7 +13,8 @@ import { formatBytes } from '../format';
 import type { Profile } from '../services/profiles';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { Change } from './changes';
-import { claimWhenFree, pickProfile, WaitedTooLong, type Recheck } from './claim';
+import { claimWhenFree, pickProfile, type Recheck } from './claim';
+import { WaitedTooLong } from './errors';
 import { createRawRecords, type RawRecords } from './raw-records';
 
 /**

@@ -9,6 +9,7 @@ import { errors } from '@strapi/utils';
 import { getService, isUniqueViolation } from '../utils';
 import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID, type QueueBehavior } from '../constants';
 import { lockProfileRow } from '../locks';
+import { ProfileBusyError } from './errors';
 import type { NotifySettings } from '../mail/template';
 import { retentionTightened } from './retention';
 
@@ -33,18 +34,6 @@ export interface Profile {
   /** The notification e-mail (mail/template.ts); null sends none. */
   notify: NotifySettings | null;
   isDefault: boolean;
-}
-
-/** A profile that cannot be deleted while it has jobs; answered with 409 Conflict. */
-export class ProfileBusyError extends Error {
-  override readonly name = 'ProfileBusyError';
-
-  constructor(
-    message: string,
-    readonly details: Record<string, unknown>
-  ) {
-    super(message);
-  }
 }
 
 const nameKeyOf = (name: string) => name.trim().toLowerCase();

@@ -6,9 +6,9 @@ import type { BackupRecord, RestoreRequestOptions } from '../../services/records
 import { WORKER_ID } from '../../services/worker';
 import { getConfig, getService } from '../../utils';
 import { archiveFile, chooseArchive, type ArchiveChoice } from '../archive-choice';
-import { BootError, resetCompiled } from '../boot';
+import { resetCompiled } from '../boot';
 import type { CommandContext } from '../context';
-import { CliError, usageError } from '../errors';
+import { BootError, CliError, usageError } from '../errors';
 import { restoreOffline } from '../offline-restore';
 import { printJson } from '../output';
 import { assertConfirmable, confirm, describePlan, readManifest } from '../restore-plan';
