@@ -68,10 +68,18 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
   const server = spawn(process.execPath, [STRAPI_BIN, ...args], { cwd: app.dir, env: { ...process.env, ...app.env }, detached: true });
   server.stdout!.on('data', (d) => (output = (output + d).slice(-20000)));
   server.stderr!.on('data', (d) => (output = (output + d).slice(-20000)));
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    server.once('exit', (code, signal) => {
+      // A server that dies under a test fails it with "fetch failed" and nothing more: say why.
+      if (!stopping) process.stderr.write(`\n[served app ${path.basename(app.dir)}] exited on its own (code ${code}, signal ${signal}); its last output:\n${output}\n`);
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${app.env.PORT}`;
 
   const stopServer = async () => {
+    stopping = true;
     if (server.exitCode !== null || server.pid === undefined) return;
     process.kill(-server.pid, 'SIGTERM');
     const killer = setTimeout(() => server.pid && process.kill(-server.pid, 'SIGKILL'), 15_000);
