@@ -35,8 +35,10 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     await fs.promises.mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     writer = await ArchiveWriter.open(opts.outFile, opts.format);
     const w = writer;
-    // Abort stops the archive at once (a large file in flight would otherwise finish first).
-    signal.addEventListener('abort', () => void w.abort(abortError(signal)), { once: true });
+    // Abort stops the archive at once (a large file in flight would otherwise finish first). The
+    // catch: this promise has no other owner, and an unhandled rejection ends Strapi's process
+    // (the cleanup below aborts again, awaited, and reports what fails).
+    signal.addEventListener('abort', () => void w.abort(abortError(signal)).catch(() => undefined), { once: true });
 
     const uploads = opts.uploadsDir ? await listUploads(opts.uploadsDir, signal) : [];
     const project = opts.projectDir
