@@ -1,11 +1,11 @@
 /** What the admin REST API answers; the shapes are the server's own types. */
-import type { RecordStatus } from '../../server/src/constants';
+import type { RecordStatus, StatusReason } from '../../server/src/constants';
 import type { Profile } from '../../server/src/services/profiles';
 import type { BackupRecord as ServerRecord } from '../../server/src/services/records';
 import type { StorageReport } from '../../server/src/services/storage-report';
 import type { Activity, Summary as ServerSummary } from '../../server/src/services/summary';
 
-export type { Activity, Profile, RecordStatus, StorageReport };
+export type { Activity, Profile, RecordStatus, StatusReason, StorageReport };
 
 export type BackupRecord = ServerRecord & { requester?: { id: number; name: string } | null };
 

@@ -248,7 +248,7 @@ describe('backups of a large SQLite site while it writes', () => {
           `round ${round + 1}: backups ${ids.join(', ')} to end`,
         ).catch((error: Error) => {
           // Where each job stood says which part hung: the copy, the dump or the archive.
-          const where = records.map((r) => `${r.id} ${r.status} ${JSON.stringify(r.progress)}`).join('; ');
+          const where = records.map((r, i) => (r ? `${r.id} ${r.status} ${JSON.stringify(r.progress)}` : `${ids[i]} not found`)).join('; ');
           throw new Error(`${error.message}; they stood at: ${where}`);
         });
         rounds.push({

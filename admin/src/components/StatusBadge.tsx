@@ -1,5 +1,5 @@
 import { Badge, Tooltip } from '@strapi/design-system';
-import type { BackupRecord, RecordStatus } from '../types';
+import type { BackupRecord, RecordStatus, StatusReason } from '../types';
 import { useT } from '../utils/translate';
 
 /** The one mapping from a record status to its badge colours. */
@@ -18,8 +18,8 @@ export const getBadgeProps = (status: RecordStatus) => {
   }
 };
 
-/** Why a record ended (statusReason), in English; translated under `reason.<statusReason>`. */
-const REASONS: Record<string, string> = {
+/** Why a record ended (statusReason), in English; translated under `reason.<statusReason>`. Every reason the server can record has one. */
+const REASONS: Record<StatusReason, string> = {
   user: 'Cancelled by a user',
   timeout: 'Stopped: it ran longer than the profile’s timeout',
   'worker-lost': 'Its worker stopped answering (crash, deploy or kill)',
@@ -28,6 +28,7 @@ const REASONS: Record<string, string> = {
   'queue-full': 'Refused: the profile’s queue was full',
   error: 'An error stopped it',
   refused: 'Refused: the archive cannot be restored here; nothing was changed',
+  'restore-pending': 'Refused: a restore of the site was already pending',
 };
 
 /** Why a failed or cancelled record ended, in words, or null. */
@@ -37,7 +38,7 @@ export const useReasonLabel = () => {
     if (record.status !== 'failed' && record.status !== 'cancelled') return null;
     const reason = record.statusReason;
     if (!reason) return null;
-    return REASONS[reason] ? t(`reason.${reason}`, REASONS[reason]) : reason;
+    return reason in REASONS ? t(`reason.${reason}`, REASONS[reason as StatusReason]) : reason;
   };
 };
 

@@ -23,7 +23,8 @@ const STOPPED = {
 
 /**
  * Why a running job was stopped. A timeout or a lost worker was already written on the record by
- * whoever found it (the failsafe, before it aborts the job), so the runner leaves the record be.
+ * whoever found it (the failsafe, before it aborts the job), or the job's own heartbeat found the
+ * record no longer running: either way the record is final, so the runner leaves it be.
  */
 export type StopReason = keyof typeof STOPPED | 'timeout' | 'worker-lost';
 const endedElsewhere = (reason: StopReason | null): reason is 'timeout' | 'worker-lost' => reason === 'timeout' || reason === 'worker-lost';
