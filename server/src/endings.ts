@@ -3,17 +3,17 @@
  * or a boot that needs the profile (pre-sync/raw-records.ts). One wording, so an operator reads
  * the same thing whichever found it.
  */
-import type { RecordKind, RecordStatus } from './constants';
+import type { RecordStatus } from './constants';
 
-export interface LostEnding {
+export type LostEnding = {
   status: Extract<RecordStatus, 'failed' | 'cancelled'>;
   statusReason: 'worker-lost';
   finishedAt: Date;
   message: string;
-}
+};
 
 /** `silentFor`: how long no heartbeat came, when known. */
-export function lostEnding(job: { kind: RecordKind | string; status: RecordStatus | string }, now: Date, silentFor: number | null = null): LostEnding {
+export function lostEnding(job: { kind: string; status: string }, now: Date, silentFor: number | null = null): LostEnding {
   const silence = silentFor === null ? 'found with no recent heartbeat' : `no heartbeat for ${Math.round(silentFor / 1000)} s`;
   // A queued job with a heartbeat is a restore waiting for the CLI process that asked for it.
   if (job.status === 'queued') {

@@ -28,7 +28,7 @@ const ROUNDS = 3;
 const PROFILES = 3;
 /**
  * Rounds took 4–18 s with the fix, 7–27 s on an idle machine since (the writers slow the whole
- * app), and one CI run passed 60 s in its second round: the deadline only says no copy hangs.
+ * app), and 30–62 s in a full CI run: the deadline only says no copy hangs.
  */
 const ROUND_DEADLINE_MS = 120_000;
 const FINAL = ['completed', 'failed', 'cancelled'];

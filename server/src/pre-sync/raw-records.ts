@@ -113,7 +113,7 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
   const endLapsed = async (trx: Knex.Transaction, jobs: { id: number; kind: string; status: string }[], now: Date) => {
     for (const job of jobs) {
       const lost = lostEnding(job, now);
-      await trx(recordMeta.tableName).where({ id: job.id, [column(recordMeta, 'status')]: job.status }).update(await toRow(recordMeta, { ...lost }));
+      await trx(recordMeta.tableName).where({ id: job.id, [column(recordMeta, 'status')]: job.status }).update(await toRow(recordMeta, lost));
     }
   };
 

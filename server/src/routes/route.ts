@@ -1,6 +1,6 @@
 /**
  * The shape every route file satisfies: Strapi's own route input, with the handler checked by the
- * compiler against the controllers this plugin registers (a typo is a build error, not a 404).
+ * compiler against the controllers this plugin registers: a mistyped handler is a build error.
  */
 import type { Core } from '@strapi/strapi';
 import type controllers from '../controllers';

@@ -28,7 +28,7 @@ export interface BackupFacts {
 
 const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
 const label = (kind: RecordKind) => (kind === 'restore' ? 'restore' : 'backup');
-const timeOf = (iso: string | null) => (iso ? new Date(iso).toISOString().slice(11, 16) : 'a moment ago');
+const timeOf = (iso: string) => new Date(iso).toISOString().slice(11, 16);
 const pendingOrRunning = (restore: BackupRecord) => (restore.status === 'running' ? 'running' : 'pending');
 
 export function decideBackup({ profile, kind, requestedBy, active, restore }: BackupFacts): Decision {

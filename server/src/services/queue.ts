@@ -13,10 +13,8 @@ import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatu
 import { lockEveryProfile, lockProfileRow } from '../locks';
 import { getService, isUniqueViolation } from '../utils';
 import type { Profile } from './profiles';
-import { decideBackup, decideRestore, nextToStart, type Decision, type RejectReason } from './queue-rules';
+import { decideBackup, decideRestore, nextToStart, type Decision } from './queue-rules';
 import type { BackupRecord, RestoreRequestOptions, RestoreSource } from './records';
-
-export type { RejectReason };
 
 /** True for exactly the error an insert of an already used idempotency key raises. */
 export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');
