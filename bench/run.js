@@ -13,20 +13,10 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize, saveResults, machine } = require('./site');
+const { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, backupWith, restoreFrom, dirSize, saveResults, machine } = require('./site');
 const { restoreInputs, backupBaselines, restoreBaselines, strapiExport, strapiImport } = require('./baselines');
 
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
-const DB_ONLY = 'bench: database only';
-
-const backupWith = (profileName) => async (s) => {
-  const profiles = s('profiles');
-  const profile = profileName
-    ? (await profiles.findByName(profileName)) ?? (await profiles.create({ name: profileName, includeUploads: false, includeProjectFiles: false }))
-    : await profiles.resolve();
-  return s('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-};
-const restoreFrom = (file, safetyBackup) => (s) => s('restorer').request({ from: { path: file }, options: { safetyBackup }, trigger: 'cli' });
 
 const ours = (section, key, name, job) => ({
   section, key, name, seconds: job.seconds, peak: job.peak, rssGrowth: job.rssGrowth, output: job.record.archiveSize ? Number(job.record.archiveSize) : null,
@@ -42,7 +32,7 @@ async function backupSection(site, options, rows) {
   rows.push(ours('backup', 'backup', 'ours: backup (service)', full));
   const archive = path.join(site.out, full.record.archiveFile);
   if (options.only === 'restore') return archive; // the restore's archive is all it needs
-  rows.push(ours('backup', 'database', 'ours: database only (service)', await timeJob(site, backupWith(DB_ONLY))));
+  rows.push(ours('backup', 'database', 'ours: database only (service)', await timeJob(site, backupWith('bench: database only'))));
   const cli = timeCommand(site, `node ${CLI} run --wait --json > /dev/null`);
   rows.push({ section: 'backup', name: 'ours: backup (CLI, with boot)', vs: 'backup', seconds: cli.seconds, peak: cli.peak, output: null });
   for (const b of backupBaselines(site)) rows.push(baseline(site, 'backup', b));

@@ -3,7 +3,8 @@
  * The bench site: a seeded, media-heavy copy of the playground on one dialect, at one size, kept
  * in bench/.tmp/<dialect>-x<size>/ (and, on PostgreSQL and MariaDB, in a database of its own that
  * stays on the server between runs), so only the first run of a (dialect, size) pays the seeding.
- * Size 1 is 20,000 articles, 2,000 uploads of 20 KB and 30 of 10 MB; size N is N times each.
+ * Size 1 is 20,000 articles, 2,000 uploads of 20 KB and 30 of 10 MB; size N is N times each. The
+ * first 2,000 articles go through Strapi; the others are copies of them made with SQL.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -14,14 +15,20 @@ const createKnex = require('knex');
 const { freshSecrets } = require('../scripts/app-env');
 const { copyPlayground, copyPlaygroundCode, loadApp } = require('../scripts/app-copy');
 const { seedContent } = require('../scripts/seed-content');
+const { cloneArticles } = require('../scripts/seed-clone');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'bin/strapi-backup.js');
 const DIALECTS = ['sqlite', 'postgres', 'mysql'];
+/** Articles written through Strapi's document service; the rest are SQL copies of them (seed-clone.js). */
+const TEMPLATE_ARTICLES = 2000;
 const SERVERS = {
   postgres: { client: 'pg', host: '127.0.0.1', port: 5432, user: 'postgres', admin: 'postgres' },
   mysql: { client: 'mysql2', host: '127.0.0.1', port: 3306, user: 'root', admin: undefined },
 };
+
+/** What a site of size N holds (besides the 5 authors, 3 categories and 4 pages of every size). */
+const shapeOf = (size) => ({ articles: 20000 * size, uploads: 2000 * size, largeUploads: 30 * size });
 
 /** `--dialect sqlite|postgres|mysql --size N --json --reseed`, checked; a usage error exits 2. */
 const readOptions = (extra = {}) => {
@@ -39,7 +46,7 @@ const readOptions = (extra = {}) => {
     console.error(`--dialect must be one of ${DIALECTS.join(', ')} and --size a whole number from 1 to 10`);
     process.exit(2);
   }
-  return { ...values, size, shape: { articles: 20000 * size, uploads: 2000 * size, largeUploads: 30 * size } };
+  return { ...values, size, shape: shapeOf(size) };
 };
 
 /** Where the site of (dialect, size) lives, and how to reach its database. */
@@ -106,7 +113,9 @@ const prepare = async (site, { shape, reseed }) => {
   if (site.server) await onServer(site, [`drop database if exists ${quoteDb(site)}`, `create database ${quoteDb(site)}`]);
   copyPlayground(site.app, { ...freshSecrets(), ...site.dbEnv, BACKUP_DIR: site.out, STRAPI_TELEMETRY_DISABLED: 'true' });
   const strapi = await loadApp(site.app, appEnv(site));
-  await seedContent(strapi, { ...shape, uploadSize: 20 * 1024, largeUploadSize: 10 * 1024 * 1024, log: (m) => process.stderr.write(`  seed: ${m}\r`) });
+  const log = (m) => process.stderr.write(`  seed: ${m}\r`);
+  await seedContent(strapi, { ...shape, articles: Math.min(shape.articles, TEMPLATE_ARTICLES), uploadSize: 20 * 1024, largeUploadSize: 10 * 1024 * 1024, log });
+  await cloneArticles(strapi, { template: TEMPLATE_ARTICLES, total: shape.articles, log });
   await strapi.destroy();
   fs.writeFileSync(path.join(site.app, 'seeded.json'), JSON.stringify(shape));
   console.error(`\n  seeded ${site.dialect} x${site.size} in ${((Date.now() - started) / 1000).toFixed(0)} s (cached for the next runs)`);
@@ -149,6 +158,18 @@ const timeJob = async (site, enqueue) => {
   }
 };
 
+/** Enqueues a backup of the named profile (created without uploads or project files), or of the default one. */
+const backupWith = (profileName) => async (s) => {
+  const profiles = s('profiles');
+  const profile = profileName
+    ? (await profiles.findByName(profileName)) ?? (await profiles.create({ name: profileName, includeUploads: false, includeProjectFiles: false }))
+    : await profiles.resolve();
+  return s('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+};
+
+/** Requests a restore of an archive file, with or without the safety backup first. */
+const restoreFrom = (file, safetyBackup) => (s) => s('restorer').request({ from: { path: file }, options: { safetyBackup }, trigger: 'cli' });
+
 /** Writes a bench's figures to bench/results/<time>-<label>.json (not committed); returns the path. */
 const saveResults = (report, label) => {
   const dir = path.join(__dirname, 'results');
@@ -167,4 +188,4 @@ const dirSize = (dir) =>
     return sum + (e.isDirectory() ? dirSize(p) : fs.statSync(p).size);
   }, 0);
 
-module.exports = { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, dirSize, saveResults, machine };
+module.exports = { CLI, DIALECTS, shapeOf, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, backupWith, restoreFrom, dirSize, saveResults, machine };
