@@ -15,7 +15,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const createKnex = require('knex');
 const { fillBulkTable } = require('../scripts/bulk-table');
-const { checkArchive, createBackup, restoreArchive } = require('../dist/server/engine');
+const { checkArchive, createBackup, restoreArchive } = require('../dist/server/src/engine');
 
 const { values: args } = parseArgs({
   options: {

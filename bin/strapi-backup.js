@@ -4,7 +4,7 @@
 // Until the command settles, an exit is a failure (e.g. a stream that ended without an answer).
 process.exitCode = 1;
 
-require('../dist/server/cli')
+require('../dist/server/src/cli')
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;

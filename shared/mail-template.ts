@@ -4,7 +4,7 @@
  * Strapi imports): the admin's live preview fills the templates with the same code the server
  * sends them with.
  */
-import { formatBytes, formatDuration } from '../format';
+import { formatBytes, formatDuration } from './format';
 
 export const NOTIFY_ON = ['completed', 'failed'] as const;
 export type NotifyOn = (typeof NOTIFY_ON)[number];

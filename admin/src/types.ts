@@ -1,9 +1,6 @@
-/** What the admin REST API answers; the shapes are the server's own types. */
-import type { RecordStatus, StatusReason } from '../../server/src/constants';
-import type { Profile } from '../../server/src/services/profiles';
-import type { BackupRecord as ServerRecord } from '../../server/src/services/records';
-import type { StorageReport } from '../../server/src/services/storage-report';
-import type { Activity, Summary as ServerSummary } from '../../server/src/services/summary';
+/** What the admin REST API answers: the shared contracts, with what the controllers add. */
+import type { RecordStatus, StatusReason } from '../../shared/constants';
+import type { Activity, BackupRecord as ServerRecord, Profile, StorageReport, Summary as ServerSummary } from '../../shared/contracts';
 
 export type { Activity, Profile, RecordStatus, StatusReason, StorageReport };
 

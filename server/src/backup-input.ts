@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import type { BackupOptions, BackupResult, Dialect } from './engine';
-import type { Profile } from './services/profiles';
+import type { Profile } from '../../shared/contracts';
 import { PLUGIN_VERSION, getConfig } from './utils';
 
 /** The upload directory on this disk; null when a cloud provider keeps the files (their rows are in the dump). */

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { RBAC_ACTIONS, WORKER_OFF_ENV } from './constants';
+import { RBAC_ACTIONS, WORKER_OFF_ENV } from '../../shared/constants';
 import { recordBootState } from './pre-sync';
 import { errorMessage, getConfig, getService } from './utils';
 

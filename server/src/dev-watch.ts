@@ -14,7 +14,7 @@
  */
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { ARCHIVE_FORMATS } from './constants';
+import { ARCHIVE_FORMATS } from '../../shared/constants';
 import { isInside } from './services/storage';
 import { getService } from './utils';
 

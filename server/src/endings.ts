@@ -3,7 +3,7 @@
  * or a boot that needs the profile (pre-sync/raw-records.ts). One wording, so an operator reads
  * the same thing whichever found it.
  */
-import type { RecordStatus } from './constants';
+import type { RecordStatus } from '../../shared/constants';
 
 export type LostEnding = {
   status: Extract<RecordStatus, 'failed' | 'cancelled'>;

@@ -1,10 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID } from './constants';
+import { PLUGIN_ID } from '../../shared/constants';
 import type { PluginConfig } from './config';
 import type { Services } from './services';
 
-// Resolved the same from server/src (tests) and dist/server (runtime): both sit two levels below the package root.
-export const PLUGIN_VERSION: string = require('../../package.json').version;
+/** The nearest package.json above this file: the package's own, from server/src (tests) or dist/server/src. */
+const ownPackage = (): { version: string } => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return require(file);
+  }
+  throw new Error(`no package.json above ${__dirname}`);
+};
+
+export const PLUGIN_VERSION = ownPackage().version;
 
 /** Typed access to this plugin's services. */
 export const getService = <Name extends keyof Services>(strapi: Core.Strapi, name: Name): ReturnType<Services[Name]> =>

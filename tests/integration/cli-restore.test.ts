@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { WORKER_OFF_ENV } from '../../server/src/constants';
+import { WORKER_OFF_ENV } from '../../shared/constants';
 import { waitFor } from '../helpers/wait';
 import { backUp, cliOnTerminal, insertRecordRow, siteState, tamperedCopy, timeOf, type SiteState, type TakenBackup } from '../helpers/cli-site';
 import { connect, dialectsUnderTest } from '../helpers/databases';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { formatBytes } from '../../server/src/format';
+import { formatBytes } from '../../shared/format';
 import { waitFor } from '../helpers/wait';
 import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 

@@ -10,7 +10,7 @@ import { writeTar } from '../helpers/archive';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
-import { ACTIONS } from '../../server/src/constants';
+import { ACTIONS } from '../../shared/constants';
 import { verifyArchive } from '../../server/src/engine';
 import { servicesOf } from '../helpers/strapi-app';
 

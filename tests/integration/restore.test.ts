@@ -13,7 +13,7 @@ import { dialectsUnderTest } from '../helpers/databases';
 import { PASSWORD, startHttpApp, type HttpApp } from '../helpers/http';
 import { databaseState, filesState } from '../helpers/site-state';
 import { seedContent, servicesOf } from '../helpers/strapi-app';
-import { ACTIONS } from '../../server/src/constants';
+import { ACTIONS } from '../../shared/constants';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 const KEEP = ['backup_profiles', 'backup_records', 'backup_records_profile_lnk'];

@@ -1,5 +1,5 @@
 /** The restore UI's pure pieces: its phases, where a record stands in them, the typed confirmation, the 503 it meets. */
-import { RESTORE_STEPS } from '../../server/src/constants';
+import { RESTORE_STEPS } from '../../shared/constants';
 import { STEP_LABELS, confirmMatches, isRefused, isSiteRestoring, phaseStates, restorePhases } from '../../admin/src/utils/restore';
 
 const running = (step: string | null, percent = 10) => ({ status: 'running' as const, progress: step ? { step, percent } : null });

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RECORD_KINDS, RECORD_STATUSES, RESTORE_STEPS, STATUS_REASONS, TRIGGERS } from '../../server/src/constants';
+import { RECORD_KINDS, RECORD_STATUSES, RESTORE_STEPS, STATUS_REASONS, TRIGGERS } from '../../shared/constants';
 import { STEP_LABELS } from '../../admin/src/utils/restore';
 
 const ADMIN = path.resolve(__dirname, '../../admin/src');

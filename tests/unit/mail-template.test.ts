@@ -1,5 +1,5 @@
 /** The notification e-mail's templates: placeholders filled, unknown ones named, HTML escaped, addresses once each. */
-import { DEFAULT_BODY, DEFAULT_SUBJECT, PLACEHOLDERS, fillHtml, fillTemplate, notifySettings, templateValues, unknownPlaceholders } from '../../server/src/mail/template';
+import { DEFAULT_BODY, DEFAULT_SUBJECT, PLACEHOLDERS, fillHtml, fillTemplate, notifySettings, templateValues, unknownPlaceholders } from '../../shared/mail-template';
 import { recipientsOf } from '../../server/src/services/mailer';
 import { validateProfileCreate } from '../../server/src/validation/profile';
 

@@ -7,7 +7,7 @@ import type { Core } from '@strapi/strapi';
 import type { Change } from '../../server/src/pre-sync/changes';
 import { claimWhenFree, pickProfile } from '../../server/src/pre-sync/claim';
 import { WaitedTooLong } from '../../server/src/pre-sync/errors';
-import type { Profile } from '../../server/src/services/profiles';
+import type { Profile } from '../../shared/contracts';
 
 const profile = (name: string, isDefault = false) => ({ id: name.length, name, isDefault }) as Profile;
 const change: Change = { trigger: 'pre-update', lines: ['Strapi 5.53.0 → 5.54.0'], losses: [] };

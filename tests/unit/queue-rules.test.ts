@@ -3,7 +3,7 @@
  * dialect, that the locking transaction feeds them the truth).
  */
 import { decideBackup, decideRestore, nextToStart, type BackupFacts } from '../../server/src/services/queue-rules';
-import type { BackupRecord } from '../../server/src/services/records';
+import type { BackupRecord } from '../../shared/contracts';
 
 let nextId = 1;
 const job = (status: 'queued' | 'running', extra: Partial<BackupRecord> = {}) =>

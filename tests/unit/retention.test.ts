@@ -1,6 +1,7 @@
-import type { Trigger } from '../../server/src/constants';
+import type { Trigger } from '../../shared/constants';
 import { expiredArchives, retentionTightened } from '../../server/src/services/retention';
-import { reconcile, type ArchiveOwner } from '../../server/src/services/storage-report';
+import type { ArchiveOwner } from '../../shared/contracts';
+import { reconcile } from '../../server/src/services/storage-report';
 import { archiveRecordId, isArchiveName, leftoverRecordId } from '../../server/src/services/storage';
 
 const DAY = 24 * 60 * 60 * 1000;

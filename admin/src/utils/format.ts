@@ -1,5 +1,5 @@
 /** Durations and relative times for records (pure; dates come as ISO strings from the API). */
-export { formatBytes, formatDuration } from '../../../server/src/format';
+export { formatBytes, formatDuration } from '../../../shared/format';
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],

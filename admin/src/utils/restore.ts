@@ -2,7 +2,7 @@
  * The pure half of the restore UI: which phases a restore goes through, where one stands, and the
  * typed confirmation. No React here, so the unit tests read it as the admin does.
  */
-import { RESTORE_STEPS, type RestoreStepName } from '../../../server/src/constants';
+import { RESTORE_STEPS, type RestoreStepName } from '../../../shared/constants';
 import type { ApiError, BackupRecord } from '../types';
 
 /**

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { WORKER_OFF_ENV } from '../constants';
+import { WORKER_OFF_ENV } from '../../../shared/constants';
 import { BootError, CliError } from './errors';
 
 export interface BootOptions {

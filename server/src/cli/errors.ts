@@ -1,4 +1,4 @@
-import { EXIT } from '../constants';
+import { EXIT } from '../../../shared/constants';
 import { errorMessage } from '../utils';
 
 /** An error the CLI reports in one line and turns into its exit code. */

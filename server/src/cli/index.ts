@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { CommanderError } from 'commander';
-import { EXIT } from '../constants';
+import { EXIT } from '../../../shared/constants';
 import { errorMessage } from '../utils';
 import { createContext, type CommandContext } from './context';
 import { BootError, CliError, usageError } from './errors';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { env, importDefault } from '@strapi/utils';
 import pluginConfig, { defaultConfig, type PluginConfig } from '../config';
-import { PLUGIN_ID } from '../constants';
+import { PLUGIN_ID } from '../../../shared/constants';
 import contentTypes from '../content-types';
 import { CliError } from './errors';
 import { distDirOf, logsToStderr, strapiOf } from './boot';

@@ -1,7 +1,7 @@
 /** What the CLI prints: JSON, plain lines, or a progress bar on a terminal. */
 import type { Progress } from '../engine';
 
-export { formatBytes } from '../format';
+export { formatBytes } from '../../../shared/format';
 
 export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 

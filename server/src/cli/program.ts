@@ -3,7 +3,7 @@
  * Parsing only: handlers live in ./commands, exit codes and error lines in ./index.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { EXIT, RECORD_STATUSES } from '../constants';
+import { EXIT, RECORD_STATUSES } from '../../../shared/constants';
 import { PLUGIN_VERSION } from '../utils';
 import { cancel, status, worker } from './commands/jobs';
 import { list } from './commands/list';

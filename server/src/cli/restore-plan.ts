@@ -11,7 +11,7 @@ import readline from 'node:readline/promises';
 import type { Knex } from 'knex';
 import { ENV_FILE, FILES_PREFIX, MANIFEST_NAME, PROJECT_INCLUDE_DIRS, UPLOADS_PREFIX, parseManifest, type Manifest } from '../engine';
 import { drain, readEntries } from '../engine/archive-read';
-import type { RestoreRequestOptions } from '../services/records';
+import type { RestoreRequestOptions } from '../../../shared/contracts';
 import { usageError } from './errors';
 import { formatBytes } from './output';
 

@@ -6,7 +6,7 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { BackupRecord } from '../services/records';
+import type { BackupRecord } from '../../../shared/contracts';
 import { toPayload } from '../services/notifier';
 import { getService } from '../utils';
 import { requestRun } from './runs';

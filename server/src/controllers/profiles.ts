@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { ProfileBusyError } from '../services/errors';
-import type { Profile } from '../services/profiles';
+import type { Profile } from '../../../shared/contracts';
 import { getConfig, getService } from '../utils';
 import { validateProfileCreate, validateProfileUpdate } from '../validation/profile';
 import { conflict } from './utils/respond';

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { Trigger } from '../constants';
-import type { BackupRecord } from '../services/records';
+import type { Trigger } from '../../../shared/constants';
+import type { BackupRecord } from '../../../shared/contracts';
 import { getService } from '../utils';
 import { validateRunBody, type RunDoor } from '../validation/runs';
 import { conflict } from './utils/respond';

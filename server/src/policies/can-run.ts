@@ -4,7 +4,7 @@
  * body's `kind`, which `admin::hasPermissions` (a fixed list) cannot express. Whatever is not a
  * restore needs `run`; the controller still validates the body and answers 400 for a bad kind.
  */
-import { ACTIONS } from '../constants';
+import { ACTIONS } from '../../../shared/constants';
 
 export const actionForRun = (body: unknown): string =>
   typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'restore' ? ACTIONS.restore : ACTIONS.run;

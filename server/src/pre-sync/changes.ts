@@ -3,7 +3,7 @@
  * (pre-uninstall) or only changes it (pre-update). Pure: given facts, returns sentences, so every
  * rule is unit-tested without a database.
  */
-import { HOOK_MESSAGE_MAX_TABLES, type Trigger } from '../constants';
+import { HOOK_MESSAGE_MAX_TABLES, type Trigger } from '../../../shared/constants';
 
 /** What the plugin records at the end of each boot, and compares with at the next one. */
 export interface BootState {

@@ -3,8 +3,8 @@
  * of one running job per profile: wait (bounded) for a job running elsewhere, never run beside it.
  */
 import type { Core } from '@strapi/strapi';
-import { HOOK_WAIT_POLL_MS } from '../constants';
-import type { Profile } from '../services/profiles';
+import { HOOK_WAIT_POLL_MS } from '../../../shared/constants';
+import type { Profile } from '../../../shared/contracts';
 import { WORKER_ID } from '../services/worker';
 import { getConfig } from '../utils';
 import type { Change } from './changes';

@@ -8,7 +8,7 @@
  * new schema (which Strapi builds anyway, and caches, for its sync): ~5–30 ms measured.
  */
 import type { Core } from '@strapi/strapi';
-import { STRAPI_TABLES, UID } from '../constants';
+import { STRAPI_TABLES, UID } from '../../../shared/constants';
 import { describeChange, type Change, type ContentTypeShape, type SchemaDiffSummary } from './changes';
 import { currentState, readRecordedState } from './state';
 

@@ -13,11 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
-import { HEARTBEAT_LAPSE_BEATS, UID } from '../constants';
+import { HEARTBEAT_LAPSE_BEATS, UID } from '../../../shared/constants';
 import { lostEnding } from '../endings';
 import { lockEveryProfile, lockProfileRow } from '../locks';
-import type { Profile } from '../services/profiles';
-import type { BackupRecord } from '../services/records';
+import type { Profile } from '../../../shared/contracts';
+import type { BackupRecord } from '../../../shared/contracts';
 
 type Attribute = {
   type: string;

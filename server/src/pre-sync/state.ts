@@ -8,7 +8,7 @@
  * usable there), and it is never part of a schema sync that could drop or reshape it.
  */
 import type { Core } from '@strapi/strapi';
-import { BOOT_STATE, PLUGIN_ID, STRAPI_TABLES } from '../constants';
+import { BOOT_STATE, PLUGIN_ID, STRAPI_TABLES } from '../../../shared/constants';
 import { PLUGIN_VERSION } from '../utils';
 import type { BootState } from './changes';
 

@@ -6,7 +6,7 @@
  * a frontend) call every such action, so these need a token granted them explicitly (custom, or
  * full access). A restore can never be requested here, whatever the token.
  */
-import { PLUGIN_ID } from '../constants';
+import { PLUGIN_ID } from '../../../shared/constants';
 import type { PluginRoute } from './route';
 
 export default [

@@ -1,4 +1,4 @@
-import { ACTIONS } from '../constants';
+import { ACTIONS } from '../../../shared/constants';
 import { guarded } from './guarded';
 import type { PluginRoute } from './route';
 

@@ -1,4 +1,4 @@
-import { PLUGIN_ID } from '../constants';
+import { PLUGIN_ID } from '../../../shared/constants';
 import type { PluginRoute } from './route';
 
 export default [

@@ -9,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { ACTIONS, DOWNLOAD_LINK_TTL_MS, UID } from '../constants';
+import { ACTIONS, DOWNLOAD_LINK_TTL_MS, UID } from '../../../shared/constants';
 
 interface Claims {
   /** Record documentId. */

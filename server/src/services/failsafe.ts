@@ -10,9 +10,9 @@ import type { Core } from '@strapi/strapi';
 import { localUploadsDir } from '../backup-input';
 import { restoreLeftovers } from '../engine';
 import { lostEnding } from '../endings';
-import { HEARTBEAT_LAPSE_BEATS as LAPSE_BEATS, UID } from '../constants';
+import { HEARTBEAT_LAPSE_BEATS as LAPSE_BEATS, UID } from '../../../shared/constants';
 import { errorMessage, getConfig, getService } from '../utils';
-import type { BackupRecord } from './records';
+import type { BackupRecord } from '../../../shared/contracts';
 
 export const FAILSAFE_JOB = 'backup-failsafe';
 

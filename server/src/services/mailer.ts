@@ -10,11 +10,11 @@
  * job that would have sent.
  */
 import type { Core } from '@strapi/strapi';
-import { FINAL_STATUSES, PLUGIN_ID } from '../constants';
-import { fillHtml, fillTemplate, notifySettings, templateValues } from '../mail/template';
+import { FINAL_STATUSES, PLUGIN_ID } from '../../../shared/constants';
+import { fillHtml, fillTemplate, notifySettings, templateValues } from '../../../shared/mail-template';
 import { errorMessage, getService } from '../utils';
-import type { Profile } from './profiles';
-import type { BackupRecord } from './records';
+import type { Profile } from '../../../shared/contracts';
+import type { BackupRecord } from '../../../shared/contracts';
 
 const NO_PROVIDER = 'sendmail';
 

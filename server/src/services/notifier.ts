@@ -7,9 +7,9 @@
  * fails is logged; nothing is ever thrown back into the queue.
  */
 import type { Core } from '@strapi/strapi';
-import { UID, WEBHOOK_EVENTS, type RecordStatus, type WebhookEvent } from '../constants';
+import { UID, WEBHOOK_EVENTS, type RecordStatus, type WebhookEvent } from '../../../shared/constants';
 import { errorMessage, getService } from '../utils';
-import type { BackupRecord } from './records';
+import type { BackupRecord } from '../../../shared/contracts';
 
 const VERB: Record<RecordStatus, string> = {
   queued: 'queued',

@@ -6,10 +6,10 @@ import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { encryptionRefusal } from '../backup-input';
-import { DISK_MARGIN } from '../constants';
-import { formatBytes } from '../format';
+import { DISK_MARGIN } from '../../../shared/constants';
+import { formatBytes } from '../../../shared/format';
 import { errorMessage, getService } from '../utils';
-import type { Profile } from './profiles';
+import type { Profile } from '../../../shared/contracts';
 
 const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Throws a ValidationError for a request that cannot succeed. */

@@ -7,34 +7,11 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService, isUniqueViolation } from '../utils';
-import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID, type QueueBehavior } from '../constants';
+import { ACTIVE_STATUSES, DEFAULT_PROFILE, UID } from '../../../shared/constants';
 import { lockProfileRow } from '../locks';
 import { ProfileBusyError } from './errors';
-import type { NotifySettings } from '../mail/template';
+import type { Profile } from '../../../shared/contracts';
 import { retentionTightened } from './retention';
-
-export interface Profile {
-  id: number;
-  documentId: string;
-  name: string;
-  description?: string | null;
-  queueBehavior: QueueBehavior;
-  maxQueueDepth: number;
-  includeDatabase: boolean;
-  excludeTables: string[] | null;
-  includeUploads: boolean;
-  includeProjectFiles: boolean;
-  schedule: string | null;
-  timezone: string | null;
-  retainCount: number | null;
-  retainDays: number | null;
-  format: 'tar' | 'tar.gz';
-  encrypt: boolean;
-  timeoutMinutes: number;
-  /** The notification e-mail (mail/template.ts); null sends none. */
-  notify: NotifySettings | null;
-  isDefault: boolean;
-}
 
 const nameKeyOf = (name: string) => name.trim().toLowerCase();
 

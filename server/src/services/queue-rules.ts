@@ -4,9 +4,9 @@
  * Unit-tested without a database (tests/unit/queue-rules.test.ts); the transactions that make the
  * facts true at the moment of the decision are queue.ts's.
  */
-import type { RecordKind } from '../constants';
-import type { Profile } from './profiles';
-import type { BackupRecord } from './records';
+import type { RecordKind } from '../../../shared/constants';
+import type { Profile } from '../../../shared/contracts';
+import type { BackupRecord } from '../../../shared/contracts';
 
 export type RejectReason = 'busy' | 'queue-full' | 'duplicate' | 'restore-pending';
 

@@ -9,12 +9,12 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
-import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../constants';
+import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../../../shared/constants';
 import { lockEveryProfile, lockProfileRow } from '../locks';
 import { getService, isUniqueViolation } from '../utils';
-import type { Profile } from './profiles';
+import type { Profile } from '../../../shared/contracts';
 import { decideBackup, decideRestore, nextToStart, type Decision } from './queue-rules';
-import type { BackupRecord, RestoreRequestOptions, RestoreSource } from './records';
+import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 
 /** True for exactly the error an insert of an already used idempotency key raises. */
 export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');

@@ -1,65 +1,7 @@
 /** Backup and restore records: one row per attempt. */
 import type { Core } from '@strapi/strapi';
-import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type StatusReason, type Trigger } from '../constants';
-
-export interface BackupRecord {
-  id: number;
-  documentId: string;
-  kind: RecordKind;
-  status: RecordStatus;
-  statusReason: StatusReason | null;
-  trigger: Trigger;
-  requestedBy: number | null;
-  queuedAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  heartbeatAt: string | null;
-  worker: string | null;
-  progress: { percent: number; step: string; detail?: string } | null;
-  stats: { tables: Record<string, number>; files: number; bytes: number } | null;
-  archiveFile: string | null;
-  archiveSize: string | number | null;
-  archiveSha256: string | null;
-  encrypted: boolean;
-  /** Exempt from retention: set by an admin (RBAC delete), never by the plugin. Null on rows older than the flag. */
-  keep: boolean | null;
-  message: string | null;
-  /** Why the notification e-mail of this job could not be sent (services/mailer.ts), or null. */
-  emailError: string | null;
-  /**
-   * Ended while Strapi was booting (the pre-update / pre-uninstall hooks), before its webhooks
-   * were loaded: its final event is still to be sent (notifier.announcePending).
-   */
-  eventPending: boolean | null;
-  cancelRequested: boolean;
-  idempotencyKey: string | null;
-  /** A restore's archive and how it was asked for (null on backups). */
-  restoreSource: RestoreSource | null;
-  restoreOptions: RestoreRequestOptions | null;
-  profile?: { id: number; documentId: string; name: string } | null;
-}
-
-/** Which archive a restore puts back: a backup record's (by name in the storage directory) or, from the CLI, a file. */
-export interface RestoreSource {
-  /** documentId of the backup record whose archive it is, when it is one. */
-  record: string | null;
-  /** The archive's name in the storage directory, or null for a file given by path. */
-  archiveFile: string | null;
-  /** Absolute path of an archive outside the storage directory (the CLI's `restore <file>`); never from a request. */
-  path: string | null;
-  /** The archive's sha256 as its backup recorded it, checked before anything changes. */
-  sha256: string | null;
-}
-
-export interface RestoreRequestOptions {
-  /** Back up the current site first (trigger `pre-restore`). */
-  safetyBackup: boolean;
-  /** Restore what the archive and the database have in common when their schemas differ. */
-  force: boolean;
-  /** Also put back the project files (`src/`, `config/`, …), and `.env` with `env` (CLI only). */
-  files: boolean;
-  env: boolean;
-}
+import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type StatusReason, type Trigger } from '../../../shared/constants';
+import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 
 export interface ListFilters {
   status?: RecordStatus;

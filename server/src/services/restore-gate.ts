@@ -16,7 +16,7 @@
  */
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
-import { ACTIVE_STATUSES, PLUGIN_ID, RESTORE_RETRY_AFTER_S, UID } from '../constants';
+import { ACTIVE_STATUSES, PLUGIN_ID, RESTORE_RETRY_AFTER_S, UID } from '../../../shared/constants';
 import { errorMessage, getConfig } from '../utils';
 import type { JobProgress } from './restorer';
 

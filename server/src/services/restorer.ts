@@ -17,10 +17,10 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { backupInput, completedFields, localUploadsDir } from '../backup-input';
 import { ArchiveRefusedError, checkArchive, createBackup, restoreArchive, type Progress, type RestoreProgress, type RestoreResult } from '../engine';
-import { RESTORE_STEP_WEIGHTS, UID } from '../constants';
-import { formatBytes } from '../format';
+import { RESTORE_STEP_WEIGHTS, UID } from '../../../shared/constants';
+import { formatBytes } from '../../../shared/format';
 import { errorMessage, getConfig, getService } from '../utils';
-import type { BackupRecord, RestoreRequestOptions, RestoreSource } from './records';
+import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 import type { EnqueueResult } from './queue';
 import { WORKER_ID } from './worker';
 

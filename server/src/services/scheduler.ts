@@ -11,10 +11,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
-import { SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../constants';
+import { SCHEDULE_JOB_PREFIX, SCHEDULE_SYNC_JOB, SCHEDULE_SYNC_RULE, UID } from '../../../shared/constants';
 import { errorMessage, getConfig, getService } from '../utils';
 import { cronProblem } from '../validation/cron';
-import type { Profile } from './profiles';
+import type { Profile } from '../../../shared/contracts';
 
 type Scheduled = Pick<Profile, 'documentId' | 'name' | 'schedule' | 'timezone'>;
 

@@ -5,42 +5,11 @@
  * purpose (to restore it with the CLI), and only a person can tell.
  */
 import type { Core } from '@strapi/strapi';
-import { ACTIVE_STATUSES, STORAGE_CHECK_LOGGED, UID, type RecordStatus } from '../constants';
-import { formatBytes } from '../format';
+import { ACTIVE_STATUSES, STORAGE_CHECK_LOGGED, UID } from '../../../shared/constants';
+import type { ArchiveFile, ArchiveOwner, ProfileUsage, StorageReport } from '../../../shared/contracts';
+import { formatBytes } from '../../../shared/format';
 import { errorMessage, getService } from '../utils';
 import { archiveRecordId } from './storage';
-
-export interface ArchiveFile {
-  name: string;
-  size: number;
-}
-
-/** A record that names an archive, or a job that may be writing one (its name carries the record id). */
-export interface ArchiveOwner {
-  id: number;
-  documentId: string;
-  status: RecordStatus;
-  archiveFile: string | null;
-  profile: { documentId: string; name: string } | null;
-}
-
-export interface ProfileUsage {
-  /** Null for the records of a deleted profile. */
-  profile: { documentId: string; name: string } | null;
-  archives: number;
-  bytes: number;
-}
-
-export interface StorageReport {
-  directory: string;
-  /** Every archive in the directory, orphans included. */
-  totalBytes: number;
-  /** Free on the directory's disk for this process; null when the disk could not be asked. */
-  freeBytes: number | null;
-  profiles: ProfileUsage[];
-  orphans: ArchiveFile[];
-  missing: { id: number; documentId: string; archiveFile: string; profile: string | null }[];
-}
 
 /**
  * Matches files to records. A file named after a queued or running job is not an orphan: its

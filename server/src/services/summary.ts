@@ -3,34 +3,11 @@
  * the bare activity the Content Manager warns every editor about.
  */
 import type { Core } from '@strapi/strapi';
-import { ACTIVE_STATUSES, UID, type RecordKind, type RecordStatus } from '../constants';
-import type { BackupRecord } from './records';
+import { ACTIVE_STATUSES, UID, type RecordKind, type RecordStatus } from '../../../shared/constants';
+import type { Activity, BackupRecord, Summary } from '../../../shared/contracts';
 import { getService } from '../utils';
 
 const POPULATE = { profile: { select: ['id', 'documentId', 'name'] } };
-
-export interface Summary {
-  queued: number;
-  running: BackupRecord[];
-  /** The last completed backup (never a restore). */
-  lastCompleted: BackupRecord | null;
-  lastFailed: BackupRecord | null;
-  /** A restore is queued or running: what the Content Manager warns editors about. */
-  restorePending: boolean;
-}
-
-/**
- * What any signed-in admin may know, whatever their role: whether to warn before a save. Nothing
- * that names a record, a profile, a requester or a worker.
- */
-export interface Activity {
-  backupRunning: boolean;
-  backupQueued: boolean;
-  /** A restore is queued or running: what is saved now will be overwritten. */
-  restorePending: boolean;
-  /** A restore completed since this instance booted: it must restart to read the restored site. */
-  restartRequired: boolean;
-}
 
 const createSummaryService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async get(): Promise<Summary> {

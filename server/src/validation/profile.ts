@@ -1,8 +1,8 @@
 /** Bodies of `POST /backup/profiles` and `PUT /backup/profiles/:documentId`. */
 import { errors, yup } from '@strapi/utils';
-import { ARCHIVE_FORMATS, PROFILE_LIMITS, QUEUE_BEHAVIORS } from '../constants';
-import type { Profile } from '../services/profiles';
-import { NOTIFY_LIMITS, NOTIFY_ON, PLACEHOLDERS, unknownPlaceholders } from '../mail/template';
+import { ARCHIVE_FORMATS, PROFILE_LIMITS, QUEUE_BEHAVIORS } from '../../../shared/constants';
+import type { Profile } from '../../../shared/contracts';
+import { NOTIFY_LIMITS, NOTIFY_ON, PLACEHOLDERS, unknownPlaceholders } from '../../../shared/mail-template';
 import { cronProblem, timezoneProblem } from './cron';
 import { assertKnownKeys, isPlainObject, validate } from './utils';
 

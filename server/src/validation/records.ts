@@ -1,7 +1,7 @@
 /** Query of `GET /backup/records`, body of `PUT /backup/records/:documentId/keep`. */
 import { errors } from '@strapi/utils';
 import { assertKnownKeys } from './utils';
-import { RECORD_KINDS, RECORD_STATUSES } from '../constants';
+import { RECORD_KINDS, RECORD_STATUSES } from '../../../shared/constants';
 import type { ListFilters } from '../services/records';
 
 const MAX_PAGE_SIZE = 100;

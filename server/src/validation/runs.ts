@@ -1,6 +1,6 @@
 /** Body of `POST /backup/runs` (admin) and `POST /api/backup/runs` (API token). */
 import { errors } from '@strapi/utils';
-import { RECORD_KINDS } from '../constants';
+import { RECORD_KINDS } from '../../../shared/constants';
 import { assertKnownKeys } from './utils';
 
 export interface RunInput {

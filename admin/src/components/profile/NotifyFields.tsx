@@ -6,7 +6,7 @@
 import * as React from 'react';
 import { Box, Checkbox, Flex, Grid, Textarea, TextInput, Toggle, Typography } from '@strapi/design-system';
 import { useAuth } from '@strapi/strapi/admin';
-import { PLACEHOLDERS, fillTemplate, templateValues, unknownPlaceholders, type NotifyOn } from '../../../../server/src/mail/template';
+import { PLACEHOLDERS, fillTemplate, templateValues, unknownPlaceholders, type NotifyOn } from '../../../../shared/mail-template';
 import { PLUGIN_ID } from '../../pluginId';
 import { useGetRecordsQuery } from '../../services/api';
 import type { BackupRecord } from '../../types';

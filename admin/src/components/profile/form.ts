@@ -1,5 +1,5 @@
 /** The profile editor's state: every profile field, held as inputs hold them, and back. */
-import { DEFAULT_NOTIFY, notifySettings, type NotifyOn } from '../../../../server/src/mail/template';
+import { DEFAULT_NOTIFY, notifySettings, type NotifyOn } from '../../../../shared/mail-template';
 import { PROFILE_LIMITS } from '../../constants';
 import type { Profile, ProfileInput } from '../../types';
 

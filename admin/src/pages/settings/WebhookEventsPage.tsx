@@ -12,7 +12,7 @@ import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/a
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { RestartRequiredBanner } from '../../components/RestartRequiredBanner';
-import { WEBHOOK_EVENTS } from '../../../../server/src/constants';
+import { WEBHOOK_EVENTS } from '../../../../shared/constants';
 import { useT } from '../../utils/translate';
 
 interface Webhook {

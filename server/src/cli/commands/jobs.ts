@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { EXIT } from '../../constants';
-import type { BackupRecord } from '../../services/records';
+import { EXIT } from '../../../../shared/constants';
+import type { BackupRecord } from '../../../../shared/contracts';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';

@@ -1,4 +1,4 @@
-import { EXIT, type RecordStatus } from '../../constants';
+import { EXIT, type RecordStatus } from '../../../../shared/constants';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { formatBytes, formatTable, printJson } from '../output';

@@ -1,4 +1,4 @@
-import { EXIT } from '../../constants';
+import { EXIT } from '../../../../shared/constants';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { formatTable, printJson } from '../output';

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { EXIT, UID } from '../../constants';
+import { EXIT, UID } from '../../../../shared/constants';
 import { localUploadsDir } from '../../backup-input';
-import type { BackupRecord, RestoreRequestOptions } from '../../services/records';
+import type { BackupRecord, RestoreRequestOptions } from '../../../../shared/contracts';
 import { WORKER_ID } from '../../services/worker';
 import { getConfig, getService } from '../../utils';
 import { archiveFile, chooseArchive, type ArchiveChoice } from '../archive-choice';

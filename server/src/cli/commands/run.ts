@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { EXIT, FINAL_STATUSES } from '../../constants';
-import type { BackupRecord } from '../../services/records';
+import { EXIT, FINAL_STATUSES } from '../../../../shared/constants';
+import type { BackupRecord } from '../../../../shared/contracts';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { formatBytes, printJson, progressPrinter } from '../output';

@@ -1,6 +1,6 @@
-import { EXIT } from '../../constants';
+import { EXIT } from '../../../../shared/constants';
 import { verifyArchive } from '../../engine';
-import type { BackupRecord } from '../../services/records';
+import type { BackupRecord } from '../../../../shared/contracts';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { archiveFile, chooseArchive, type ArchiveChoice } from '../archive-choice';

@@ -3,8 +3,8 @@
  * query per response, for the few distinct ids of a page, and only the fields a name needs.
  */
 import type { Core } from '@strapi/strapi';
-import { UID } from '../../constants';
-import type { BackupRecord } from '../../services/records';
+import { UID } from '../../../../shared/constants';
+import type { BackupRecord } from '../../../../shared/contracts';
 
 interface AdminUserName {
   id: number;
