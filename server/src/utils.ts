@@ -9,6 +9,7 @@ import type { Services } from './services';
 const ownPackage = (): { version: string } => {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
     if (fs.existsSync(file)) return require(file);
   }
   throw new Error(`no package.json above ${__dirname}`);

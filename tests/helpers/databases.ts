@@ -78,7 +78,6 @@ export function dialectsUnderTest(wanted: TestDialect[] = ['sqlite', 'postgres',
     } else if (process.env.CI) {
       throw new Error(`${s.label} not reachable at ${s.host}:${s.port}: CI requires it (start it, or unset CI to skip its suites)`);
     } else {
-      // eslint-disable-next-line no-console
       console.log(`${s.label} not reachable at ${s.host}:${s.port}, skipping its suites`);
     }
   }
@@ -102,7 +101,6 @@ export interface TestDatabase {
 }
 
 function createKnex(config: Knex.Config): Knex {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require('knex')(config);
 }
 

@@ -140,7 +140,7 @@ describe('notification e-mails on sqlite', () => {
     const mailer = service('mailer');
     const warn = jest.spyOn(app.strapi.log, 'warn');
     app.strapi.config.set('plugin::email.provider', 'sendmail');
-    let logged: string[] = [];
+    let logged: string[];
     try {
       await mailer.checkProvider();
       const profile = (await service('profiles').findByName('Mail test'))!;

@@ -231,7 +231,7 @@ describe('backups of a large SQLite site while it writes', () => {
     const other = otherProcessWriting(app.env.DATABASE_FILENAME);
     const writes = () => own.stats.writes + other.writes();
     const rounds: { ms: number; writes: number; jobsMs: number[] }[] = [];
-    let writers: WriterStats[] = [];
+    let writers: WriterStats[];
     try {
       for (let round = 0; round < ROUNDS; round += 1) {
         const started = Date.now();
@@ -267,7 +267,6 @@ describe('backups of a large SQLite site while it writes', () => {
       }
     } finally {
       writers = [await own.stop(), await other.stop()];
-      // eslint-disable-next-line no-console
       console.log(`rounds ${JSON.stringify(rounds)}; writers ${JSON.stringify(writers.map(({ writes: w, slowestMs, errors }) => ({ writes: w, slowestMs, errors: errors.length })))}`);
     }
     expect(writers.flatMap((w) => w.errors)).toEqual([]);

@@ -13,7 +13,6 @@ import { tempDir } from '../helpers/archive';
 const ROWS = 500_000;
 const MAX_GROWTH_MB = 150;
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { fillBulkTable } = require('../../scripts/bulk-table');
 
 describe.each(dialectsUnderTest())('restore memory on %s', (dialect) => {
@@ -55,7 +54,6 @@ describe.each(dialectsUnderTest())('restore memory on %s', (dialect) => {
       clearInterval(timer);
     }
     const growth = (peak - base) / 1024 / 1024;
-    // eslint-disable-next-line no-console
     console.log(`${dialect}: restored ${ROWS} rows (${(backup.size / 1048576).toFixed(1)} MB archive) in ${Date.now() - started} ms; RSS ${Math.round(base / 1048576)} MB → peak +${growth.toFixed(1)} MB`);
     expect(growth).toBeLessThan(MAX_GROWTH_MB);
     const [{ n }] = await knex('bulk').count({ n: '*' });

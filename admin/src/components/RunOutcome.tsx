@@ -75,7 +75,8 @@ export const RunOutcome = ({ result, onEnded }: { result: RunResult; onEnded?: (
   const ended = !isActive(record);
   React.useEffect(() => {
     if (ended) onEnded?.(record);
-    // Once per ending, with the record as it ended.
+    // Once per ending, with the record as it ended: not again for each later poll or a new callback.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ended]);
   const waiting = record.status === 'queued' && result.meta.position > 0;
 

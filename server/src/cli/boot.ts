@@ -57,6 +57,7 @@ export const strapiOf = (appDir: string): { createStrapi: (options: object) => C
   // `.env` would be missed and the `.env` of wherever the operator stands read instead.
   process.chdir(appDir);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's own copy, found at run time
     return require(require.resolve('@strapi/strapi', { paths: [appDir] }));
   } catch {
     throw new CliError(`@strapi/strapi is not installed in ${appDir}; run npm install there first`);
@@ -78,6 +79,7 @@ export const clearCompiled = (distDir: string) => {
 /** A TypeScript app's compiled output directory; null for a JavaScript app, which runs as it is. */
 export const compiledDirOf = async (appDir: string): Promise<string | null> => {
   if (!fs.existsSync(path.join(appDir, 'tsconfig.json'))) return null;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's own copy, found at run time
   const tsUtils = require(require.resolve('@strapi/typescript-utils', { paths: [appDir] }));
   return tsUtils.resolveOutDir(appDir);
 };

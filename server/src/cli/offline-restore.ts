@@ -87,7 +87,7 @@ const safetyBackup = async (strapi: Core.Strapi, raw: RawRecords, profile: Profi
     return id;
   } catch (error) {
     await raw.updateRunning(id, { status: 'failed', statusReason: 'error', finishedAt: new Date(), message: `The safety backup before a restore failed: ${errorMessage(error)}` });
-    throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`);
+    throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`, { cause: error });
   } finally {
     alive.stop();
     fs.rmSync(storage.scratchDir(id), { recursive: true, force: true });

@@ -77,7 +77,7 @@ export class RowDecoder {
     try {
       row = JSON.parse(text);
     } catch (err) {
-      throw new Error(`table ${this.table}, row ${line}: not valid JSON (${(err as Error).message})`);
+      throw new Error(`table ${this.table}, row ${line}: not valid JSON (${(err as Error).message})`, { cause: err });
     }
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
       throw new Error(`table ${this.table}, row ${line}: not a JSON object`);

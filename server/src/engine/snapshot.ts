@@ -57,7 +57,7 @@ export async function pinSnapshot(db: SnapshotDb, dialect: Dialect, firstTable: 
 async function withSqliteCopy<T>(knex: Knex, tmpDir: string, work: (db: SnapshotDb) => Promise<T>): Promise<T> {
   const copyPath = path.join(tmpDir, 'snapshot.sqlite');
   await copySqlite(knex, copyPath);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- knex's CommonJS entry is the factory itself
   const createKnex: typeof import('knex').knex = require('knex');
   const copy = createKnex({
     client: 'better-sqlite3',

@@ -130,8 +130,11 @@ function copyInWorker(job: CopyJob): Promise<SqliteCopyReport> {
  * a read lock never blocks writers, so the copy takes it at once and needs no bound.
  */
 async function copyInThisThread(job: CopyJob): Promise<SqliteCopyReport> {
+  // This function's source also runs in a worker thread (see above), where only require() exists.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const fs = require('node:fs');
   const Driver = require(job.driverPath);
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const source = new Driver(job.file, { readonly: true, fileMustExist: true });
   const stop = new Error('stop');
   // SQLite counts a connection's lock waits per statement, and backup steps are not statements:
@@ -193,7 +196,7 @@ async function copyInThisThread(job: CopyJob): Promise<SqliteCopyReport> {
         source.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get(); // takes the read lock until COMMIT
       } catch (error: any) {
         if (!String(error?.code).startsWith('SQLITE_BUSY')) throw error;
-        throw new Error(`SQLite copy stopped: the site's writes kept the database locked for ${job.lockWaitMs / 1000} s.`);
+        throw new Error(`SQLite copy stopped: the site's writes kept the database locked for ${job.lockWaitMs / 1000} s.`, { cause: error });
       }
       const lockedAt = performance.now();
       const budget = wal ? Infinity : job.lockBudgetMs;

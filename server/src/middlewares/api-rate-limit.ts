@@ -11,7 +11,7 @@ import { errors } from '@strapi/utils';
 import { getConfig } from '../utils';
 
 // koa2-ratelimit ships no types.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- typed here, by hand
 const { RateLimit } = require('koa2-ratelimit') as {
   RateLimit: { middleware(options: Record<string, unknown>): (ctx: Context, next: () => Promise<void>) => Promise<void> };
 };

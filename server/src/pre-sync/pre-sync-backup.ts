@@ -118,7 +118,7 @@ export const takePreSyncBackup = async (strapi: Core.Strapi, first: Change, rech
     const written = recordId !== null ? raw.updateRunning(recordId, failed) : profile ? raw.recordFailure(profile.id, failed) : null;
     await written?.catch((e: unknown) => strapi.log.error(`[backup] could not record the failed ${change.trigger} backup: ${errorMessage(e)}`));
     const message = failureMessage(change, cause);
-    if (!getConfig(strapi).hooks.failOpen) throw new Error(message);
+    if (!getConfig(strapi).hooks.failOpen) throw new Error(message, { cause: error });
     strapi.log.error(`${message} Booting anyway: hooks.failOpen is true.`);
   }
 };

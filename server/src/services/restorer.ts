@@ -103,7 +103,7 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
       return record.id;
     } catch (error) {
       await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: 'error', message: `The safety backup before a restore failed: ${errorMessage(error)}` });
-      throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`);
+      throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`, { cause: error });
     } finally {
       clearInterval(beat);
     }

@@ -2,7 +2,7 @@
  * Schedules are checked with croner, the library under Strapi's own cron, so an expression
  * accepted here is one `strapi.cron` runs.
  */
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- croner's types are not a dependency of ours; typed here
 const { Cron } = require('croner') as { Cron: new (pattern: string, options: Record<string, unknown>) => { stop(): void } };
 
 /** Why `timezone` is not an IANA time zone, or null when it is. */
