@@ -7,7 +7,21 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'coverage/', 'playground/.strapi/', 'playground/dist/', 'playground/build/', 'playground/types/', 'playground/.tmp/', 'playground/backups/', 'playground/public/', 'tests/.tmp/', 'tests/watched-apps/', 'bench/.tmp/', 'bench/results/'],
+    ignores: [
+      'dist/',
+      'coverage/',
+      'playground/.strapi/',
+      'playground/dist/',
+      'playground/build/',
+      'playground/types/',
+      'playground/.tmp/',
+      'playground/backups/',
+      'playground/public/',
+      'tests/.tmp/',
+      'tests/watched-apps/',
+      'bench/.tmp/',
+      'bench/results/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -15,10 +29,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // `_`-prefixed parameters keep their position (Koa, Strapi's signatures); a rest sibling omits fields.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       // knex's raw results, its clients' internals, Strapi's lifecycle events and admin app are typed
       // `any` by their own packages; `tsc --strict` checks everything else.
       '@typescript-eslint/no-explicit-any': 'off',

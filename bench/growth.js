@@ -11,7 +11,21 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { DIALECTS, shapeOf, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, backupWith, restoreFrom, dirSize, saveResults, machine } = require('./site');
+const {
+  DIALECTS,
+  shapeOf,
+  siteOf,
+  prepare,
+  databaseBytes,
+  appEnv,
+  timeCommand,
+  timeJob,
+  backupWith,
+  restoreFrom,
+  dirSize,
+  saveResults,
+  machine,
+} = require('./site');
 const { backupBaselines, restoreInputs, restoreBaselines } = require('./baselines');
 
 const RSS_LIMIT = 150 * 1048576;
@@ -21,7 +35,9 @@ const GB = 1024 ** 3;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 const readGrowthOptions = () => {
-  const { values } = parseArgs({ options: { dialect: { type: 'string', default: 'sqlite' }, sizes: { type: 'string', default: '1,5' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { dialect: { type: 'string', default: 'sqlite' }, sizes: { type: 'string', default: '1,5' }, json: { type: 'boolean', default: false } },
+  });
   const sizes = values.sizes.split(',').map(Number);
   if (!DIALECTS.includes(values.dialect) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 10)) {
     console.error(`--dialect must be one of ${DIALECTS.join(', ')} and --sizes at least two whole numbers from 1 to 10, e.g. 1,5`);
@@ -48,9 +64,13 @@ const measure = async (dialect, size) => {
     const restoreTool = timeCommand(site, toolRestore.command, appEnv(site));
     const row = (job) => ({ seconds: job.seconds, perGB: job.seconds / (bytes / GB), rssGrowth: job.rssGrowth ?? null, peak: job.peak });
     return {
-      size, articles: shape.articles, bytes,
-      backup: row(backup), backupTool: { name: tool.name, ...row(toolBackup) },
-      restore: row(restore), restoreTool: { name: toolRestore.name, ...row(restoreTool) },
+      size,
+      articles: shape.articles,
+      bytes,
+      backup: row(backup),
+      backupTool: { name: tool.name, ...row(toolBackup) },
+      restore: row(restore),
+      restoreTool: { name: toolRestore.name, ...row(restoreTool) },
     };
   } finally {
     fs.rmSync(site.out, { recursive: true, force: true });
@@ -74,18 +94,33 @@ const verdicts = (sizes) => {
 
 const printTable = (report) => {
   console.log(`\n${report.dialect}: ${report.machine.cpus} × ${report.machine.cpu}`);
-  console.log(['size', 'articles', 'data', '', 'seconds', 's/GB', 'RSS growth', '', 'baseline'].map((h, i) => (i < 3 ? h.padEnd(10) : h.padStart(10))).join(' '));
+  console.log(
+    ['size', 'articles', 'data', '', 'seconds', 's/GB', 'RSS growth', '', 'baseline'].map((h, i) => (i < 3 ? h.padEnd(10) : h.padStart(10))).join(' '),
+  );
   for (const s of report.sizes) {
     for (const key of ['backup', 'restore']) {
       const ours = s[key];
       const tool = s[`${key}Tool`];
-      console.log([`x${s.size}`.padEnd(10), String(s.articles).padEnd(10), mb(s.bytes).padEnd(10), key.padStart(10), ours.seconds.toFixed(1).padStart(10), ours.perGB.toFixed(2).padStart(10), mb(ours.rssGrowth).padStart(10), '',
-        `${tool.name}: ${tool.seconds.toFixed(1)} s, ${tool.perGB.toFixed(2)} s/GB`].join(' '));
+      console.log(
+        [
+          `x${s.size}`.padEnd(10),
+          String(s.articles).padEnd(10),
+          mb(s.bytes).padEnd(10),
+          key.padStart(10),
+          ours.seconds.toFixed(1).padStart(10),
+          ours.perGB.toFixed(2).padStart(10),
+          mb(ours.rssGrowth).padStart(10),
+          '',
+          `${tool.name}: ${tool.seconds.toFixed(1)} s, ${tool.perGB.toFixed(2)} s/GB`,
+        ].join(' '),
+      );
     }
   }
   for (const v of report.verdicts) {
-    console.log(`${v.job}: s/GB grew ${v.perGBGrowth.toFixed(2)}x (baseline ${v.toolPerGBGrowth.toFixed(2)}x; linear is ≤ ${LINEAR_SLACK}x) ${v.linear ? 'met' : 'NOT met'}; ` +
-      `largest RSS growth ${mb(v.maxRssGrowth)} (< ${mb(RSS_LIMIT)}) ${v.rssMet ? 'met' : 'NOT met'}`);
+    console.log(
+      `${v.job}: s/GB grew ${v.perGBGrowth.toFixed(2)}x (baseline ${v.toolPerGBGrowth.toFixed(2)}x; linear is ≤ ${LINEAR_SLACK}x) ${v.linear ? 'met' : 'NOT met'}; ` +
+        `largest RSS growth ${mb(v.maxRssGrowth)} (< ${mb(RSS_LIMIT)}) ${v.rssMet ? 'met' : 'NOT met'}`,
+    );
   }
 };
 

@@ -35,7 +35,14 @@ const databaseEnv = async () => {
   if (args.dialect !== 'postgres') throw new Error(`--dialect must be sqlite or postgres, not ${args.dialect}`);
   await pgAdmin(`drop database if exists "${PG_DB}"`);
   await pgAdmin(`create database "${PG_DB}"`);
-  return { DATABASE_CLIENT: 'postgres', DATABASE_HOST: PG.host, DATABASE_PORT: String(PG.port), DATABASE_NAME: PG_DB, DATABASE_USERNAME: PG.user, DATABASE_PASSWORD: PG.password };
+  return {
+    DATABASE_CLIENT: 'postgres',
+    DATABASE_HOST: PG.host,
+    DATABASE_PORT: String(PG.port),
+    DATABASE_NAME: PG_DB,
+    DATABASE_USERNAME: PG.user,
+    DATABASE_PASSWORD: PG.password,
+  };
 };
 
 /** One load() of the app; returns its wall time and the check's own time (null when skipped). */
@@ -98,5 +105,5 @@ main().then(
   (error) => {
     console.error(error);
     process.exit(1);
-  }
+  },
 );

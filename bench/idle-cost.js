@@ -45,13 +45,28 @@ const main = async () => {
   }
   const p50 = { with: median(runs.with.map((r) => r.p50)), without: median(runs.without.map((r) => r.p50)) };
   const ratio = p50.with / p50.without;
-  const report = { date: new Date().toISOString(), machine: machine(), site: { dialect: site.dialect, size: site.size }, rate: Number(options.rate), runs, p50, ratio, target: 1.03, met: ratio <= 1.03 };
+  const report = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    site: { dialect: site.dialect, size: site.size },
+    rate: Number(options.rate),
+    runs,
+    p50,
+    ratio,
+    target: 1.03,
+    met: ratio <= 1.03,
+  };
   const file = saveResults(report, `idle-cost-${site.dialect}-x${site.size}`);
   if (options.json) console.log(JSON.stringify(report, null, 2));
   else {
-    console.log(`\n${site.dialect}: GET /api/articles at ${options.rate}/s, median p50 of ${options.rounds} rounds: ` +
-      `${p50.with.toFixed(2)} ms with the plugin, ${p50.without.toFixed(2)} ms without: ${ratio.toFixed(3)}x (target ≤ 1.03: ${report.met ? 'met' : 'NOT met'})`);
-    for (const key of ['with', 'without']) console.log(`  ${key.padEnd(8)} p50 ${runs[key].map((r) => r.p50.toFixed(2)).join(', ')} ms; p99 ${runs[key].map((r) => r.p99.toFixed(1)).join(', ')} ms`);
+    console.log(
+      `\n${site.dialect}: GET /api/articles at ${options.rate}/s, median p50 of ${options.rounds} rounds: ` +
+        `${p50.with.toFixed(2)} ms with the plugin, ${p50.without.toFixed(2)} ms without: ${ratio.toFixed(3)}x (target ≤ 1.03: ${report.met ? 'met' : 'NOT met'})`,
+    );
+    for (const key of ['with', 'without'])
+      console.log(
+        `  ${key.padEnd(8)} p50 ${runs[key].map((r) => r.p50.toFixed(2)).join(', ')} ms; p99 ${runs[key].map((r) => r.p99.toFixed(1)).join(', ')} ms`,
+      );
   }
   console.error(`  written to ${file}`);
 };

@@ -37,7 +37,6 @@ const one = async () => {
 const timer = setInterval(() => { if (running) one(); else clearInterval(timer); }, 1000 / Number(rate));
 `;
 
-
 /** Serves the site on 127.0.0.1:`port` in this process; returns the app and its base URL. */
 const serveSite = async (site, port, env = {}) => {
   const strapi = await loadApp(site.app, { ...appEnv(site), HOST: '127.0.0.1', PORT: String(port), BACKUP_DIR: site.out, ...env });

@@ -61,18 +61,51 @@ const main = async () => {
     eventLoopP99UnderMs: { target: 50, value: loop.backup.p99, met: loop.backup.p99 < 50 },
     latencyP50WithinOfIdle: { target: 1.2, value: requests.backup.p50 / idleP50, met: requests.backup.p50 <= 1.2 * idleP50 },
   };
-  const report = { date: new Date().toISOString(), machine: machine(), site: { dialect: site.dialect, size: site.size }, rate: Number(options.rate), rows, targets };
+  const report = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    site: { dialect: site.dialect, size: site.size },
+    rate: Number(options.rate),
+    rows,
+    targets,
+  };
   const file = saveResults(report, `responsiveness-${site.dialect}-x${site.size}`);
   if (options.json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     console.log(`\n${site.dialect} x${site.size}, ${options.rate} requests a second on GET /api/articles (25 per page)`);
-    console.log(['phase'.padEnd(12), 'seconds'.padStart(8), 'requests'.padStart(9), 'errors'.padStart(7), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), '  loop p50'.padStart(10), 'loop p99'.padStart(9), 'loop max'.padStart(9)].join(' '));
+    console.log(
+      [
+        'phase'.padEnd(12),
+        'seconds'.padStart(8),
+        'requests'.padStart(9),
+        'errors'.padStart(7),
+        'p50 ms'.padStart(8),
+        'p99 ms'.padStart(8),
+        '  loop p50'.padStart(10),
+        'loop p99'.padStart(9),
+        'loop max'.padStart(9),
+      ].join(' '),
+    );
     for (const r of rows) {
-      console.log([r.phase.padEnd(12), r.seconds.toFixed(1).padStart(8), String(r.latency.requests).padStart(9), String(r.latency.errors).padStart(7), r.latency.p50.toFixed(1).padStart(8), r.latency.p99.toFixed(1).padStart(8), r.p50.toFixed(1).padStart(10), r.p99.toFixed(1).padStart(9), r.max.toFixed(1).padStart(9)].join(' '));
+      console.log(
+        [
+          r.phase.padEnd(12),
+          r.seconds.toFixed(1).padStart(8),
+          String(r.latency.requests).padStart(9),
+          String(r.latency.errors).padStart(7),
+          r.latency.p50.toFixed(1).padStart(8),
+          r.latency.p99.toFixed(1).padStart(8),
+          r.p50.toFixed(1).padStart(10),
+          r.p99.toFixed(1).padStart(9),
+          r.max.toFixed(1).padStart(9),
+        ].join(' '),
+      );
     }
-    console.log(`event-loop delay p99 during the backup ${loop.backup.p99.toFixed(1)} ms (target < 50: ${targets.eventLoopP99UnderMs.met ? 'met' : 'NOT met'}); ` +
-      `latency p50 during / idle ${targets.latencyP50WithinOfIdle.value.toFixed(2)}x (target ≤ 1.2: ${targets.latencyP50WithinOfIdle.met ? 'met' : 'NOT met'})`);
+    console.log(
+      `event-loop delay p99 during the backup ${loop.backup.p99.toFixed(1)} ms (target < 50: ${targets.eventLoopP99UnderMs.met ? 'met' : 'NOT met'}); ` +
+        `latency p50 during / idle ${targets.latencyP50WithinOfIdle.value.toFixed(2)}x (target ≤ 1.2: ${targets.latencyP50WithinOfIdle.met ? 'met' : 'NOT met'})`,
+    );
   }
   console.error(`  written to ${file}`);
 };

@@ -29,15 +29,24 @@ const UPLOADS = Number(args.uploads);
 const WORK = path.join(__dirname, '.tmp/restore-engine');
 const DB_NAME = 'bench_restore_engine';
 
-const config = (dialect) => ({
-  sqlite: { client: 'better-sqlite3', connection: { filename: path.join(WORK, 'data.db') }, useNullAsDefault: true,
-    pool: { min: 1, max: 1, afterCreate: (conn, done) => {
-      conn.pragma('foreign_keys = on'); // as Strapi opens its SQLite connection
-      done(null, conn);
-    } } },
-  postgres: { client: 'pg', connection: { host: '127.0.0.1', user: 'postgres', database: DB_NAME } },
-  mysql: { client: 'mysql2', connection: { host: '127.0.0.1', user: 'root', database: DB_NAME } },
-}[dialect]);
+const config = (dialect) =>
+  ({
+    sqlite: {
+      client: 'better-sqlite3',
+      connection: { filename: path.join(WORK, 'data.db') },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn, done) => {
+          conn.pragma('foreign_keys = on'); // as Strapi opens its SQLite connection
+          done(null, conn);
+        },
+      },
+    },
+    postgres: { client: 'pg', connection: { host: '127.0.0.1', user: 'postgres', database: DB_NAME } },
+    mysql: { client: 'mysql2', connection: { host: '127.0.0.1', user: 'root', database: DB_NAME } },
+  })[dialect];
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const time = async (fn) => {
@@ -55,8 +64,7 @@ async function onServer(dialect, statements) {
     await admin.destroy();
   }
 }
-const freshDatabase = (dialect) =>
-  dialect === 'sqlite' ? undefined : onServer(dialect, [`drop database if exists ${DB_NAME}`, `create database ${DB_NAME}`]);
+const freshDatabase = (dialect) => (dialect === 'sqlite' ? undefined : onServer(dialect, [`drop database if exists ${DB_NAME}`, `create database ${DB_NAME}`]));
 const dropDatabase = (dialect) => onServer(dialect, [`drop database if exists ${DB_NAME}`]);
 
 async function run(dialect, uploadsDir) {
@@ -66,18 +74,29 @@ async function run(dialect, uploadsDir) {
     await fillBulkTable(knex, dialect, ROWS);
     const out = path.join(WORK, `${dialect}.tar`);
     const backup = await createBackup({
-      knex, dialect, includeDatabase: true, uploadsDir, projectDir: null, format: 'tar', outFile: out,
-      tmpDir: path.join(WORK, 'tmp'), meta: { strapiVersion: null, pluginVersion: null, profile: null },
+      knex,
+      dialect,
+      includeDatabase: true,
+      uploadsDir,
+      projectDir: null,
+      format: 'tar',
+      outFile: out,
+      tmpDir: path.join(WORK, 'tmp'),
+      meta: { strapiVersion: null, pluginVersion: null, profile: null },
     });
     await knex('bulk').where('id', '<=', 1000).del();
     const base = process.memoryUsage().rss;
     let peak = base;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
     const check = await time(() => checkArchive(backup.file, { knex, dialect }));
     if (check.value.errors.length) throw new Error(check.value.errors.join('\n'));
     const restore = await time(() => restoreArchive({ knex, dialect, file: backup.file, manifest: check.value.manifest, uploadsDir }));
     clearInterval(sampler);
-    console.log(`  ${dialect.padEnd(8)} check + restore ${seconds(check.ms + restore.ms)} (check ${seconds(check.ms)}, restore ${seconds(restore.ms)}; ${(backup.size / 1048576).toFixed(1)} MB archive, peak RSS +${((peak - base) / 1048576).toFixed(0)} MB)`);
+    console.log(
+      `  ${dialect.padEnd(8)} check + restore ${seconds(check.ms + restore.ms)} (check ${seconds(check.ms)}, restore ${seconds(restore.ms)}; ${(backup.size / 1048576).toFixed(1)} MB archive, peak RSS +${((peak - base) / 1048576).toFixed(0)} MB)`,
+    );
     fs.rmSync(out);
   } finally {
     await knex.destroy();

@@ -13,13 +13,33 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { CLI, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, backupWith, restoreFrom, dirSize, saveResults, machine } = require('./site');
+const {
+  CLI,
+  readOptions,
+  siteOf,
+  prepare,
+  databaseBytes,
+  appEnv,
+  timeCommand,
+  timeJob,
+  backupWith,
+  restoreFrom,
+  dirSize,
+  saveResults,
+  machine,
+} = require('./site');
 const { restoreInputs, backupBaselines, restoreBaselines, strapiExport, strapiImport } = require('./baselines');
 
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 const ours = (section, key, name, job) => ({
-  section, key, name, seconds: job.seconds, peak: job.peak, rssGrowth: job.rssGrowth, output: job.record.archiveSize ? Number(job.record.archiveSize) : null,
+  section,
+  key,
+  name,
+  seconds: job.seconds,
+  peak: job.peak,
+  rssGrowth: job.rssGrowth,
+  output: job.record.archiveSize ? Number(job.record.archiveSize) : null,
 });
 const baseline = (site, section, b) => {
   const timed = timeCommand(site, b.command, appEnv(site));
@@ -67,12 +87,23 @@ const withRatios = (rows) => {
 
 const printTable = (report) => {
   const { site, data } = report;
-  console.log(`\n${site.dialect}, size x${site.size}: ${data.articles} articles, database ${mb(data.databaseBytes)}, uploads ${mb(data.uploadsBytes)}; ${report.machine.cpus} × ${report.machine.cpu}`);
+  console.log(
+    `\n${site.dialect}, size x${site.size}: ${data.articles} articles, database ${mb(data.databaseBytes)}, uploads ${mb(data.uploadsBytes)}; ${report.machine.cpus} × ${report.machine.cpu}`,
+  );
   console.log(['what'.padEnd(44), 'seconds'.padStart(8), 'ratio'.padStart(8), 'target'.padStart(14), '  peak RSS'.padEnd(30), 'output'].join(' '));
   for (const r of report.rows) {
     const target = r.target == null ? '' : `≥ ${r.target}x ${r.met ? 'met' : 'NOT met'}`;
     const rss = r.rssGrowth != null ? `${mb(r.peak)} (+${mb(r.rssGrowth)})` : mb(r.peak);
-    console.log([r.name.padEnd(44), r.seconds.toFixed(2).padStart(8), (r.ratio == null ? '' : `${r.ratio.toFixed(2)}x`).padStart(8), target.padStart(14), `  ${rss}`.padEnd(30), r.output ? mb(r.output) : ''].join(' '));
+    console.log(
+      [
+        r.name.padEnd(44),
+        r.seconds.toFixed(2).padStart(8),
+        (r.ratio == null ? '' : `${r.ratio.toFixed(2)}x`).padStart(8),
+        target.padStart(14),
+        `  ${rss}`.padEnd(30),
+        r.output ? mb(r.output) : '',
+      ].join(' '),
+    );
   }
 };
 
@@ -105,7 +136,11 @@ const main = async () => {
   const file = saveResults(report, `${site.dialect}-x${site.size}`);
   if (options.json) console.log(JSON.stringify(report, null, 2));
   else printTable(report);
-  console.error(`\n  steps: ${Object.entries(steps).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}; written to ${file}`);
+  console.error(
+    `\n  steps: ${Object.entries(steps)
+      .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+      .join(', ')}; written to ${file}`,
+  );
   fs.rmSync(site.out, { recursive: true, force: true });
 };
 

@@ -55,9 +55,26 @@ const siteOf = ({ dialect, size }) => {
   const database = `bench_site_x${size}`;
   const server = SERVERS[dialect];
   const dbEnv = server
-    ? { DATABASE_CLIENT: dialect, DATABASE_HOST: server.host, DATABASE_PORT: String(server.port), DATABASE_NAME: database, DATABASE_USERNAME: server.user, DATABASE_PASSWORD: '' }
+    ? {
+        DATABASE_CLIENT: dialect,
+        DATABASE_HOST: server.host,
+        DATABASE_PORT: String(server.port),
+        DATABASE_NAME: database,
+        DATABASE_USERNAME: server.user,
+        DATABASE_PASSWORD: '',
+      }
     : { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: path.join(app, '.tmp/data.db') };
-  return { dialect, size, app, out: path.join(app, 'out'), uploads: path.join(app, 'public/uploads'), database, server, dbEnv, dbFile: dbEnv.DATABASE_FILENAME };
+  return {
+    dialect,
+    size,
+    app,
+    out: path.join(app, 'out'),
+    uploads: path.join(app, 'public/uploads'),
+    database,
+    server,
+    dbEnv,
+    dbFile: dbEnv.DATABASE_FILENAME,
+  };
 };
 
 /** Runs statements on the server's maintenance database (creating and dropping the site's). */
@@ -78,16 +95,22 @@ const quoteDb = (site) => (site.dialect === 'postgres' ? `"${site.database}"` : 
 /** The database's size on disk, in bytes. */
 const databaseBytes = async (site) => {
   if (!site.server) return fs.statSync(site.dbFile).size;
-  const sql = site.dialect === 'postgres'
-    ? `select pg_database_size('${site.database}') as bytes`
-    : `select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '${site.database}'`;
+  const sql =
+    site.dialect === 'postgres'
+      ? `select pg_database_size('${site.database}') as bytes`
+      : `select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '${site.database}'`;
   const [result] = await onServer(site, [sql]);
   return Number(site.dialect === 'postgres' ? result.rows[0].bytes : result[0][0].bytes);
 };
 
 const appEnv = (site) => {
   const text = fs.readFileSync(path.join(site.app, '.env'), 'utf8');
-  return Object.fromEntries(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 };
 
 /** Is the seeded site still whole (its marker matches and, on a server, its database is there)? */
@@ -95,9 +118,10 @@ const isSeeded = async (site, shape) => {
   const marker = path.join(site.app, 'seeded.json');
   if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== JSON.stringify(shape)) return false;
   if (!site.server) return fs.existsSync(site.dbFile);
-  const sql = site.dialect === 'postgres'
-    ? `select count(*) as n from pg_database where datname = '${site.database}'`
-    : `select count(*) as n from information_schema.schemata where schema_name = '${site.database}'`;
+  const sql =
+    site.dialect === 'postgres'
+      ? `select count(*) as n from pg_database where datname = '${site.database}'`
+      : `select count(*) as n from information_schema.schemata where schema_name = '${site.database}'`;
   const [result] = await onServer(site, [sql]);
   return Number(site.dialect === 'postgres' ? result.rows[0].n : result[0][0].n) === 1;
 };
@@ -124,7 +148,11 @@ const prepare = async (site, { shape, reseed }) => {
 /** Wall time of a shell command, and its peak RSS from /usr/bin/time. */
 const timeCommand = (site, command, env = {}) => {
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', 'bash', '-o', 'pipefail', '-c', command], { cwd: site.app, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', 'bash', '-o', 'pipefail', '-c', command], {
+    cwd: site.app,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${command} failed:\n${result.stderr}`);
   const rssKb = Number(result.stderr.trim().split('\n').pop());
@@ -162,7 +190,7 @@ const timeJob = async (site, enqueue) => {
 const backupWith = (profileName) => async (s) => {
   const profiles = s('profiles');
   const profile = profileName
-    ? (await profiles.findByName(profileName)) ?? (await profiles.create({ name: profileName, includeUploads: false, includeProjectFiles: false }))
+    ? ((await profiles.findByName(profileName)) ?? (await profiles.create({ name: profileName, includeUploads: false, includeProjectFiles: false })))
     : await profiles.resolve();
   return s('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
 };
@@ -188,4 +216,20 @@ const dirSize = (dir) =>
     return sum + (e.isDirectory() ? dirSize(p) : fs.statSync(p).size);
   }, 0);
 
-module.exports = { CLI, DIALECTS, shapeOf, readOptions, siteOf, prepare, databaseBytes, appEnv, timeCommand, timeJob, backupWith, restoreFrom, dirSize, saveResults, machine };
+module.exports = {
+  CLI,
+  DIALECTS,
+  shapeOf,
+  readOptions,
+  siteOf,
+  prepare,
+  databaseBytes,
+  appEnv,
+  timeCommand,
+  timeJob,
+  backupWith,
+  restoreFrom,
+  dirSize,
+  saveResults,
+  machine,
+};

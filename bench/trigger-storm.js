@@ -51,7 +51,8 @@ const storm = (url, token, n) =>
   });
 
 const adminToken = async (base) => {
-  const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const post = (path, body) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
   const registered = await post('/admin/register-admin', ADMIN);
   const token = registered.data?.token ?? (await post('/admin/login', { email: ADMIN.email, password: ADMIN.password })).data?.token;
   if (!token) throw new Error('could not sign in the bench admin');
@@ -84,16 +85,22 @@ const main = async () => {
   const statuses = many.answers.reduce((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
   const stormTarget = site.dialect === 'postgres' ? 1000 : 2000;
   const report = {
-    date: new Date().toISOString(), machine: machine(), site: { dialect: site.dialect, size: site.size },
+    date: new Date().toISOString(),
+    machine: machine(),
+    site: { dialect: site.dialect, size: site.size },
     idle: { ms: idle.ms, status: idle.answers[0].status, healthMs: idle.health, authenticatedMs: idle.authenticated, target: 50, met: idle.ms < 50 },
     storm: { requests: many.answers.length, ms: many.ms, statuses, target: stormTarget, met: many.ms <= stormTarget },
   };
   const file = saveResults(report, `trigger-storm-${site.dialect}-x${site.size}`);
   if (options.json) console.log(JSON.stringify(report, null, 2));
   else {
-    console.log(`\n${site.dialect}: one POST /backup/runs on an idle site answered ${idle.answers[0].status} in ${idle.ms.toFixed(1)} ms (target < 50: ${report.idle.met ? 'met' : 'NOT met'}); ` +
-      `beside it GET /_health ${idle.health.toFixed(1)} ms, GET /backup/activity (admin authentication) ${idle.authenticated.toFixed(1)} ms`);
-    console.log(`${many.answers.length} at once: all answered in ${many.ms.toFixed(0)} ms (target ≤ ${stormTarget}: ${report.storm.met ? 'met' : 'NOT met'}), statuses ${JSON.stringify(statuses)}`);
+    console.log(
+      `\n${site.dialect}: one POST /backup/runs on an idle site answered ${idle.answers[0].status} in ${idle.ms.toFixed(1)} ms (target < 50: ${report.idle.met ? 'met' : 'NOT met'}); ` +
+        `beside it GET /_health ${idle.health.toFixed(1)} ms, GET /backup/activity (admin authentication) ${idle.authenticated.toFixed(1)} ms`,
+    );
+    console.log(
+      `${many.answers.length} at once: all answered in ${many.ms.toFixed(0)} ms (target ≤ ${stormTarget}: ${report.storm.met ? 'met' : 'NOT met'}), statuses ${JSON.stringify(statuses)}`,
+    );
   }
   console.error(`  written to ${file}`);
 };

@@ -20,7 +20,13 @@ const copyPlaygroundCode = (dir) => {
 const copyPlayground = (dir, env) => {
   copyPlaygroundCode(dir);
   fs.mkdirSync(path.join(dir, 'public/uploads'), { recursive: true });
-  fs.writeFileSync(path.join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, '.env'),
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+    { mode: 0o600 },
+  );
 };
 
 /**

@@ -13,14 +13,22 @@ const crypto = require('node:crypto');
 const ARTICLE = 'api::article.article';
 
 /** Strapi 5's document ids: 24 lowercase letters and digits. */
-const documentId = () => crypto.randomBytes(18).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 24);
+const documentId = () =>
+  crypto
+    .randomBytes(18)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')
+    .slice(0, 24);
 
 /**
  * A row as the driver read it, made fit to insert again: JSON columns come back as objects from
  * PostgreSQL and MySQL, which mysql2 would otherwise write as `key = value` lists.
  */
 const insertable = (row) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) ? JSON.stringify(v) : v]));
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, v && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) ? JSON.stringify(v) : v]),
+  );
 
 /** The tables an article's rows live in, by Strapi's metadata (not by their names, which change). */
 const layout = (strapi) => {
@@ -79,7 +87,11 @@ const cloneArticles = async (strapi, { template, total, log = () => {} }) => {
     const seoIds = new Set(cmps.map((c) => c[t.cmps.inverseJoinColumn.name]));
     const copies = {
       articles: articles.map((a, i) => ({
-        ...a, id: a.id + shift.articles, document_id: documentId(), slug: `article-${have + i}`, title: a.title.replace(/^Article \d+/, `Article ${have + i}`),
+        ...a,
+        id: a.id + shift.articles,
+        document_id: documentId(),
+        slug: `article-${have + i}`,
+        title: a.title.replace(/^Article \d+/, `Article ${have + i}`),
       })),
       seo: rows.seo.filter((s) => seoIds.has(s.id)).map((s) => ({ ...s, id: s.id + shift.seo })),
       cmps: cmps.map((c) => ({ ...moved(c, t.cmps.joinColumn.name, 'cmps'), [t.cmps.inverseJoinColumn.name]: c[t.cmps.inverseJoinColumn.name] + shift.seo })),

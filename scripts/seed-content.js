@@ -9,7 +9,10 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const WORDS = 'backup restore queue media content strapi site owner archive table column index stream snapshot worker schedule profile record status cancel verify manifest'.split(' ');
+const WORDS =
+  'backup restore queue media content strapi site owner archive table column index stream snapshot worker schedule profile record status cancel verify manifest'.split(
+    ' ',
+  );
 
 const sentence = (rng, words) => Array.from({ length: words }, () => WORDS[rng() % WORDS.length]).join(' ');
 

@@ -92,7 +92,6 @@ export const SCHEDULE_SYNC_JOB = 'backup-schedules-sync';
 /** Picks up schedules changed by other instances (lifecycles only fire where the change was made). */
 export const SCHEDULE_SYNC_RULE = '15 * * * * *';
 
-
 /** Webhook events, keyed as Strapi's webhook store keys them; emitted at every record state change. */
 export const WEBHOOK_EVENTS = {
   BACKUP_QUEUED: 'backup.queued',

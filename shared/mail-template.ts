@@ -126,7 +126,7 @@ export const templateValues = ({ record, profileName, user, adminUrl }: Template
     duration: (record.finishedAt && formatDuration(record.startedAt, record.finishedAt)) || '-',
     started_at: when(record.startedAt),
     finished_at: when(record.finishedAt),
-    error: record.status === 'failed' ? record.message ?? '' : '',
+    error: record.status === 'failed' ? (record.message ?? '') : '',
     admin_url: adminUrl,
   };
 };

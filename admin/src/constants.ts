@@ -9,7 +9,10 @@ export const PERMISSIONS = {
   read: permission(ACTIONS.read),
   manageProfiles: permission(ACTIONS.manageProfiles),
   /** Strapi's own: the webhook events page edits webhooks through the admin's webhook API. */
-  webhooks: [{ action: 'admin::webhooks.read', subject: null }, { action: 'admin::webhooks.update', subject: null }],
+  webhooks: [
+    { action: 'admin::webhooks.read', subject: null },
+    { action: 'admin::webhooks.update', subject: null },
+  ],
   /**
    * Checked together by useRBAC, which names each by the last part of its action:
    * canRun, canCancel, canRestore, canDownload, canDelete.

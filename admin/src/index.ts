@@ -7,8 +7,7 @@ import { getTranslation } from './utils/translate';
 
 type TradOptions = Record<string, string>;
 
-const prefixKeys = (trad: TradOptions): TradOptions =>
-  Object.fromEntries(Object.entries(trad).map(([key, value]) => [getTranslation(key), value]));
+const prefixKeys = (trad: TradOptions): TradOptions => Object.fromEntries(Object.entries(trad).map(([key, value]) => [getTranslation(key), value]));
 
 export default {
   register(app: any) {

@@ -21,7 +21,7 @@ export const encryptionRefusal = (profile: Pick<Profile, 'name'>) =>
 export const backupInput = (
   strapi: Core.Strapi,
   profile: Profile,
-  where: { directory: string; outFile: string; tmpDir: string }
+  where: { directory: string; outFile: string; tmpDir: string },
 ): Omit<BackupOptions, 'signal' | 'onProgress'> => {
   // Never a plain archive for a profile that asked for encryption (saved before it was refused).
   if (profile.encrypt) throw new Error(encryptionRefusal(profile));

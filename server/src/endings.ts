@@ -17,7 +17,12 @@ export function lostEnding(job: { kind: string; status: string }, now: Date, sil
   const silence = silentFor === null ? 'found with no recent heartbeat' : `no heartbeat for ${Math.round(silentFor / 1000)} s`;
   // A queued job with a heartbeat is a restore waiting for the CLI process that asked for it.
   if (job.status === 'queued') {
-    return { status: 'cancelled', statusReason: 'worker-lost', finishedAt: now, message: `The process that asked for it stopped answering (${silence}); nothing was changed.` };
+    return {
+      status: 'cancelled',
+      statusReason: 'worker-lost',
+      finishedAt: now,
+      message: `The process that asked for it stopped answering (${silence}); nothing was changed.`,
+    };
   }
   return {
     status: 'failed',

@@ -11,5 +11,4 @@ export const lockProfileRow = (trx: Knex.Transaction, profilesTable: string, pro
   trx(profilesTable).where({ id: profileId }).update({ id: profileId });
 
 /** Owns every profile: what a restore takes, since it excludes every job on the site. */
-export const lockEveryProfile = (trx: Knex.Transaction, profilesTable: string) =>
-  trx(profilesTable).update({ id: trx.ref('id') });
+export const lockEveryProfile = (trx: Knex.Transaction, profilesTable: string) => trx(profilesTable).update({ id: trx.ref('id') });

@@ -34,8 +34,7 @@ export const slugify = (name: string): string =>
     .slice(0, 60) || 'backup';
 
 /** `20261123-140205` in UTC, sortable and safe in file names. */
-export const fileTimestamp = (date: Date): string =>
-  date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+export const fileTimestamp = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
 /** A one-line message for anything thrown (drivers sometimes throw plain objects). */
 export const errorMessage = (error: unknown): string => {

@@ -14,7 +14,21 @@ import { launchBrowser, login, newContext, openPage, screenshot } from '../helpe
 import { FIRST_ADMIN, adminClient, type AdminClient } from '../helpers/http';
 import { serveApp, type ServedApp } from '../helpers/served-app';
 import { ARTICLES, ARTICLE_EDITOR, EDIT_VIEW, RESTORE_BULK_ROWS, seedBulkTable } from './site';
-import { BACKUPS, PROFILES, backUpNow, closeDialog, dismissAnnouncement, expectCount, gone, logInAgain, openRestore, restoreDialog, row, textMatches, visible } from './pages';
+import {
+  BACKUPS,
+  PROFILES,
+  backUpNow,
+  closeDialog,
+  dismissAnnouncement,
+  expectCount,
+  gone,
+  logInAgain,
+  openRestore,
+  restoreDialog,
+  row,
+  textMatches,
+  visible,
+} from './pages';
 
 const FINAL = /completed|failed|cancelled/i;
 const RUNNING_WARNING = 'A backup is running: changes you save now may not be in it.';
@@ -94,7 +108,10 @@ describe('admin panel in Chromium', () => {
     await subject.fill('{kind} {status}: {profile_name}');
     await page.getByLabel('And these addresses').fill('ops@example.com');
     const preview = page.getByTestId('notify-preview');
-    await textMatches(preview, /^backup failed: Nightly queueThe backup of “Nightly queue” \(schedule, record 42\) failed at 2026-01-01 02:03:12 UTC, after 3 min 12 s\./);
+    await textMatches(
+      preview,
+      /^backup failed: Nightly queueThe backup of “Nightly queue” \(schedule, record 42\) failed at 2026-01-01 02:03:12 UTC, after 3 min 12 s\./,
+    );
     await preview.evaluate((box) => box.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'profile-notify');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -197,11 +214,16 @@ describe('admin panel in Chromium', () => {
     const nightly = (await api.request('GET', '/backup/profiles')).body.data.find((p: any) => p.name === 'Nightly queue');
     await page.goto(`${PROFILES}/${nightly.documentId}`);
     await visible(page.getByText('Preview, filled from this profile’s last record'));
-    await textMatches(page.getByTestId('notify-preview'), new RegExp(`^backup cancelled: Nightly queueThe backup of “Nightly queue” \\(admin, record ${queued.id}\\) cancelled at `));
+    await textMatches(
+      page.getByTestId('notify-preview'),
+      new RegExp(`^backup cancelled: Nightly queueThe backup of “Nightly queue” \\(admin, record ${queued.id}\\) cancelled at `),
+    );
   });
 
   it('a cancel profile shows the busy message; the Content Manager warns every editor and the profile cannot be deleted while a backup runs', async () => {
-    const created = await api.request('POST', '/backup/profiles', { body: { name: 'Busy site', queueBehavior: 'cancel', includeUploads: false, includeProjectFiles: false } });
+    const created = await api.request('POST', '/backup/profiles', {
+      body: { name: 'Busy site', queueBehavior: 'cancel', includeUploads: false, includeProjectFiles: false },
+    });
     expect(created.status).toBe(201);
     /** Each check gets a backup of its own, stopped after it, so none depends on how long a backup lasts. */
     const whileRunning = async (check: () => Promise<void>) => {
@@ -247,7 +269,10 @@ describe('admin panel in Chromium', () => {
 
     await whileRunning(async () => {
       await page.goto(PROFILES);
-      await page.getByRole('row', { name: /Busy site/ }).getByRole('button', { name: 'Delete' }).click();
+      await page
+        .getByRole('row', { name: /Busy site/ })
+        .getByRole('button', { name: 'Delete' })
+        .click();
       await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
       await visible(page.getByText(/“Busy site” has 1 queued or running job; cancel it or wait for it to finish before deleting the profile\./));
       await screenshot(page, 'profile-delete-refused');

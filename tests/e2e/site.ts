@@ -28,7 +28,7 @@ export const seedBulkTable = async (file: string, rows = BULK_ROWS) => {
     db.exec('DROP TABLE IF EXISTS bulk_rows; CREATE TABLE bulk_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, payload VARCHAR(200))');
     db.prepare(
       `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
-       INSERT INTO bulk_rows (payload) SELECT 'row ' || x || ' lorem ipsum dolor sit amet consectetur adipiscing elit' FROM n`
+       INSERT INTO bulk_rows (payload) SELECT 'row ' || x || ' lorem ipsum dolor sit amet consectetur adipiscing elit' FROM n`,
     ).run(rows);
   })();
   db.close();

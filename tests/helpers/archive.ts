@@ -36,7 +36,10 @@ export function tableRows(entries: ArchiveEntry[], table: string): Record<string
   const e = entries.find((x) => x.name === `db/${table}.ndjson.gz`);
   if (!e) throw new Error(`no entry for table ${table}`);
   const text = zlib.gunzipSync(e.data).toString('utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Writes a tar built from entries (optionally gzip), for tampering tests. */
@@ -81,12 +84,7 @@ export async function writeFiles(root: string, files: Record<string, string | Bu
  * sha256 and row count, every file's size and sha256) so that it verifies again: a hand-made
  * archive that only a restore can find wrong.
  */
-export async function craftArchive(
-  source: string,
-  dest: string,
-  edit: (entries: ArchiveEntry[]) => ArchiveEntry[] | void,
-  fixManifest = true,
-): Promise<void> {
+export async function craftArchive(source: string, dest: string, edit: (entries: ArchiveEntry[]) => ArchiveEntry[] | void, fixManifest = true): Promise<void> {
   const entries = await readArchive(source);
   const edited = edit(entries) ?? entries;
   const manifestEntry = edited.find((e) => e.name === 'manifest.json')!;
@@ -105,7 +103,10 @@ export async function craftArchive(
     }
     manifestEntry.data = Buffer.from(JSON.stringify(manifest));
   }
-  await writeTar(dest, edited.map((e) => ({ name: e.name, data: e.data, type: e.type as tar.Header['type'] })));
+  await writeTar(
+    dest,
+    edited.map((e) => ({ name: e.name, data: e.data, type: e.type as tar.Header['type'] })),
+  );
 }
 
 /** Replaces the rows of a table entry (gzip NDJSON) in place. */

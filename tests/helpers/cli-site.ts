@@ -30,10 +30,14 @@ export const backUp = async (app: TestApp): Promise<TakenBackup> => {
   const service = servicesOf(() => app.strapi);
   const queued = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
   let record: any;
-  await waitFor(async () => {
-    record = await service('records').findById(queued.record.id);
-    return record.status === 'completed' || record.status === 'failed';
-  }, 60000, 'the backup to end');
+  await waitFor(
+    async () => {
+      record = await service('records').findById(queued.record.id);
+      return record.status === 'completed' || record.status === 'failed';
+    },
+    60000,
+    'the backup to end',
+  );
   if (record.status !== 'completed') throw new Error(`the backup failed: ${record.message}`);
   return { id: record.id, documentId: record.documentId, archiveFile: record.archiveFile };
 };
@@ -75,11 +79,16 @@ export const siteState = async (knex: Knex, dialect: TestDialect, appDir: string
 
 /** A copy of `archive` with one byte of its first non-empty upload changed; its manifest is left as it was. */
 export const tamperedCopy = (archive: string, dest: string): Promise<void> =>
-  craftArchive(archive, dest, (entries) => {
-    const upload = entries.find((e) => e.name.startsWith('uploads/') && e.data.length > 0);
-    if (!upload) throw new Error(`${archive} has no upload to tamper with`);
-    upload.data[0] ^= 0xff;
-  }, false);
+  craftArchive(
+    archive,
+    dest,
+    (entries) => {
+      const upload = entries.find((e) => e.name.startsWith('uploads/') && e.data.length > 0);
+      if (!upload) throw new Error(`${archive} has no upload to tamper with`);
+      upload.data[0] ^= 0xff;
+    },
+    false,
+  );
 
 /**
  * The CLI on a terminal (its stdin, stdout and stderr a pseudo-terminal), answering `answer` once

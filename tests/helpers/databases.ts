@@ -50,7 +50,8 @@ const probed = new Map<string, boolean>();
 function answers(host: string, port: number): boolean {
   const key = `${host}:${port}`;
   if (!probed.has(key)) {
-    const script = `const s=require('net').connect(${port},${JSON.stringify(host)});` +
+    const script =
+      `const s=require('net').connect(${port},${JSON.stringify(host)});` +
       `s.setTimeout(2000);s.on('connect',()=>{s.destroy();process.exit(0)});` +
       `s.on('error',()=>process.exit(1));s.on('timeout',()=>process.exit(1));`;
     const r = spawnSync(process.execPath, ['-e', script], { timeout: 5000 });

@@ -95,7 +95,9 @@ export const adminClient = (url: string): AdminClient => {
     const role = roles.find((r) => r.name === `Role ${name}`);
     if (!role) throw new Error(`no role “Role ${name}”`);
     const body = {
-      permissions: permissions.map((p) => (typeof p === 'string' ? { action: p, subject: null, conditions: [], properties: {} } : { conditions: [], properties: {}, ...p })),
+      permissions: permissions.map((p) =>
+        typeof p === 'string' ? { action: p, subject: null, conditions: [], properties: {} } : { conditions: [], properties: {}, ...p },
+      ),
     };
     expectOk(await request('PUT', `/admin/roles/${role.id}/permissions`, { body }), 'set permissions', 200);
   };
@@ -116,7 +118,11 @@ export const adminClient = (url: string): AdminClient => {
       const role = expectOk(await request('POST', '/admin/roles', { body: { name: `Role ${name}`, description: 'test' } }), 'create role', 201).data;
       if (permissions.length > 0) await setRolePermissions(name, permissions);
       const email = `${name.toLowerCase().replace(/\W+/g, '-')}@example.test`;
-      const user = expectOk(await request('POST', '/admin/users', { body: { firstname: name, lastname: 'Test', email, roles: [role.id] } }), 'create user', 201).data;
+      const user = expectOk(
+        await request('POST', '/admin/users', { body: { firstname: name, lastname: 'Test', email, roles: [role.id] } }),
+        'create user',
+        201,
+      ).data;
       const body = { registrationToken: user.registrationToken, userInfo: { firstname: name, lastname: 'Test', password: PASSWORD } };
       return expectOk(await request('POST', '/admin/register', { token: null, body }), 'register', 200).data.token;
     },

@@ -65,8 +65,15 @@ export function useRestoreSite(dialect: TestDialect, prefix: string): RestoreSit
 
 export function takeBackup(site: RestoreSite, name: string, format: 'tar' | 'tar.gz', excludeTables: string[] = []): Promise<BackupResult> {
   return createBackup({
-    knex: site.knex, dialect: site.dialect, includeDatabase: true, excludeTables, uploadsDir: site.uploadsDir, projectDir: null, format,
-    outFile: path.join(site.work, name), tmpDir: path.join(site.work, `tmp-${name}`),
+    knex: site.knex,
+    dialect: site.dialect,
+    includeDatabase: true,
+    excludeTables,
+    uploadsDir: site.uploadsDir,
+    projectDir: null,
+    format,
+    outFile: path.join(site.work, name),
+    tmpDir: path.join(site.work, `tmp-${name}`),
     meta: { strapiVersion: null, pluginVersion: null, profile: null },
   });
 }
@@ -74,14 +81,19 @@ export function takeBackup(site: RestoreSite, name: string, format: 'tar' | 'tar
 /** Restore options for the site's backup (small batches, so that every table takes several). */
 export function restoreOptions(site: RestoreSite, over: Partial<RestoreOptions> = {}): RestoreOptions {
   return {
-    knex: site.knex, dialect: site.dialect, file: site.backup.file, manifest: site.backup.manifest,
-    keepTables: KEPT_TABLES, uploadsDir: site.uploadsDir, batchSize: 7, ...over,
+    knex: site.knex,
+    dialect: site.dialect,
+    file: site.backup.file,
+    manifest: site.backup.manifest,
+    keepTables: KEPT_TABLES,
+    uploadsDir: site.uploadsDir,
+    batchSize: 7,
+    ...over,
   };
 }
 
 /** The state without the kept tables. */
-export const restoredPart = (state: Record<string, string>) =>
-  Object.fromEntries(Object.entries(state).filter(([t]) => !KEPT_TABLES.includes(t)));
+export const restoredPart = (state: Record<string, string>) => Object.fromEntries(Object.entries(state).filter(([t]) => !KEPT_TABLES.includes(t)));
 
 /** Changes rows of most tables (deletes, updates, inserts; drops nothing) and the uploads. */
 export async function changeSite({ knex, uploadsDir }: RestoreSite): Promise<void> {
@@ -89,7 +101,9 @@ export async function changeSite({ knex, uploadsDir }: RestoreSite): Promise<voi
   await knex('posts').where({ id: 3 }).del();
   await knex('items').whereIn('id', [3, 4, 5]).del();
   await knex('items').insert([{ label: 'new 1' }, { label: 'new 2' }]);
-  await knex('kinds').where({ id: 1 }).update({ s: 'changed', flag: false, doc: JSON.stringify({ other: 1 }) });
+  await knex('kinds')
+    .where({ id: 1 })
+    .update({ s: 'changed', flag: false, doc: JSON.stringify({ other: 1 }) });
   await knex('authors').where({ id: 2 }).update({ name: 'Grace H.', mentor_id: 3 });
   await knex('authors').insert({ name: 'Newcomer', mentor_id: 1 });
   await knex('comments').insert({ post_id: 2, body: 'late' });

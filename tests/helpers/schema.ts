@@ -54,12 +54,30 @@ export async function createSchema(knex: Knex, dialect: TestDialect): Promise<vo
   const ts = dialect === 'sqlite' ? 1714558830123 : '2024-05-01 10:20:30.123456';
   await knex('kinds').insert([
     {
-      big: BIG, dec: '12345.678900', flt: 1.5, flag: true, doc: JSON.stringify(DOC), bin: BINARY,
-      ts, d: '2024-05-01', tm: '10:20:30', s: 'héllo "q"\n', txt: 'line1\nline2\t\u0001',
+      big: BIG,
+      dec: '12345.678900',
+      flt: 1.5,
+      flag: true,
+      doc: JSON.stringify(DOC),
+      bin: BINARY,
+      ts,
+      d: '2024-05-01',
+      tm: '10:20:30',
+      s: 'héllo "q"\n',
+      txt: 'line1\nline2\t\u0001',
     },
     {
-      big: '-9007199254740993', dec: '-0.000001', flt: -2.25, flag: false, doc: JSON.stringify('123'), bin: Buffer.alloc(0),
-      ts, d: '1999-12-31', tm: '23:59:59', s: '', txt: '',
+      big: '-9007199254740993',
+      dec: '-0.000001',
+      flt: -2.25,
+      flag: false,
+      doc: JSON.stringify('123'),
+      bin: Buffer.alloc(0),
+      ts,
+      d: '1999-12-31',
+      tm: '23:59:59',
+      s: '',
+      txt: '',
     },
     { big: null, dec: null, flt: null, flag: null, doc: null, bin: null, ts: null, d: null, tm: null, s: null, txt: null },
   ]);
@@ -71,7 +89,13 @@ export async function createSchema(knex: Knex, dialect: TestDialect): Promise<vo
   await knex('bigkeys').insert([0n, 1n, 2n, 3n, 4n].map((i) => ({ id: String(base + i), note: `n${i}` })));
   await knex('bigkeys').insert({ id: '1', note: 'small' });
   await knex('secrets').insert({ token: 'do-not-back-me-up' });
-  await knex('nokey').insert([{ x: 2, y: 'b' }, { x: 1, y: 'a' }, { x: 2, y: 'a' }, { x: 1, y: 'a' }, { x: 3, y: null }]);
+  await knex('nokey').insert([
+    { x: 2, y: 'b' },
+    { x: 1, y: 'a' },
+    { x: 2, y: 'a' },
+    { x: 1, y: 'a' },
+    { x: 3, y: null },
+  ]);
 }
 
 /** Tables a restore keeps (the plugin's own, in real use). */

@@ -52,7 +52,10 @@ const waitForHealth = async (url: string, server: ChildProcess, timeoutMs: numbe
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`strapi exited ${server.exitCode}`);
-    const ok = await fetch(`${url}/_health`).then((r) => r.status === 204, () => false);
+    const ok = await fetch(`${url}/_health`).then(
+      (r) => r.status === 204,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -72,7 +75,8 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
   const exited = new Promise<void>((resolve) =>
     server.once('exit', (code, signal) => {
       // A server that dies under a test fails it with "fetch failed" and nothing more: say why.
-      if (!stopping) process.stderr.write(`\n[served app ${path.basename(app.dir)}] exited on its own (code ${code}, signal ${signal}); its last output:\n${output}\n`);
+      if (!stopping)
+        process.stderr.write(`\n[served app ${path.basename(app.dir)}] exited on its own (code ${code}, signal ${signal}); its last output:\n${output}\n`);
       resolve();
     }),
   );
@@ -92,7 +96,7 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
   } catch (error) {
     await stopServer();
     await app.destroy();
-    throw new Error(`${(error as Error).message}\n${output}`);
+    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
   }
   return {
     app,
@@ -110,7 +114,10 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
  * Copies the playground, builds its admin (with this plugin's built admin), lets `prepare` touch
  * the database before the first boot, then starts it with `strapi start`.
  */
-export const serveApp = async (label: string, { env = {}, prepare }: { env?: Record<string, string>; prepare?: (app: TestApp) => Promise<void> } = {}): Promise<ServedApp> => {
+export const serveApp = async (
+  label: string,
+  { env = {}, prepare }: { env?: Record<string, string>; prepare?: (app: TestApp) => Promise<void> } = {},
+): Promise<ServedApp> => {
   const app = await createTestApp('sqlite', label);
   Object.assign(app.env, env, { HOST: '127.0.0.1', PORT: String(await freePort()) });
   // The build does not touch the database, so seeding runs beside it.

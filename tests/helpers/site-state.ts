@@ -25,7 +25,7 @@ const VOLATILE_ROWS: Record<string, { column: string; value: string }> = {
 /** sha256 of the ordered rows of `table` (and its row count), read in exact text forms. */
 export async function tableChecksum(knex: Knex, dialect: TestDialect, table: string): Promise<string> {
   const [info] = await describeTables(knex, dialect, [table]);
-  const order = (info.primaryKey.length ? info.primaryKey : info.columns.map((c) => c.name));
+  const order = info.primaryKey.length ? info.primaryKey : info.columns.map((c) => c.name);
   const exprs = info.columns.map((c) => {
     const col = id(dialect, c.name);
     if (dialect === 'sqlite') return `quote(${col})`;
@@ -63,7 +63,10 @@ export async function filesState(dir: string): Promise<Record<string, string>> {
       const abs = path.join(dir, r);
       if (e.isSymbolicLink()) out[r] = `-> ${await fs.promises.readlink(abs)}`;
       else if (e.isDirectory()) await walk(r);
-      else out[r] = createHash('sha256').update(await fs.promises.readFile(abs)).digest('hex');
+      else
+        out[r] = createHash('sha256')
+          .update(await fs.promises.readFile(abs))
+          .digest('hex');
     }
   };
   await walk('');

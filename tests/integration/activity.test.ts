@@ -72,7 +72,9 @@ describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
 
   it('reads an index: every open edit view of every editor polls it', async () => {
     const [records] = await describeTables(http.app.strapi.db.connection, dialect, ['backup_records']);
-    expect(records.indexes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'backup_records_status_kind_idx', columns: ['status', 'kind'], unique: false })]));
+    expect(records.indexes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'backup_records_status_kind_idx', columns: ['status', 'kind'], unique: false })]),
+    );
   });
 
   it('401 without a token or with an API token: admins only', async () => {

@@ -62,7 +62,10 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const rejected = answers.filter((r) => r.status === 409);
     expect(rejected).toHaveLength(99);
     for (const r of rejected) {
-      expect(r.body).toMatchObject({ data: null, error: { status: 409, name: 'ConflictError', details: { reason: 'busy', record: { id: accepted[0].body.data.id } } } });
+      expect(r.body).toMatchObject({
+        data: null,
+        error: { status: 409, name: 'ConflictError', details: { reason: 'busy', record: { id: accepted[0].body.data.id } } },
+      });
       expect(r.body.error.message).toMatch(new RegExp(`^A backup of “Cancel burst” is (already running|about to start) \\(record ${accepted[0].body.data.id}`));
     }
   });
@@ -74,7 +77,9 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     const limited = answers.filter((r) => r.status === 429);
     expect(limited).toHaveLength(90);
     expect(limited[0].body.error).toMatchObject({ name: 'RateLimitError', details: { retryAfter: expect.any(Number) } });
-    expect(limited[0].body.error.message).toMatch(/^Too many backup requests with this API token: at most 10 every 60 s \(config\/plugins → backup\.config\.contentApi\.rateLimit\)\. Try again in \d+ s\.$/);
+    expect(limited[0].body.error.message).toMatch(
+      /^Too many backup requests with this API token: at most 10 every 60 s \(config\/plugins → backup\.config\.contentApi\.rateLimit\)\. Try again in \d+ s\.$/,
+    );
     const accepted = answers.filter((r) => r.status === 202).sort((a, b) => a.body.data.id - b.body.data.id);
     expect(accepted.map((r) => r.body.meta.position)).toEqual([0, 1, 2, 3]);
     // The content API's answer leaves out who asked and where the job runs.
@@ -139,7 +144,9 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     await http.app.strapi.db.query('plugin::backup.profile').update({ where: { id: encrypted.id }, data: { encrypt: true } });
     const refused = await run(encrypted.documentId);
     expect(refused.status).toBe(400);
-    expect(refused.body.error.message).toBe('The profile “Encrypted” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.');
+    expect(refused.body.error.message).toBe(
+      'The profile “Encrypted” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.',
+    );
     expect(await http.app.strapi.db.query(RECORD).count({ where: { profile: { id: encrypted.id } } })).toBe(0);
 
     // A directory that cannot exist: its parent is a file.
@@ -162,7 +169,9 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     await service('records').update(last.id, { status: 'completed', finishedAt: new Date() as any, archiveFile: 'x.tar', archiveSize: 10 ** 15 });
     const full = await run(roomy.documentId);
     expect(full.status).toBe(400);
-    expect(full.body.error.message).toMatch(/^Only .* free in .*; the last backup of “Huge last archive” took 909\.5 TB, so this one needs about 1091\.4 TB\. Free some space/);
+    expect(full.body.error.message).toMatch(
+      /^Only .* free in .*; the last backup of “Huge last archive” took 909\.5 TB, so this one needs about 1091\.4 TB\. Free some space/,
+    );
     expect(await http.app.strapi.db.query(RECORD).count({ where: { profile: { id: roomy.id } } })).toBe(1);
   });
 
@@ -190,16 +199,32 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     });
     expect(created.status).toBe(201);
     const nightly = created.body.data;
-    expect(nightly).toMatchObject({ name: 'Nightly', maxQueueDepth: 5, excludeTables: ['logs'], schedule: '0 2 * * *', format: 'tar.gz', notify: { on: ['failed'], requester: true, emails: ['ops@example.com'], subject: 'Backup {status}', body: 'See {admin_url}' } });
+    expect(nightly).toMatchObject({
+      name: 'Nightly',
+      maxQueueDepth: 5,
+      excludeTables: ['logs'],
+      schedule: '0 2 * * *',
+      format: 'tar.gz',
+      notify: { on: ['failed'], requester: true, emails: ['ops@example.com'], subject: 'Backup {status}', body: 'See {admin_url}' },
+    });
 
     const list = await request('GET', '/backup/profiles');
     expect(list.status).toBe(200);
     expect(list.body.data[0]).toMatchObject({ name: 'Full site', isDefault: true });
     expect(list.body.data.map((p: any) => p.name)).toContain('Nightly');
 
-    const updated = await request('PUT', `/backup/profiles/${nightly.documentId}`, { body: { name: ' Nightly 2 ', schedule: '', timezone: null, maxQueueDepth: 2 } });
+    const updated = await request('PUT', `/backup/profiles/${nightly.documentId}`, {
+      body: { name: ' Nightly 2 ', schedule: '', timezone: null, maxQueueDepth: 2 },
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body.data).toMatchObject({ documentId: nightly.documentId, name: 'Nightly 2', schedule: null, timezone: null, maxQueueDepth: 2, format: 'tar.gz' });
+    expect(updated.body.data).toMatchObject({
+      documentId: nightly.documentId,
+      name: 'Nightly 2',
+      schedule: null,
+      timezone: null,
+      maxQueueDepth: 2,
+      format: 'tar.gz',
+    });
     // Keeping its own name (any case) is not a clash.
     expect((await request('PUT', `/backup/profiles/${nightly.documentId}`, { body: { name: 'NIGHTLY 2' } })).status).toBe(200);
 
@@ -264,7 +289,11 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['POST', { name: 'X', encrypt: 'on' }, /encrypt must be true or false/],
       ['POST', { name: 'X', encrypt: true }, /^encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted/],
       ['PUT', { encrypt: true }, /^encrypt: encryption is not available yet/],
-      ['POST', { name: 'X', schedule: '* * * * * *' }, /^schedule “\* \* \* \* \* \*” fires as often as every 1 s; a schedule may fire at most once every 1 min \(config\/plugins → backup\.config\.schedules\.minIntervalSeconds\)$/],
+      [
+        'POST',
+        { name: 'X', schedule: '* * * * * *' },
+        /^schedule “\* \* \* \* \* \*” fires as often as every 1 s; a schedule may fire at most once every 1 min \(config\/plugins → backup\.config\.schedules\.minIntervalSeconds\)$/,
+      ],
       ['PUT', { schedule: '*/20 * * * * *' }, /fires as often as every 20 s; a schedule may fire at most once every 1 min/],
       ['POST', { name: 'X', isDefault: 'yes' }, /isDefault must be true or false/],
       ['POST', { name: 'X', excludeTables: 'logs' }, /excludeTables must be a list of table names/],
@@ -279,7 +308,11 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
       ['POST', { name: 'X', retainDays: 'week' }, /retainDays must be an integer from 0 to 100000/],
       ['POST', { name: 'X', format: 'zip' }, /format must be one of: tar, tar.gz/],
       ['POST', { name: 'X', notify: 'always' }, /notify must be an object/],
-      ['POST', { name: 'X', notify: { on: ['failed'], requester: true, emails: [], subject: 'Hi {name}', body: 'B' } }, /notify\.subject: unknown placeholder \{name\}/],
+      [
+        'POST',
+        { name: 'X', notify: { on: ['failed'], requester: true, emails: [], subject: 'Hi {name}', body: 'B' } },
+        /notify\.subject: unknown placeholder \{name\}/,
+      ],
       ['POST', { name: 'X', description: 7 }, /description must be a string/],
       ['POST', { name: 'X', maxQueueDepth: 0, format: 'zip' }, /maxQueueDepth must be an integer from 1 to 50; format must be one of/],
       ['PUT', { name: 'TAKEN' }, /A backup profile named “TAKEN” already exists/],
@@ -312,7 +345,10 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
 
   it('profiles: delete is refused while jobs are pending (409) and for the default profile (400)', async () => {
     const busy = await createProfile('Busy', { queueBehavior: 'queue' });
-    const [first, second] = [await run(busy.documentId), await request('POST', '/api/backup/runs', { body: { profile: busy.documentId }, token: await http.createApiToken('delete-test') })];
+    const [first, second] = [
+      await run(busy.documentId),
+      await request('POST', '/api/backup/runs', { body: { profile: busy.documentId }, token: await http.createApiToken('delete-test') }),
+    ];
     expect([first.status, second.status]).toEqual([202, 202]);
     const refused = await request('DELETE', `/backup/profiles/${busy.documentId}`);
     expect(refused.status).toBe(409);

@@ -33,11 +33,15 @@ const runBackup = async (app: TestApp, onPoll?: (record: any) => void) => {
   const result = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
   expect(result).toMatchObject({ accepted: true, position: 0 });
   let record: any;
-  await waitFor(async () => {
-    record = await service('records').findById(result.record.id);
-    onPoll?.(record);
-    return ['completed', 'failed', 'cancelled'].includes(record.status);
-  }, 60000, `record ${result.record.id} to end`);
+  await waitFor(
+    async () => {
+      record = await service('records').findById(result.record.id);
+      onPoll?.(record);
+      return ['completed', 'failed', 'cancelled'].includes(record.status);
+    },
+    60000,
+    `record ${result.record.id} to end`,
+  );
   return record;
 };
 
@@ -111,7 +115,9 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
       expect(entry?.sha256).toBe(sha256(fs.readFileSync(path.join(uploadsDir, name))));
     }
     const paths = manifest.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['files/package.json', 'files/config/database.js', 'files/src/api/article/content-types/article/schema.json']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['files/package.json', 'files/config/database.js', 'files/src/api/article/content-types/article/schema.json']),
+    );
     expect(paths.filter((p) => /(^|\/)(\.env|backups|node_modules|\.tmp)(\/|$)/.test(p))).toEqual([]);
 
     const verified = await verifyArchive(file, { expectedSha256: done.archiveSha256 });
@@ -128,7 +134,11 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
     });
     const payload = 'x'.repeat(150);
     for (let i = 0; i < 40; i += 1) {
-      await knex.batchInsert('bulk_rows', Array.from({ length: 2500 }, () => ({ payload })), 500);
+      await knex.batchInsert(
+        'bulk_rows',
+        Array.from({ length: 2500 }, () => ({ payload })),
+        500,
+      );
     }
 
     let backupDone = false;
@@ -206,7 +216,10 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
     // A copy whose entries are intact but that also carries one escaping the extraction directory.
     const escaping = path.join(app.dir, 'escaping.tar');
     const entries = await readArchive(file);
-    await writeTar(escaping, [{ name: '../../etc/cron.d/evil', data: Buffer.from('* * * * * root sh\n') }, ...entries.map(({ name, data }) => ({ name, data }))]);
+    await writeTar(escaping, [
+      { name: '../../etc/cron.d/evil', data: Buffer.from('* * * * * root sh\n') },
+      ...entries.map(({ name, data }) => ({ name, data })),
+    ]);
     for (const [damaged, reason] of [
       [truncated, /truncated|corrupt|missing/i],
       [tampered, /sha256|checksum/i],

@@ -74,18 +74,41 @@ describe.each(dialectsUnderTest())('strapi-backup restore, the app booting (%s)'
   it('waits behind a job running elsewhere, its queued record beating, then restores', async () => {
     await changeSite(site);
     const now = new Date();
-    const running = await insertRecordRow(site.knex, { kind: 'backup', status: 'running', trigger: 'api', worker: 'elsewhere:1', started_at: now, heartbeat_at: now });
+    const running = await insertRecordRow(site.knex, {
+      kind: 'backup',
+      status: 'running',
+      trigger: 'api',
+      worker: 'elsewhere:1',
+      started_at: now,
+      heartbeat_at: now,
+    });
     // That instance is alive: its heartbeat stays fresh until its job "ends" below.
-    const beat = setInterval(() => void site.knex('backup_records').where({ id: running }).update({ heartbeat_at: new Date() }).catch(() => undefined), 200);
+    const beat = setInterval(
+      () =>
+        void site
+          .knex('backup_records')
+          .where({ id: running })
+          .update({ heartbeat_at: new Date() })
+          .catch(() => undefined),
+      200,
+    );
     const cli = site.app.cli(['restore', String(site.backup.id), '--yes', '--json'], { env: { BACKUP_HEARTBEAT_MS: '1000', BACKUP_POLL_MS: '200' } });
     try {
       let queued: { id: number; heartbeat_at: unknown } | undefined;
-      await waitFor(async () => Boolean((queued = await site.knex('backup_records').where({ kind: 'restore', status: 'queued' }).first())), 60000, 'the restore to be queued');
+      await waitFor(
+        async () => Boolean((queued = await site.knex('backup_records').where({ kind: 'restore', status: 'queued' }).first())),
+        60000,
+        'the restore to be queued',
+      );
       const firstBeat = timeOf(queued!.heartbeat_at);
-      await waitFor(async () => {
-        const now = await site.knex('backup_records').where({ id: queued!.id }).first();
-        return now.status === 'queued' && timeOf(now.heartbeat_at) > firstBeat;
-      }, 15000, 'a heartbeat on the queued restore');
+      await waitFor(
+        async () => {
+          const now = await site.knex('backup_records').where({ id: queued!.id }).first();
+          return now.status === 'queued' && timeOf(now.heartbeat_at) > firstBeat;
+        },
+        15000,
+        'a heartbeat on the queued restore',
+      );
     } finally {
       clearInterval(beat);
       await site.knex('backup_records').where({ id: running }).update({ status: 'completed', finished_at: new Date() });
@@ -115,7 +138,10 @@ describe.each(dialectsUnderTest())('strapi-backup restore, the app booting (%s)'
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
     expect(run.stderr).toMatch(/^strapi-backup: A restore replaces the whole site: pass --yes/);
     const envAlone = await site.app.cli(['restore', String(site.backup.id), '--env', '--yes']);
-    expect({ code: envAlone.code, stderr: envAlone.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^strapi-backup: --env puts .env back with the project files: add --files/) });
+    expect({ code: envAlone.code, stderr: envAlone.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(/^strapi-backup: --env puts .env back with the project files: add --files/),
+    });
     expect({ state: await state(), records: (await records(site.knex)).length }).toEqual(before);
   });
 
@@ -190,15 +216,28 @@ describe('strapi-backup restore when the app cannot boot (sqlite)', () => {
     // restore takes the site lock too, and is refused for each, changing nothing.
     const archive = path.join(site.app.backupsDir, site.backup.archiveFile);
     const offline = () => site.app.cli(['restore', '--file', archive, '--files', '--yes', '--json']);
-    const running = await insertRecordRow(site.knex, { kind: 'backup', status: 'running', trigger: 'api', worker: 'elsewhere:1', started_at: new Date(), heartbeat_at: new Date() });
+    const running = await insertRecordRow(site.knex, {
+      kind: 'backup',
+      status: 'running',
+      trigger: 'api',
+      worker: 'elsewhere:1',
+      started_at: new Date(),
+      heartbeat_at: new Date(),
+    });
     const before = await state();
     const busy = await offline();
     expect({ code: busy.code, stdout: JSON.parse(busy.stdout) }).toMatchObject({ code: 3, stdout: { error: { reason: 'busy', record: { id: running } } } });
     // That worker died since: its heartbeat lapsed an hour ago.
-    await site.knex('backup_records').where({ id: running }).update({ heartbeat_at: new Date(Date.now() - 3600_000) });
+    await site
+      .knex('backup_records')
+      .where({ id: running })
+      .update({ heartbeat_at: new Date(Date.now() - 3600_000) });
     const pending = await insertRecordRow(site.knex, { kind: 'restore', status: 'queued', trigger: 'admin', queued_at: new Date() });
     const restorePending = await offline();
-    expect({ code: restorePending.code, stdout: JSON.parse(restorePending.stdout) }).toMatchObject({ code: 3, stdout: { error: { reason: 'restore-pending', record: { id: pending } } } });
+    expect({ code: restorePending.code, stdout: JSON.parse(restorePending.stdout) }).toMatchObject({
+      code: 3,
+      stdout: { error: { reason: 'restore-pending', record: { id: pending } } },
+    });
     expect(await state()).toEqual(before);
     await site.knex('backup_records').where({ id: pending }).update({ status: 'cancelled' });
 

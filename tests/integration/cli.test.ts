@@ -33,10 +33,14 @@ describe('the strapi-backup CLI as an operator types it', () => {
     await app.boot();
     const service = servicesOf(() => app.strapi);
     const queued = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
-    await waitFor(async () => {
-      record = await service('records').findById(queued.record.id);
-      return (record as any).status === 'completed';
-    }, 60000, 'the first backup to complete');
+    await waitFor(
+      async () => {
+        record = await service('records').findById(queued.record.id);
+        return (record as any).status === 'completed';
+      },
+      60000,
+      'the first backup to complete',
+    );
     await app.stop(); // each CLI process boots its own instance of the app
     elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'strapi-backup-cwd-'));
   }, 240000);
@@ -102,7 +106,9 @@ describe('the strapi-backup CLI as an operator types it', () => {
     try {
       const run = await app.cli(['run', '--wait']);
       expect(run.code).toBe(1);
-      expect(run.stderr.trim()).toBe('strapi-backup: The profile “Full site” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.');
+      expect(run.stderr.trim()).toBe(
+        'strapi-backup: The profile “Full site” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.',
+      );
     } finally {
       expect(await setEncrypt(false)).toBe(before);
     }
@@ -110,7 +116,11 @@ describe('the strapi-backup CLI as an operator types it', () => {
 
   it("shows a command's usage and options with help <command>, --help and -h", async () => {
     const outputs = [];
-    for (const args of [['help', 'run'], ['run', '--help'], ['--app-dir', app.dir, 'run', '-h']]) {
+    for (const args of [
+      ['help', 'run'],
+      ['run', '--help'],
+      ['--app-dir', app.dir, 'run', '-h'],
+    ]) {
       const help = await app.cli(args, { cwd: elsewhere, appEnv: false });
       expect({ args, code: help.code, stderr: help.stderr }).toEqual({ args, code: 0, stderr: '' });
       outputs.push(help.stdout);
@@ -174,12 +184,7 @@ describe('the strapi-backup CLI as an operator types it', () => {
     const byDocumentId = await app.cli(['verify', record.documentId]);
     expect(byDocumentId).toMatchObject({ code: 0, stdout: startingWith(`OK record ${id} (archive ${archive}): `) });
 
-    for (const args of [
-      ['verify', '--record', id, '--file', archive],
-      ['verify', '--file', archive, id],
-      ['verify', '--record', id, id],
-      ['verify'],
-    ]) {
+    for (const args of [['verify', '--record', id, '--file', archive], ['verify', '--file', archive, id], ['verify', '--record', id, id], ['verify']]) {
       expectUsageError(await app.cli(args, { cwd: elsewhere, appEnv: false }), '--record', '--file');
     }
   });

@@ -19,13 +19,7 @@ import { developApp, type ServedApp } from '../helpers/served-app';
 const WATCHER_EVENT = /File (created|changed|deleted): .*/g;
 
 /** Child processes of `pid` (Linux /proc): the cluster workers of `strapi develop`'s primary. */
-const childrenOf = (pid: number): number[] =>
-  fs
-    .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number);
+const childrenOf = (pid: number): number[] => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 
 /** When the process started, in clock ticks since boot (/proc/<pid>/stat field 22): its uptime's origin. */
 const startTicks = (pid: number): string => {
@@ -59,16 +53,25 @@ describe('strapi develop', () => {
     const { documentId } = accepted.body.data;
     // A restart refuses or holds requests for a while: each poll gives up after 2 s, and the wait
     // ends without throwing so that the evidence below says what happened.
-    const poll = () => api.request('GET', `/backup/records/${documentId}`, { timeoutMs: 2000 }).then((res) => res.body?.data, () => null);
+    const poll = () =>
+      api.request('GET', `/backup/records/${documentId}`, { timeoutMs: 2000 }).then(
+        (res) => res.body?.data,
+        () => null,
+      );
     let record: any = null;
-    await waitFor(async () => ['completed', 'failed', 'cancelled'].includes((record = await poll())?.status), 30000, 'the backup to end').catch(() => undefined);
+    await waitFor(async () => ['completed', 'failed', 'cancelled'].includes((record = await poll())?.status), 30000, 'the backup to end').catch(
+      () => undefined,
+    );
 
     // A restart forks a new worker: another pid, or (pid reused) another start time.
     expect({
       status: record?.status,
       watcherEvents: served.output().match(WATCHER_EVENT) ?? [],
       serverProcesses: childrenOf(served.pid).map((pid) => ({ pid, started: startTicks(pid) })),
-      adminSession: await api.request('GET', '/admin/users/me', { timeoutMs: 2000 }).then((res) => res.status, (error) => String(error)),
+      adminSession: await api.request('GET', '/admin/users/me', { timeoutMs: 2000 }).then(
+        (res) => res.status,
+        (error) => String(error),
+      ),
     }).toEqual({ status: 'completed', watcherEvents: [], serverProcesses: [{ pid: server, started }], adminSession: 200 });
     // The job ran in that process, and its archive sits in the directory the watcher watches.
     expect(record.worker).toBe(`${os.hostname()}:${server}`);

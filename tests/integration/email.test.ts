@@ -12,7 +12,12 @@ import { formatBytes } from '../../shared/format';
 import { waitFor } from '../helpers/wait';
 import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 
-const BODY = ['Hello {user_firstname} {user_lastname},', '{kind} {status}: record {record_id} ({trigger}), size {size}.', 'Error: {error}', 'See {admin_url}'].join('\n');
+const BODY = [
+  'Hello {user_firstname} {user_lastname},',
+  '{kind} {status}: record {record_id} ({trigger}), size {size}.',
+  'Error: {error}',
+  'See {admin_url}',
+].join('\n');
 
 describe('notification e-mails on sqlite', () => {
   let app: TestApp;
@@ -26,10 +31,14 @@ describe('notification e-mails on sqlite', () => {
   const runJob = async (profile: any, extra: Record<string, unknown> = {}) => {
     const { record } = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', ...extra });
     let done: any;
-    await waitFor(async () => {
-      done = await service('records').findById(record.id);
-      return ['completed', 'failed', 'cancelled'].includes(done.status);
-    }, 60000, `record ${record.id} to end`);
+    await waitFor(
+      async () => {
+        done = await service('records').findById(record.id);
+        return ['completed', 'failed', 'cancelled'].includes(done.status);
+      },
+      60000,
+      `record ${record.id} to end`,
+    );
     await service('notifier').flush();
     await service('mailer').flush();
     return service('records').findById(record.id);
@@ -73,11 +82,16 @@ describe('notification e-mails on sqlite', () => {
     refuse = false;
   });
 
-  const createProfile = (name: string, notify: unknown) =>
-    service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, notify });
+  const createProfile = (name: string, notify: unknown) => service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, notify });
 
   it('e-mails a completed admin job to its requester and to the list, each with the placeholders filled', async () => {
-    const profile = await createProfile('Mail test', { on: ['completed', 'failed'], requester: true, emails: ['ops@example.com'], subject: 'Backup {status}: {profile_name}', body: BODY });
+    const profile = await createProfile('Mail test', {
+      on: ['completed', 'failed'],
+      requester: true,
+      emails: ['ops@example.com'],
+      subject: 'Backup {status}: {profile_name}',
+      body: BODY,
+    });
     const done = await runJob(profile, { trigger: 'admin', requestedBy: ada.id });
     expect(done).toMatchObject({ status: 'completed', emailError: null });
     await waitFor(() => received.length === 2, 10000, 'two e-mails');
@@ -97,7 +111,13 @@ describe('notification e-mails on sqlite', () => {
   });
 
   it('e-mails a failed scheduled job to the list only, with its error; nothing for a profile that sends on failure only when its job completes', async () => {
-    const failing = await createProfile('Mail failing', { on: ['failed'], requester: true, emails: ['ops@example.com'], subject: '{kind} {status} <{profile_name}>', body: BODY });
+    const failing = await createProfile('Mail failing', {
+      on: ['failed'],
+      requester: true,
+      emails: ['ops@example.com'],
+      subject: '{kind} {status} <{profile_name}>',
+      body: BODY,
+    });
     // The backup directory is a file: the job fails when it opens its archive.
     const dir = app.backupsDir;
     fs.renameSync(dir, `${dir}.moved`);
@@ -156,4 +176,3 @@ describe('notification e-mails on sqlite', () => {
     expect(received).toEqual([]);
   });
 });
-

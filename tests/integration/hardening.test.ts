@@ -17,8 +17,22 @@ import { servicesOf } from '../helpers/strapi-app';
 const FINAL = ['completed', 'failed', 'cancelled'];
 /** What the content API may show of a record: no requester, no worker, no table names. */
 const CONTENT_API_RECORD_KEYS = [
-  'archiveFile', 'archiveSha256', 'archiveSize', 'documentId', 'encrypted', 'finishedAt', 'id', 'kind', 'message',
-  'profile', 'progress', 'queuedAt', 'startedAt', 'status', 'statusReason', 'trigger',
+  'archiveFile',
+  'archiveSha256',
+  'archiveSize',
+  'documentId',
+  'encrypted',
+  'finishedAt',
+  'id',
+  'kind',
+  'message',
+  'profile',
+  'progress',
+  'queuedAt',
+  'startedAt',
+  'status',
+  'statusReason',
+  'trigger',
 ];
 
 describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
@@ -84,7 +98,9 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
     const full = await http.createApiToken('full');
     const restore = await request('POST', '/api/backup/runs', { body: { kind: 'restore' }, token: full });
     expect(restore.status).toBe(400);
-    expect(restore.body.error.message).toBe('A restore cannot be requested through the content API, whatever the token; use the admin panel or the strapi-backup CLI.');
+    expect(restore.body.error.message).toBe(
+      'A restore cannot be requested through the content API, whatever the token; use the admin panel or the strapi-backup CLI.',
+    );
     for (const id of [asked.body.data.id, ran.body.data.id]) await service('queue').cancel(id);
   });
 
@@ -167,11 +183,15 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
     leaving.abort();
     expect(await firstAnswer).toMatchObject({ name: 'AbortError' });
     let lastRead = 0;
-    await waitFor(() => {
-      const running = service('verifications').running()[created.documentId];
-      if (running) lastRead = running.read;
-      return !running;
-    }, 10000, 'the verify to stop');
+    await waitFor(
+      () => {
+        const running = service('verifications').running()[created.documentId];
+        if (running) lastRead = running.read;
+        return !running;
+      },
+      10000,
+      'the verify to stop',
+    );
     // It stopped early, not at the end of the file.
     expect(lastRead).toBeLessThan(size / 2);
     fs.rmSync(file);
@@ -184,7 +204,9 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
     // The queue itself (a schedule or the CLI) skips the admin's preflight: the runner refuses too.
     const record = await backUp(profile);
     expect(record).toMatchObject({ status: 'failed', statusReason: 'error', archiveFile: null });
-    expect(record.message).toBe('The profile “Asked to encrypt” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.');
+    expect(record.message).toBe(
+      'The profile “Asked to encrypt” asks for encrypted archives, but encryption is not available yet in this version of the plugin; no unencrypted archive was written. Turn encrypt off on the profile.',
+    );
     expect(fs.readdirSync(http.app.backupsDir)).toEqual(before);
   });
 
@@ -213,7 +235,7 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
       const refused = await request('POST', '/backup/profiles', { body: { name: 'Half-hourly', schedule: '*/30 * * * *' } });
       expect(refused.status).toBe(400);
       expect(refused.body.error.message).toBe(
-        'schedule “*/30 * * * *” fires as often as every 30 min; a schedule may fire at most once every 60 min (config/plugins → backup.config.schedules.minIntervalSeconds)'
+        'schedule “*/30 * * * *” fires as often as every 30 min; a schedule may fire at most once every 60 min (config/plugins → backup.config.schedules.minIntervalSeconds)',
       );
       const preview = await request('GET', `/backup/schedule-preview?schedule=${encodeURIComponent('*/30 * * * *')}`);
       expect(preview.body.data).toMatchObject({ problem: expect.stringMatching(/at most once every 60 min/), next: [] });

@@ -54,7 +54,7 @@ const SAME_SOURCES = { compile: false };
 const listTables = async (knex: Knex, dialect: string): Promise<string[]> => {
   const sql = {
     sqlite: "select name from sqlite_master where type = 'table'",
-    postgres: "select table_name as name from information_schema.tables where table_schema = current_schema()",
+    postgres: 'select table_name as name from information_schema.tables where table_schema = current_schema()',
     mysql: 'select table_name as name from information_schema.tables where table_schema = database()',
   }[dialect]!;
   const result = await knex.raw(sql);
@@ -64,8 +64,7 @@ const listTables = async (knex: Knex, dialect: string): Promise<string[]> => {
 
 describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s', (dialect) => {
   let app: TestApp;
-  const records = () =>
-    app.strapi.db.query('plugin::backup.record').findMany({ orderBy: [{ id: 'asc' }], populate: { profile: { select: ['name'] } } });
+  const records = () => app.strapi.db.query('plugin::backup.record').findMany({ orderBy: [{ id: 'asc' }], populate: { profile: { select: ['name'] } } });
   const lastRecord = async () => (await records()).at(-1);
   const archive = async (record: any) => readArchive(path.join(app.backupsDir, record.archiveFile));
   /** A job of the default profile marked running by another instance, last alive at `heartbeatAt`. */
@@ -189,7 +188,9 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     try {
       await beat();
       await expect(reboot(app, { BACKUP_HOOKS_WAIT_MS: '300' }, SAME_SOURCES)).rejects.toThrow(
-        new RegExp(`pre-update backup .* failed: a job of “Full site” \\(record ${other.id}, on elsewhere:1\\) was still running after hooks\\.waitMs \\(300 ms\\)`)
+        new RegExp(
+          `pre-update backup .* failed: a job of “Full site” \\(record ${other.id}, on elsewhere:1\\) was still running after hooks\\.waitMs \\(300 ms\\)`,
+        ),
       );
       expect(await knex('backup_records').orderBy('id', 'desc').first()).toMatchObject({ trigger: 'pre-update', status: 'failed', status_reason: 'busy' });
 
@@ -252,7 +253,13 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     expect(await listTables(app.strapi.db.connection, dialect)).not.toContain('notes');
     // What the admin's records list is served: the hook's record like any other, newest first.
     const { results } = await app.strapi.plugin('backup').service('records').list();
-    expect(results[0]).toMatchObject({ id: record.id, documentId: expect.stringMatching(/^[a-z0-9]{24}$/), trigger: 'pre-uninstall', message: record.message, profile: { name: 'Full site' } });
+    expect(results[0]).toMatchObject({
+      id: record.id,
+      documentId: expect.stringMatching(/^[a-z0-9]{24}$/),
+      trigger: 'pre-uninstall',
+      message: record.message,
+      profile: { name: 'Full site' },
+    });
   });
 
   it('storage unwritable: the boot stops with a clear error, the table and its rows untouched', async () => {
@@ -262,7 +269,7 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     fs.writeFileSync(blocked, '');
     const writable = app.backupsDir;
     await expect(reboot(app, { BACKUP_DIR: path.join(blocked, 'backups') })).rejects.toThrow(
-      /pre-uninstall backup taken before Strapi's database schema sync failed: .*(ENOTDIR|EEXIST).*database is untouched.*would lose: content type api::memo\.memo removed \(table memos will be dropped\).*hooks\.failOpen: true/
+      /pre-uninstall backup taken before Strapi's database schema sync failed: .*(ENOTDIR|EEXIST).*database is untouched.*would lose: content type api::memo\.memo removed \(table memos will be dropped\).*hooks\.failOpen: true/,
     );
     const knex = connect(app.db);
     try {

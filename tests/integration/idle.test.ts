@@ -29,10 +29,14 @@ describe.each(dialectsUnderTest())('an idle plugin on %s', (dialect) => {
     const knex = app.strapi.db.connection;
     await poolIdle(app.strapi);
     // The 2 s window must not reach second 15 (the schedule sync).
-    await waitFor(() => {
-      const second = new Date().getSeconds();
-      return second <= 11 || second >= 17;
-    }, 10000, 'a window clear of the schedule sync');
+    await waitFor(
+      () => {
+        const second = new Date().getSeconds();
+        return second <= 11 || second >= 17;
+      },
+      10000,
+      'a window clear of the schedule sync',
+    );
     const statements: string[] = [];
     const onQuery = (query: { sql: string }) => statements.push(query.sql);
     knex.on('query', onQuery);
@@ -46,9 +50,7 @@ describe.each(dialectsUnderTest())('an idle plugin on %s', (dialect) => {
     expect(statements[0]).toMatch(/^select .* from ([`"]?public[`"]?\.)?[`"]?backup_records[`"]? /i);
 
     if (dialect === 'sqlite') {
-      const plan = await knex.raw(`explain query plan ${statements[0]}`, [
-        'queued', 'running', 'completed', 'restore', new Date().toISOString(),
-      ]);
+      const plan = await knex.raw(`explain query plan ${statements[0]}`, ['queued', 'running', 'completed', 'restore', new Date().toISOString()]);
       const details = plan.map((row: { detail: string }) => row.detail).join('\n');
       expect(details).toMatch(/USING (COVERING )?INDEX backup_records_status_kind_idx/);
       expect(details).not.toMatch(/^SCAN /m); // no branch of the OR reads the whole table

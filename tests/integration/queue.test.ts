@@ -22,14 +22,19 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     return record(id);
   };
   /** Archive files (finished or partial) named after a record. */
-  const archivesOf = (id: number) =>
-    fs.existsSync(app.backupsDir) ? fs.readdirSync(app.backupsDir).filter((f) => f.includes(`-${id}.tar`)) : [];
+  const archivesOf = (id: number) => (fs.existsSync(app.backupsDir) ? fs.readdirSync(app.backupsDir).filter((f) => f.includes(`-${id}.tar`)) : []);
   const enqueueMany = (profile: unknown, n: number, extra: Record<string, unknown> = {}) =>
     Promise.all(Array.from({ length: n }, () => service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', ...extra })));
 
   beforeAll(async () => {
     app = await createTestApp(dialect, 'queue');
-    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '200', BACKUP_POLL_MS: '200', BACKUP_FAILSAFE_CRON: '*/1 * * * * *', BACKUP_WORKER_CONCURRENCY: '3' });
+    Object.assign(app.env, {
+      BACKUP_WORKER: 'false',
+      BACKUP_HEARTBEAT_MS: '200',
+      BACKUP_POLL_MS: '200',
+      BACKUP_FAILSAFE_CRON: '*/1 * * * * *',
+      BACKUP_WORKER_CONCURRENCY: '3',
+    });
     await app.boot();
     // A table large enough that a backup runs for a while, so it can be cancelled or killed mid-job.
     const knex = app.strapi.db.connection;
@@ -42,7 +47,11 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     // a 200 MB file written every 200 ms (this suite's heartbeats) is copied under one read lock
     // (~0.6 s, see engine/snapshot.ts), which delays a heartbeat past this suite's 1 s lapse and
     // gets a job marked lost. With the default 10 s heartbeat the lapse is 30 s.
-    await knex.batchInsert('bulk_rows', Array.from({ length: 2500 }, () => ({ payload: 'y'.repeat(150) })), 500);
+    await knex.batchInsert(
+      'bulk_rows',
+      Array.from({ length: 2500 }, () => ({ payload: 'y'.repeat(150) })),
+      500,
+    );
     const doublings = dialect === 'sqlite' ? 6 : 9;
     for (let i = 0; i < doublings; i += 1) await knex.raw('insert into bulk_rows (payload) select payload from bulk_rows');
   }, 300000);
@@ -141,7 +150,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(restored.finishedAt));
   });
 
-  it('applies a profile\'s retention when a backup completes, keeping records as history', async () => {
+  it("applies a profile's retention when a backup completes, keeping records as history", async () => {
     const profile = await profileNamed('Retained', { queueBehavior: 'queue', excludeTables: ['bulk_rows'], retainCount: 2 });
     service('worker').start();
     const runOne = async () => untilFinal((await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })).record.id);
@@ -184,7 +193,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   it('the failsafe stops a job past its profile timeout and starts the next', async () => {
     const profile = await profileNamed('Timeout', { queueBehavior: 'queue', timeoutMinutes: 1 });
     const first = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-    const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', });
+    const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
     service('worker').start();
     await waitFor(async () => (await record(first.record.id)).status === 'running', 30000, 'the job to run');
     // As if it had been running for two minutes.
@@ -224,7 +233,11 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
       expect((await record(doomed.record.id)).worker).toMatch(new RegExp(`:${child.pid}$`));
       child.kill('SIGKILL');
       // The sweep marks the record, then removes what the dead worker left on disk.
-      await waitFor(async () => (await record(doomed.record.id)).status === 'failed' && archivesOf(doomed.record.id).length === 0, 10000, 'the failsafe to clean up');
+      await waitFor(
+        async () => (await record(doomed.record.id)).status === 'failed' && archivesOf(doomed.record.id).length === 0,
+        10000,
+        'the failsafe to clean up',
+      );
       expect(await record(doomed.record.id)).toMatchObject({ statusReason: 'worker-lost', archiveFile: null });
       service('worker').start();
       expect(await untilFinal(next.record.id)).toMatchObject({ status: 'completed' });
@@ -233,4 +246,3 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     }
   });
 });
-

@@ -34,7 +34,11 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
       t.increments('id');
       t.string('payload', 200);
     });
-    await knex.batchInsert('bulk_rows', Array.from({ length: 2000 }, (_, i) => ({ payload: `row ${i} ${'x'.repeat(100)}` })), 500);
+    await knex.batchInsert(
+      'bulk_rows',
+      Array.from({ length: 2000 }, (_, i) => ({ payload: `row ${i} ${'x'.repeat(100)}` })),
+      500,
+    );
     for (let i = 0; i < BULK_DOUBLINGS; i += 1) await knex.raw('insert into bulk_rows (payload) select payload from bulk_rows');
   }, 300000);
 
@@ -72,11 +76,19 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
     const journal = `${app.env.DATABASE_FILENAME}-journal`;
     await waitFor(
       async () => {
-        if (dialect === 'sqlite') return fs.existsSync(journal) && (await service('records').findById(restore.record.id).catch(() => null))?.status !== 'queued';
+        if (dialect === 'sqlite')
+          return (
+            fs.existsSync(journal) &&
+            (
+              await service('records')
+                .findById(restore.record.id)
+                .catch(() => null)
+            )?.status !== 'queued'
+          );
         return (await service('records').findById(restore.record.id))?.progress?.step === 'database';
       },
       120000,
-      'the restore to load the database'
+      'the restore to load the database',
     );
     worker.kill('SIGKILL');
     await exited;
@@ -87,7 +99,9 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
     expect(ended.message).toMatch(/rolled back with its connection/);
     expect(await siteState()).toEqual(before);
     expect(await filesState(uploadsDir)).toEqual(uploadsBefore);
-    const hidden = [app.dir, path.join(app.dir, 'public'), uploadsDir].flatMap((dir) => fs.readdirSync(dir).filter((n) => /-(restore|old)-[0-9a-f]{12}$/.test(n)));
+    const hidden = [app.dir, path.join(app.dir, 'public'), uploadsDir].flatMap((dir) =>
+      fs.readdirSync(dir).filter((n) => /-(restore|old)-[0-9a-f]{12}$/.test(n)),
+    );
     expect(hidden).toEqual([]);
   });
 });

@@ -47,7 +47,17 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
 
   it('the test site has what a real site has', async () => {
     const tables = Object.keys(await siteState());
-    for (const table of ['pages', 'pages_cmps', 'components_blocks_heroes', 'components_shared_links', 'components_shared_links_article_lnk', 'files_related_mph', 'i18n_locale', 'admin_users', 'strapi_api_tokens']) {
+    for (const table of [
+      'pages',
+      'pages_cmps',
+      'components_blocks_heroes',
+      'components_shared_links',
+      'components_shared_links_article_lnk',
+      'files_related_mph',
+      'i18n_locale',
+      'admin_users',
+      'strapi_api_tokens',
+    ]) {
       expect(tables).toContain(table);
     }
     const pages = await knex()('pages').select('locale', 'published_at');
@@ -84,7 +94,10 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
 
     const asked = await http.request('POST', `/backup/records/${archived.documentId}/restore`, { body: { confirm: archived.archiveFile } });
     expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({ data: { kind: 'restore', status: 'queued', trigger: 'admin', restoreSource: { record: archived.documentId, archiveFile: archived.archiveFile } }, meta: { position: 0 } });
+    expect(asked.body).toMatchObject({
+      data: { kind: 'restore', status: 'queued', trigger: 'admin', restoreSource: { record: archived.documentId, archiveFile: archived.archiveFile } },
+      meta: { position: 0 },
+    });
     const restored = await untilFinal(asked.body.data.id);
     expect(restored).toMatchObject({ status: 'completed', kind: 'restore', progress: { percent: 100, step: 'done' } });
     expect(restored.message).toMatch(new RegExp(`^Restored \\d+ tables \\([\\d,]+ rows\\) from ${archived.archiveFile.replace(/\./g, '\\.')}, the uploads`));
@@ -110,24 +123,39 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
   });
 
   it('refuses an altered archive (and a wrong confirmation) and changes nothing', async () => {
-    const [backup] = await http.app.strapi.db.query('plugin::backup.record').findMany({ where: { kind: 'backup', status: 'completed', trigger: 'admin' }, orderBy: { id: 'desc' }, limit: 1 });
+    const [backup] = await http.app.strapi.db
+      .query('plugin::backup.record')
+      .findMany({ where: { kind: 'backup', status: 'completed', trigger: 'admin' }, orderBy: { id: 'desc' }, limit: 1 });
     const token = await http.createAdmin('Restorer', [ACTIONS.read, ACTIONS.restore]);
     const wrong = await http.request('POST', `/backup/records/${backup.documentId}/restore`, { body: { confirm: 'something-else.tar' }, token });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toBe(`confirm does not match the archive’s file name (“${backup.archiveFile}”); nothing was queued.`);
     // Who may run backups may not restore.
     const runner = await http.createAdmin('Runner only', [ACTIONS.read, ACTIONS.run]);
-    expect((await http.request('POST', `/backup/records/${backup.documentId}/restore`, { body: { confirm: backup.archiveFile }, token: runner })).status).toBe(403);
+    expect((await http.request('POST', `/backup/records/${backup.documentId}/restore`, { body: { confirm: backup.archiveFile }, token: runner })).status).toBe(
+      403,
+    );
     // The content API has no restore route at all.
-    expect([404, 405]).toContain((await http.request('POST', `/api/backup/records/${backup.documentId}/restore`, { body: {}, token: await http.createApiToken('full') })).status);
+    expect([404, 405]).toContain(
+      (await http.request('POST', `/api/backup/records/${backup.documentId}/restore`, { body: {}, token: await http.createApiToken('full') })).status,
+    );
 
     // One byte changed in a copy of the archive, filed as a backup record of its own.
     const name = `altered-${backup.archiveFile}`;
     const bytes = fs.readFileSync(path.join(http.app.backupsDir, backup.archiveFile));
     bytes[Math.floor(bytes.length / 3)] ^= 0xff;
     fs.writeFileSync(path.join(http.app.backupsDir, name), bytes);
-    const copy = await service('records').create({ profile: backup.profile?.id ?? (await service('profiles').findDefault()).id, kind: 'backup', trigger: 'cli' });
-    await service('records').update(copy.id, { status: 'completed', finishedAt: new Date().toISOString(), archiveFile: name, archiveSha256: backup.archiveSha256 });
+    const copy = await service('records').create({
+      profile: backup.profile?.id ?? (await service('profiles').findDefault()).id,
+      kind: 'backup',
+      trigger: 'cli',
+    });
+    await service('records').update(copy.id, {
+      status: 'completed',
+      finishedAt: new Date().toISOString(),
+      archiveFile: name,
+      archiveSha256: backup.archiveSha256,
+    });
     const before = await siteState();
     const uploadsBefore = await filesState(uploadsDir);
     const asked = await http.request('POST', `/backup/records/${copy.documentId}/restore`, { body: { confirm: name, safetyBackup: false }, token });

@@ -23,12 +23,18 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
   const service = (name: string) => strapi().plugin('backup').service(name);
   const request = (method: string, url: string, options?: Parameters<HttpApp['request']>[2]) => http.request(method, url, options);
   const record = (id: number) => service('records').findById(id);
-  const archivesOnDisk = () => fs.readdirSync(http.app.backupsDir).filter((name) => /\.tar(\.gz)?$/.test(name)).sort();
+  const archivesOnDisk = () =>
+    fs
+      .readdirSync(http.app.backupsDir)
+      .filter((name) => /\.tar(\.gz)?$/.test(name))
+      .sort();
   const exists = (name: string) => fs.existsSync(path.join(http.app.backupsDir, name));
 
   /** A database-only profile created through the admin route, as the service returns it. */
   const profileNamed = async (name: string, data: Record<string, unknown> = {}) => {
-    const res = await request('POST', '/backup/profiles', { body: { name, includeUploads: false, includeProjectFiles: false, queueBehavior: 'queue', ...data } });
+    const res = await request('POST', '/backup/profiles', {
+      body: { name, includeUploads: false, includeProjectFiles: false, queueBehavior: 'queue', ...data },
+    });
     expect(res.status).toBe(201);
     return service('profiles').findByDocumentId(res.body.data.documentId);
   };
@@ -54,7 +60,11 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
 
   /** This profile's records that still have an archive, by id, and the files named after it. */
   const withArchive = async (profile: any) =>
-    (await strapi().db.query(RECORD).findMany({ where: { profile: { id: profile.id }, archiveFile: { $notNull: true } }, select: ['id'], orderBy: { id: 'asc' } })).map((r: any) => r.id);
+    (
+      await strapi()
+        .db.query(RECORD)
+        .findMany({ where: { profile: { id: profile.id }, archiveFile: { $notNull: true } }, select: ['id'], orderBy: { id: 'asc' } })
+    ).map((r: any) => r.id);
   const filesOf = (profile: any) => archivesOnDisk().filter((name) => name.startsWith(`${profile.name.toLowerCase()}-`));
 
   beforeAll(async () => {
@@ -81,7 +91,11 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
     expect(await withArchive(profile)).toEqual(survivors);
     expect(filesOf(profile)).toEqual([kept, past[7], ...real].map((r) => r.archiveFile).sort());
     for (const gone of past.filter((r) => !survivors.includes(r.id))) {
-      expect(await record(gone.id)).toMatchObject({ status: 'completed', archiveFile: null, message: `Archive ${gone.archiveFile} removed: the profile keeps its last 3.` });
+      expect(await record(gone.id)).toMatchObject({
+        status: 'completed',
+        archiveFile: null,
+        message: `Archive ${gone.archiveFile} removed: the profile keeps its last 3.`,
+      });
       expect(exists(gone.archiveFile)).toBe(false);
     }
 
@@ -112,7 +126,10 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
     }
     expect((await keep({ keep: true }, 'nope')).body.error).toMatchObject({ status: 404, message: 'No backup record has the documentId “nope”.' });
     const restore = await service('records').create({ profile: profile.id, kind: 'restore', trigger: 'admin', status: 'cancelled' });
-    expect((await keep({ keep: true }, restore.documentId)).body.error).toMatchObject({ status: 400, message: `Record ${restore.id} is a restore; only a backup has an archive to keep.` });
+    expect((await keep({ keep: true }, restore.documentId)).body.error).toMatchObject({
+      status: 400,
+      message: `Record ${restore.id} is a restore; only a backup has an archive to keep.`,
+    });
 
     const reader = await http.createAdmin('Reader', ['plugin::backup.read']);
     expect((await keep({ keep: true }, backup.documentId, reader)).status).toBe(403);
@@ -134,7 +151,10 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
     // Done by the time the update answers.
     expect(await withArchive(profile)).toEqual([regular[3].id, regular[4].id, youngPreUpdate.id].sort((a, b) => a - b));
     expect(filesOf(profile)).toEqual([regular[3], regular[4], youngPreUpdate].map((r) => r.archiveFile).sort());
-    expect(await record(oldPreUpdate.id)).toMatchObject({ archiveFile: null, message: `Archive ${oldPreUpdate.archiveFile} removed: the profile keeps its last 2.` });
+    expect(await record(oldPreUpdate.id)).toMatchObject({
+      archiveFile: null,
+      message: `Archive ${oldPreUpdate.archiveFile} removed: the profile keeps its last 2.`,
+    });
     expect(await strapi().db.query(RECORD).count()).toBe(recordsBefore);
 
     // Raising it brings nothing back and removes nothing; lowering it again prunes again.
@@ -142,7 +162,10 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
     expect(filesOf(profile)).toHaveLength(3);
     expect((await request('PUT', `/backup/profiles/${profile.documentId}`, { body: { retainCount: 1 } })).status).toBe(200);
     expect(filesOf(profile)).toEqual([regular[4], youngPreUpdate].map((r) => r.archiveFile).sort());
-    expect(await record(regular[3].id)).toMatchObject({ archiveFile: null, message: `Archive ${regular[3].archiveFile} removed: the profile keeps its last 1.` });
+    expect(await record(regular[3].id)).toMatchObject({
+      archiveFile: null,
+      message: `Archive ${regular[3].archiveFile} removed: the profile keeps its last 1.`,
+    });
   });
 
   it('the daily cron job applies retainDays to backdated records, and reports orphan and missing archives, leaving orphans on disk', async () => {
@@ -174,15 +197,21 @@ describe.each(dialectsUnderTest())('retention on %s', (dialect) => {
       await spec!.job.invoke();
       const warnings = warn.mock.calls.map(([message]) => String(message));
       expect(warnings).toContain(
-        `[backup] storage check: 2 archives in ${http.app.backupsDir} named by no record, left in place (delete by hand what is not needed): copied-by-hand.tar (7 B), nightly-20200101-000000-999999.tar.gz (9 B)`
+        `[backup] storage check: 2 archives in ${http.app.backupsDir} named by no record, left in place (delete by hand what is not needed): copied-by-hand.tar (7 B), nightly-20200101-000000-999999.tar.gz (9 B)`,
       );
-      expect(warnings).toContain(`[backup] storage check: 1 record names an archive missing from ${http.app.backupsDir}: record ${lost.id} (${lost.archiveFile})`);
+      expect(warnings).toContain(
+        `[backup] storage check: 1 record names an archive missing from ${http.app.backupsDir}: record ${lost.id} (${lost.archiveFile})`,
+      );
     } finally {
       warn.mockRestore();
     }
 
     for (const r of Object.values(expired)) {
-      expect(await record(r.id)).toMatchObject({ status: 'completed', archiveFile: null, message: `Archive ${r.archiveFile} removed: the profile keeps 7 days of backups.` });
+      expect(await record(r.id)).toMatchObject({
+        status: 'completed',
+        archiveFile: null,
+        message: `Archive ${r.archiveFile} removed: the profile keeps 7 days of backups.`,
+      });
       expect(exists(r.archiveFile)).toBe(false);
     }
     for (const r of Object.values(kept)) expect(exists(r.archiveFile)).toBe(true);

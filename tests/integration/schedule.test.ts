@@ -37,9 +37,20 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
 
   it('has a real unique index on the idempotency key; NULL keys stay allowed', async () => {
     const knex = app.strapi.db.connection;
-    const row = (documentId: string, key: string | null) => ({ document_id: documentId, kind: 'backup', status: 'cancelled', trigger: 'api', idempotency_key: key });
+    const row = (documentId: string, key: string | null) => ({
+      document_id: documentId,
+      kind: 'backup',
+      status: 'cancelled',
+      trigger: 'api',
+      idempotency_key: key,
+    });
     await knex('backup_records').insert(row('idx-a', 'idx-key'));
-    const error = await knex('backup_records').insert(row('idx-b', 'idx-key')).then(() => null, (e: unknown) => e);
+    const error = await knex('backup_records')
+      .insert(row('idx-b', 'idx-key'))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).not.toBeNull();
     expect(isIdempotencyConflict(error)).toBe(true);
     await knex('backup_records').insert(row('idx-c', null));
@@ -50,14 +61,26 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
   });
 
   it('records a rejected fire as cancelled, once per key, under the profile lock', async () => {
-    const profile = await service('profiles').create({ name: 'Full queue', queueBehavior: 'queue', maxQueueDepth: 1, includeUploads: false, includeProjectFiles: false });
+    const profile = await service('profiles').create({
+      name: 'Full queue',
+      queueBehavior: 'queue',
+      maxQueueDepth: 1,
+      includeUploads: false,
+      includeProjectFiles: false,
+    });
     const queue = service('queue');
     expect(await queue.enqueue({ profile, kind: 'backup', trigger: 'api' })).toMatchObject({ accepted: true, position: 0 });
     expect(await queue.enqueue({ profile, kind: 'backup', trigger: 'api' })).toMatchObject({ accepted: true, position: 1 });
     const key = 'schedule:test:2030-01-01T03:00:00.000Z';
     const full = await queue.enqueue({ profile, kind: 'backup', trigger: 'schedule', idempotencyKey: key, recordRejection: true });
     expect(full).toMatchObject({ accepted: false, reason: 'queue-full' });
-    expect(full.rejectedRecord).toMatchObject({ status: 'cancelled', statusReason: 'queue-full', trigger: 'schedule', idempotencyKey: key, message: full.message });
+    expect(full.rejectedRecord).toMatchObject({
+      status: 'cancelled',
+      statusReason: 'queue-full',
+      trigger: 'schedule',
+      idempotencyKey: key,
+      message: full.message,
+    });
     expect(full.rejectedRecord.finishedAt).toBeTruthy();
     // The same fire on another instance: a no-op that points at the record already written.
     const again = await queue.enqueue({ profile, kind: 'backup', trigger: 'schedule', idempotencyKey: key, recordRejection: true });
@@ -99,7 +122,7 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
               if (stderr.includes('started;')) resolve();
             });
             child.on('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
-          })
+          }),
         );
       }
       await Promise.all(started);
@@ -110,7 +133,7 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
           return new Set(keys).size >= 3;
         },
         90000,
-        'records of 3 fire times while every process runs'
+        'records of 3 fire times while every process runs',
       );
       const exits = workers.map((child) => new Promise((resolve) => child.once('exit', (code) => resolve(code))));
       for (const child of workers) child.kill('SIGTERM');

@@ -213,64 +213,70 @@ describe('backups of a large SQLite site while it writes', () => {
     }
   });
 
-  it('completes every backup, fails no write of the site, and archives one instant each time', async () => {
-    const profiles = [];
-    for (let i = 0; i < PROFILES; i += 1) {
-      profiles.push(
-        await service('profiles').create({
-          name: `Under load ${i}`,
-          // The big table makes the file large; leaving its rows out of the archive keeps each round
-          // about the copy, not about compressing a million rows.
-          excludeTables: ['bulk_rows'],
-          includeUploads: false,
-          includeProjectFiles: false,
-        }),
-      );
-    }
-    const own = appWriting(app.strapi.db.connection);
-    const other = otherProcessWriting(app.env.DATABASE_FILENAME);
-    const writes = () => own.stats.writes + other.writes();
-    const rounds: { ms: number; writes: number; jobsMs: number[] }[] = [];
-    let writers: WriterStats[];
-    try {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const started = Date.now();
-        const writesBefore = writes();
-        const results = await Promise.all(profiles.map((profile) => service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })));
-        const ids: number[] = results.map((r: any) => r.record.id);
-        let records: any[] = [];
-        await waitFor(
-          async () => {
-            records = await Promise.all(ids.map((id) => service('records').findById(id)));
-            return records.every((r) => FINAL.includes(r.status));
-          },
-          ROUND_DEADLINE_MS,
-          `round ${round + 1}: backups ${ids.join(', ')} to end`,
-        ).catch((error: Error) => {
-          // Where each job stood says which part hung: the copy, the dump or the archive.
-          const where = records.map((r, i) => (r ? `${r.id} ${r.status} ${JSON.stringify(r.progress)}` : `${ids[i]} not found`)).join('; ');
-          throw new Error(`${error.message}; they stood at: ${where}`);
-        });
-        rounds.push({
-          ms: Date.now() - started,
-          writes: writes() - writesBefore,
-          jobsMs: records.map((r) => new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()),
-        });
-        expect(records.map((r) => [r.status, r.message ?? null])).toEqual(records.map(() => ['completed', null]));
-
-        for (const record of records) {
-          const entries = await readArchive(path.join(app.backupsDir, record.archiveFile));
-          const ledger = tableRows(entries, 'ledger') as { balance: number }[];
-          expect(ledger).toHaveLength(ACCOUNTS);
-          expect(ledger.reduce((sum, r) => sum + r.balance, 0)).toBe(ACCOUNTS * START);
-        }
+  it(
+    'completes every backup, fails no write of the site, and archives one instant each time',
+    async () => {
+      const profiles = [];
+      for (let i = 0; i < PROFILES; i += 1) {
+        profiles.push(
+          await service('profiles').create({
+            name: `Under load ${i}`,
+            // The big table makes the file large; leaving its rows out of the archive keeps each round
+            // about the copy, not about compressing a million rows.
+            excludeTables: ['bulk_rows'],
+            includeUploads: false,
+            includeProjectFiles: false,
+          }),
+        );
       }
-    } finally {
-      writers = [await own.stop(), await other.stop()];
-      console.log(`rounds ${JSON.stringify(rounds)}; writers ${JSON.stringify(writers.map(({ writes: w, slowestMs, errors }) => ({ writes: w, slowestMs, errors: errors.length })))}`);
-    }
-    expect(writers.flatMap((w) => w.errors)).toEqual([]);
-    // The site kept writing during every round: each backup copied a database that was changing.
-    for (const round of rounds) expect(round.writes).toBeGreaterThan(0);
-  }, ROUNDS * ROUND_DEADLINE_MS + 60_000);
+      const own = appWriting(app.strapi.db.connection);
+      const other = otherProcessWriting(app.env.DATABASE_FILENAME);
+      const writes = () => own.stats.writes + other.writes();
+      const rounds: { ms: number; writes: number; jobsMs: number[] }[] = [];
+      let writers: WriterStats[];
+      try {
+        for (let round = 0; round < ROUNDS; round += 1) {
+          const started = Date.now();
+          const writesBefore = writes();
+          const results = await Promise.all(profiles.map((profile) => service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })));
+          const ids: number[] = results.map((r: any) => r.record.id);
+          let records: any[] = [];
+          await waitFor(
+            async () => {
+              records = await Promise.all(ids.map((id) => service('records').findById(id)));
+              return records.every((r) => FINAL.includes(r.status));
+            },
+            ROUND_DEADLINE_MS,
+            `round ${round + 1}: backups ${ids.join(', ')} to end`,
+          ).catch((error: Error) => {
+            // Where each job stood says which part hung: the copy, the dump or the archive.
+            const where = records.map((r, i) => (r ? `${r.id} ${r.status} ${JSON.stringify(r.progress)}` : `${ids[i]} not found`)).join('; ');
+            throw new Error(`${error.message}; they stood at: ${where}`);
+          });
+          rounds.push({
+            ms: Date.now() - started,
+            writes: writes() - writesBefore,
+            jobsMs: records.map((r) => new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()),
+          });
+          expect(records.map((r) => [r.status, r.message ?? null])).toEqual(records.map(() => ['completed', null]));
+
+          for (const record of records) {
+            const entries = await readArchive(path.join(app.backupsDir, record.archiveFile));
+            const ledger = tableRows(entries, 'ledger') as { balance: number }[];
+            expect(ledger).toHaveLength(ACCOUNTS);
+            expect(ledger.reduce((sum, r) => sum + r.balance, 0)).toBe(ACCOUNTS * START);
+          }
+        }
+      } finally {
+        writers = [await own.stop(), await other.stop()];
+        console.log(
+          `rounds ${JSON.stringify(rounds)}; writers ${JSON.stringify(writers.map(({ writes: w, slowestMs, errors }) => ({ writes: w, slowestMs, errors: errors.length })))}`,
+        );
+      }
+      expect(writers.flatMap((w) => w.errors)).toEqual([]);
+      // The site kept writing during every round: each backup copied a database that was changing.
+      for (const round of rounds) expect(round.writes).toBeGreaterThan(0);
+    },
+    ROUNDS * ROUND_DEADLINE_MS + 60_000,
+  );
 });

@@ -94,7 +94,13 @@ describe.each(dialectsUnderTest())('webhook events on %s', (dialect) => {
   it('a cancelled queued job and a scheduled rejection emit backup.cancelled', async () => {
     const profile = await service('profiles').create({ name: 'Cancelled hooks', queueBehavior: 'cancel', includeUploads: false, includeProjectFiles: false });
     const first = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-    const rejected = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'schedule', idempotencyKey: `schedule:${profile.documentId}:x`, recordRejection: true });
+    const rejected = await service('queue').enqueue({
+      profile,
+      kind: 'backup',
+      trigger: 'schedule',
+      idempotencyKey: `schedule:${profile.documentId}:x`,
+      recordRejection: true,
+    });
     expect(rejected.rejectedRecord).toMatchObject({ status: 'cancelled', statusReason: 'busy' });
     await service('queue').cancel(first.record.id);
     await service('notifier').flush();

@@ -37,7 +37,7 @@ describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => 
           maxQueueDepth: 20,
           includeUploads: false,
           includeProjectFiles: false,
-        })
+        }),
       );
     }
     const ids: number[] = [];
@@ -57,7 +57,7 @@ describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => 
         (await app.strapi.db.query('plugin::backup.record').count({ where: { id: { $in: ids }, status: { $in: ['completed', 'failed', 'cancelled'] } } })) ===
         ids.length,
       240000,
-      'every job to end'
+      'every job to end',
     );
 
     const records = await app.strapi.db.query('plugin::backup.record').findMany({

@@ -15,7 +15,12 @@ describe('restore phases', () => {
   it('each has a label: Verify → Safety backup → Database → Uploads → Done', () => {
     expect(restorePhases(null).map((step) => STEP_LABELS[step])).toEqual(['Verify', 'Safety backup', 'Database', 'Uploads', 'Done']);
     // A backup's own steps are named too.
-    expect(['database', 'uploads', 'files', 'finalize'].map((step) => STEP_LABELS[step as keyof typeof STEP_LABELS])).toEqual(['Database', 'Uploads', 'Project files', 'Finishing']);
+    expect(['database', 'uploads', 'files', 'finalize'].map((step) => STEP_LABELS[step as keyof typeof STEP_LABELS])).toEqual([
+      'Database',
+      'Uploads',
+      'Project files',
+      'Finishing',
+    ]);
   });
 });
 
@@ -38,7 +43,13 @@ describe('where a restore stands', () => {
 
   it('shows where a failed restore stopped, and nothing done when it never started', () => {
     expect(phaseStates(phases, { status: 'failed', progress: { step: 'verify', percent: 3 } })).toEqual(['failed', 'pending', 'pending', 'pending', 'pending']);
-    expect(phaseStates(phases, { status: 'failed', progress: { step: 'safety-backup', percent: 30 } })).toEqual(['done', 'failed', 'pending', 'pending', 'pending']);
+    expect(phaseStates(phases, { status: 'failed', progress: { step: 'safety-backup', percent: 30 } })).toEqual([
+      'done',
+      'failed',
+      'pending',
+      'pending',
+      'pending',
+    ]);
     expect(phaseStates(phases, { status: 'cancelled', progress: null })).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
   });
 

@@ -36,7 +36,9 @@ describe('admin translations', () => {
   });
 
   it('has every literal key in en.json with the same English', () => {
-    const wrong = used.filter(({ key, message }) => en[key] !== message).map(({ file, key, message }) => `${file}: ${key} = ${JSON.stringify(message)}, en.json: ${JSON.stringify(en[key])}`);
+    const wrong = used
+      .filter(({ key, message }) => en[key] !== message)
+      .map(({ file, key, message }) => `${file}: ${key} = ${JSON.stringify(message)}, en.json: ${JSON.stringify(en[key])}`);
     expect(wrong).toEqual([]);
   });
 

@@ -29,7 +29,15 @@ describe('profile form', () => {
   it('a new profile starts from the server defaults', () => {
     const result = toInput({ ...emptyForm(), name: 'Nightly' });
     expect(result).toEqual({
-      input: expect.objectContaining({ name: 'Nightly', queueBehavior: 'cancel', maxQueueDepth: 3, timeoutMinutes: 30, excludeTables: [], notify: null, retainCount: null }),
+      input: expect.objectContaining({
+        name: 'Nightly',
+        queueBehavior: 'cancel',
+        maxQueueDepth: 3,
+        timeoutMinutes: 30,
+        excludeTables: [],
+        notify: null,
+        retainCount: null,
+      }),
     });
     // isDefault is only ever sent to take the flag, never to drop it.
     expect('isDefault' in (result as { input: object }).input).toBe(false);
@@ -52,18 +60,40 @@ describe('profile form', () => {
       timeoutMinutes: 60,
     };
     const form = toForm(profile as any);
-    expect(form).toMatchObject({ excludeTables: 'logs\naudit', notify: { on: ['failed', 'completed'], requester: false, emails: 'ops@example.com\ndev@example.com', subject: 'S {status}', body: 'B {error}' }, description: '', retainCount: 7, retainDays: undefined });
+    expect(form).toMatchObject({
+      excludeTables: 'logs\naudit',
+      notify: { on: ['failed', 'completed'], requester: false, emails: 'ops@example.com\ndev@example.com', subject: 'S {status}', body: 'B {error}' },
+      description: '',
+      retainCount: 7,
+      retainDays: undefined,
+    });
     expect(toInput(form)).toEqual({
-      input: expect.objectContaining({ excludeTables: ['logs', 'audit'], notify: { on: ['failed', 'completed'], requester: false, emails: ['ops@example.com', 'dev@example.com'], subject: 'S {status}', body: 'B {error}' }, isDefault: true, retainCount: 7, retainDays: null, schedule: '0 3 * * *' }),
+      input: expect.objectContaining({
+        excludeTables: ['logs', 'audit'],
+        notify: { on: ['failed', 'completed'], requester: false, emails: ['ops@example.com', 'dev@example.com'], subject: 'S {status}', body: 'B {error}' },
+        isDefault: true,
+        retainCount: 7,
+        retainDays: null,
+        schedule: '0 3 * * *',
+      }),
     });
   });
 
   it('reads a notify stored before its shape as none, splits addresses on commas too, and maps server errors to fields', () => {
     expect(toForm({ ...emptyForm(), id: 1, documentId: 'abc', description: null, excludeTables: [], notify: { onFailure: true } } as any).notify).toBeNull();
     const notify = { ...defaultNotifyForm(), emails: ' a@example.com, b@example.com;\n\n' };
-    expect(toInput({ ...emptyForm(), name: 'x', notify })).toEqual({ input: expect.objectContaining({ notify: { ...notify, emails: ['a@example.com', 'b@example.com'] } }) });
+    expect(toInput({ ...emptyForm(), name: 'x', notify })).toEqual({
+      input: expect.objectContaining({ notify: { ...notify, emails: ['a@example.com', 'b@example.com'] } }),
+    });
     expect(defaultNotifyForm()).toMatchObject({ on: ['failed'], requester: true, emails: '' });
-    expect(fieldErrors({ errors: [{ path: ['schedule'], message: 'bad cron' }, { path: [], message: 'whole body' }] })).toEqual({ schedule: 'bad cron' });
+    expect(
+      fieldErrors({
+        errors: [
+          { path: ['schedule'], message: 'bad cron' },
+          { path: [], message: 'whole body' },
+        ],
+      }),
+    ).toEqual({ schedule: 'bad cron' });
     expect(fieldErrors(undefined)).toEqual({});
   });
 });

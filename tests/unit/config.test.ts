@@ -14,7 +14,7 @@ describe('plugin configuration', () => {
         heartbeatMs: 1.5,
         hooks: { failOpen: 1 },
         wrker: {},
-      })
+      }),
     ).toEqual([
       'storage.directory must be a string',
       'storage.bucket is not a known option (known: directory)',
@@ -49,7 +49,7 @@ describe('plugin configuration', () => {
 
   it('fails with one message that says where the configuration lives', () => {
     expect(() => config.validator({ ...defaultConfig, heartbeatMs: 'often' })).toThrow(
-      'Invalid backup plugin configuration (config/plugins → backup.config): heartbeatMs must be an integer from 100 to 3600000'
+      'Invalid backup plugin configuration (config/plugins → backup.config): heartbeatMs must be an integer from 100 to 3600000',
     );
   });
 });

@@ -28,7 +28,11 @@ describe.each(dialectsUnderTest())('consistent snapshot on %s', (dialect) => {
       t.increments('id');
       t.integer('balance').notNullable();
     });
-    await knex.batchInsert('accounts', Array.from({ length: ROWS }, () => ({ balance: START })), 500);
+    await knex.batchInsert(
+      'accounts',
+      Array.from({ length: ROWS }, () => ({ balance: START })),
+      500,
+    );
     work = await tempDir();
   });
 

@@ -10,7 +10,7 @@ describe('cronProblem', () => {
 
   it('refuses a rule that fires more than once a minute, saying how often and where the minimum is set', () => {
     expect(cronProblem('* * * * * *')).toBe(
-      'schedule “* * * * * *” fires as often as every 1 s; a schedule may fire at most once every 1 min (config/plugins → backup.config.schedules.minIntervalSeconds)'
+      'schedule “* * * * * *” fires as often as every 1 s; a schedule may fire at most once every 1 min (config/plugins → backup.config.schedules.minIntervalSeconds)',
     );
     expect(cronProblem('*/30 * * * * *')).toMatch(/fires as often as every 30 s/);
     // Twice a day, 30 seconds apart: the shortest gap counts, not the average.
@@ -19,7 +19,7 @@ describe('cronProblem', () => {
 
   it('applies a longer minimum from the server config', () => {
     expect(cronProblem('*/30 * * * *', null, 3600)).toBe(
-      'schedule “*/30 * * * *” fires as often as every 30 min; a schedule may fire at most once every 60 min (config/plugins → backup.config.schedules.minIntervalSeconds)'
+      'schedule “*/30 * * * *” fires as often as every 30 min; a schedule may fire at most once every 60 min (config/plugins → backup.config.schedules.minIntervalSeconds)',
     );
     expect(cronProblem('0 * * * *', null, 3600)).toBeNull();
     // 03:00 and 03:10 every day: fine most of the day, but 10 minutes apart once a day.

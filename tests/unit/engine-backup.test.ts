@@ -82,22 +82,63 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
     expect(rows[1].doc).toBe('"123"');
     rows[0].doc = DOC;
     expect(rows[0]).toEqual({
-      id: 1, big: BIG, dec: sqlite ? 12345.6789 : '12345.678900', flt: 1.5, flag: true, doc: DOC, bin: BINARY.toString('base64'),
-      ts, d: '2024-05-01', tm: '10:20:30', s: 'héllo "q"\n', txt: 'line1\nline2\t\u0001',
+      id: 1,
+      big: BIG,
+      dec: sqlite ? 12345.6789 : '12345.678900',
+      flt: 1.5,
+      flag: true,
+      doc: DOC,
+      bin: BINARY.toString('base64'),
+      ts,
+      d: '2024-05-01',
+      tm: '10:20:30',
+      s: 'héllo "q"\n',
+      txt: 'line1\nline2\t\u0001',
     });
     expect(rows[1]).toEqual({
-      id: 2, big: '-9007199254740993', dec: sqlite ? -0.000001 : '-0.000001', flt: -2.25, flag: false, doc: '"123"', bin: '',
-      ts, d: '1999-12-31', tm: '23:59:59', s: '', txt: '',
+      id: 2,
+      big: '-9007199254740993',
+      dec: sqlite ? -0.000001 : '-0.000001',
+      flt: -2.25,
+      flag: false,
+      doc: '"123"',
+      bin: '',
+      ts,
+      d: '1999-12-31',
+      tm: '23:59:59',
+      s: '',
+      txt: '',
     });
     expect(rows[2]).toEqual({
-      id: 3, big: null, dec: null, flt: null, flag: null, doc: null, bin: null, ts: null, d: null, tm: null, s: null, txt: null,
+      id: 3,
+      big: null,
+      dec: null,
+      flt: null,
+      flag: null,
+      doc: null,
+      bin: null,
+      ts: null,
+      d: null,
+      tm: null,
+      s: null,
+      txt: null,
     });
     const kindsColumns = result.manifest.tables.find((t) => t.name === 'kinds')!.columns;
     expect(kindsColumns.filter((c) => c.encoding).map((c) => [c.name, c.encoding])).toEqual([['doc', 'text']]);
     const kinds = Object.fromEntries(kindsColumns.map((c) => [c.name, c.kind]));
     expect(kinds).toEqual({
-      id: 'integer', big: 'bigint', dec: sqlite ? 'float' : 'decimal', flt: 'float', flag: 'boolean', doc: 'json', bin: 'binary',
-      ts: 'datetime', d: 'date', tm: 'time', s: 'string', txt: 'text',
+      id: 'integer',
+      big: 'bigint',
+      dec: sqlite ? 'float' : 'decimal',
+      flt: 'float',
+      flag: 'boolean',
+      doc: 'json',
+      bin: 'binary',
+      ts: 'datetime',
+      d: 'date',
+      tm: 'time',
+      s: 'string',
+      txt: 'text',
     });
     if (dialect === 'postgres') {
       const col = result.manifest.tables.find((t) => t.name === 'kinds')!.columns.find((c) => c.name === 'ts')!;
@@ -112,7 +153,9 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
     const items = tableRows(entries, 'items');
     expect(items.map((r) => r.id)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
 
-    const expectedPairs = await knex('pairs').select('a', 'b', 'v').orderBy([{ column: 'a' }, { column: 'b' }]);
+    const expectedPairs = await knex('pairs')
+      .select('a', 'b', 'v')
+      .orderBy([{ column: 'a' }, { column: 'b' }]);
     const pairs = tableRows(entries, 'pairs');
     expect(pairs).toEqual(expectedPairs.map((r) => ({ a: r.a, b: r.b, v: r.v })));
     expect(pairs).toHaveLength(21);
@@ -147,8 +190,13 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
 
     const paths = result.manifest.files.map((f) => f.path);
     expect(paths).toEqual([
-      'uploads/a.jpg', 'uploads/empty.txt', 'uploads/nested/b.bin',
-      'files/.env.example', 'files/config/database.ts', 'files/package.json', 'files/src/index.ts',
+      'uploads/a.jpg',
+      'uploads/empty.txt',
+      'uploads/nested/b.bin',
+      'files/.env.example',
+      'files/config/database.ts',
+      'files/package.json',
+      'files/src/index.ts',
     ]);
     for (const f of result.manifest.files) {
       const rel = f.path.startsWith('uploads/') ? path.join(uploadsDir, f.path.slice(8)) : path.join(projectDir, f.path.slice(6));
@@ -200,7 +248,11 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
       t.string('v');
     });
     for (let i = 0; i < 4; i += 1) {
-      await knex.batchInsert('bulk', Array.from({ length: 500 }, (_, j) => ({ v: `row ${i * 500 + j}` })), 100);
+      await knex.batchInsert(
+        'bulk',
+        Array.from({ length: 500 }, (_, j) => ({ v: `row ${i * 500 + j}` })),
+        100,
+      );
     }
     const controller = new AbortController();
     const opts = options({ batchSize: 10, signal: controller.signal });
@@ -231,7 +283,11 @@ describe.each(dialects)('createBackup on %s', (dialect) => {
       t.increments('id');
       t.string('v');
     });
-    await knex.batchInsert('bulk', Array.from({ length: 3000 }, (_, j) => ({ v: `row ${j}` })), 500);
+    await knex.batchInsert(
+      'bulk',
+      Array.from({ length: 3000 }, (_, j) => ({ v: `row ${j}` })),
+      500,
+    );
     const opts = options({ batchSize: 10 });
     // path → permission bits and kind, for everything seen under the scratch directory while the backup runs.
     const seen = new Map<string, { mode: number; dir: boolean }>();

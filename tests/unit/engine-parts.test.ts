@@ -64,7 +64,12 @@ describe('ProgressReporter', () => {
   test('never decreases, throttles, ends with one 100', () => {
     let now = 0;
     const events: Progress[] = [];
-    const r = new ProgressReporter((p) => events.push(p), { database: 45, uploads: 45, finalize: 10 }, () => now, 250);
+    const r = new ProgressReporter(
+      (p) => events.push(p),
+      { database: 45, uploads: 45, finalize: 10 },
+      () => now,
+      250,
+    );
     r.setTotal('database', 100);
     r.setTotal('uploads', 1000);
     r.setTotal('finalize', 10);
@@ -96,20 +101,40 @@ describe('file selection', () => {
     const root = await tempDir();
     try {
       await writeFiles(root, {
-        'config/server.ts': '1', 'config/env/production/database.ts': '1', 'config/.env': 'x',
-        'src/api/a.ts': '1', 'src/.cache/x': 'x', 'src/build/y': 'x',
-        'database/migrations/001.js': '1', 'database/other.js': 'x',
-        'package.json': '{}', 'yarn.lock': '', 'tsconfig.json': '{}', 'favicon.png': 'png',
-        '.env': 'S=1', '.env.local': 'S=2', '.env.example': 'S=',
-        'node_modules/a/b.js': 'x', '.tmp/data.db': 'x', 'dist/x.js': 'x', 'public/uploads/p.jpg': 'x',
-        'src/backups/b.tar': 'x', 'README.md': 'x',
+        'config/server.ts': '1',
+        'config/env/production/database.ts': '1',
+        'config/.env': 'x',
+        'src/api/a.ts': '1',
+        'src/.cache/x': 'x',
+        'src/build/y': 'x',
+        'database/migrations/001.js': '1',
+        'database/other.js': 'x',
+        'package.json': '{}',
+        'yarn.lock': '',
+        'tsconfig.json': '{}',
+        'favicon.png': 'png',
+        '.env': 'S=1',
+        '.env.local': 'S=2',
+        '.env.example': 'S=',
+        'node_modules/a/b.js': 'x',
+        '.tmp/data.db': 'x',
+        'dist/x.js': 'x',
+        'public/uploads/p.jpg': 'x',
+        'src/backups/b.tar': 'x',
+        'README.md': 'x',
       });
       await fs.promises.symlink('/etc/passwd', path.join(root, 'config', 'passwd'));
       const names = (await listProjectFiles(root, { exclude: [path.join(root, 'src', 'backups')] })).map((f) => f.name);
       expect(names).toEqual([
-        'files/.env.example', 'files/config/env/production/database.ts', 'files/config/server.ts',
-        'files/database/migrations/001.js', 'files/favicon.png', 'files/package.json', 'files/src/api/a.ts',
-        'files/tsconfig.json', 'files/yarn.lock',
+        'files/.env.example',
+        'files/config/env/production/database.ts',
+        'files/config/server.ts',
+        'files/database/migrations/001.js',
+        'files/favicon.png',
+        'files/package.json',
+        'files/src/api/a.ts',
+        'files/tsconfig.json',
+        'files/yarn.lock',
       ]);
       const withEnv = (await listProjectFiles(root, { includeEnv: true })).map((f) => f.name);
       expect(withEnv).toContain('files/.env');

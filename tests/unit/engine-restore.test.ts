@@ -19,7 +19,13 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
 
   test('check: the archive verifies and matches the database; verify progress grows to 100', async () => {
     const events: RestoreProgress[] = [];
-    const check = await checkArchive(site.backup.file, { knex: site.knex, dialect, keepTables: KEPT_TABLES, expectedSha256: site.backup.sha256, onProgress: (p) => events.push(p) });
+    const check = await checkArchive(site.backup.file, {
+      knex: site.knex,
+      dialect,
+      keepTables: KEPT_TABLES,
+      expectedSha256: site.backup.sha256,
+      onProgress: (p) => events.push(p),
+    });
     expect(check).toMatchObject({ ok: true, errors: [], differences: [] });
     expect(check.manifest?.contents).toEqual({ database: true, excludedTables: [], uploads: true, projectFiles: false, env: false });
     expect(events[events.length - 1]).toEqual({ step: 'verify', percent: 100, detail: 'archive verified' });
@@ -29,7 +35,10 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
   test('round trip: every table row for row, every upload by sha256, fresh ids, kept tables untouched', async () => {
     await changeSite(site);
     await site.knex('plugin_profiles').insert({ name: 'Added after the backup' });
-    await site.knex('plugin_records').insert([{ status: 'running', author_id: 2 }, { status: 'queued', author_id: null }]);
+    await site.knex('plugin_records').insert([
+      { status: 'running', author_id: 2 },
+      { status: 'queued', author_id: null },
+    ]);
     const kept = await databaseState(site.knex, dialect, ['plugin_profiles']);
     const recordsBefore = await site.knex('plugin_records').select('id', 'status').orderBy('id');
 
@@ -42,9 +51,13 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
     // The connections go back to the pool with foreign keys on and MySQL's sql_mode as it was.
     if (dialect === 'sqlite') expect(await site.knex.raw('pragma foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     if (dialect === 'mysql') {
-      const sessions = await Promise.all(Array.from({ length: 5 }, () =>
-        site.knex.raw('select @@session.foreign_key_checks as fk, @@session.sql_mode as m, sleep(0.05) as s').then((r: any) => r[0][0])));
-      for (const { fk, m } of sessions) expect({ fk: Number(fk), noAutoValueOnZero: String(m).includes('NO_AUTO_VALUE_ON_ZERO') }).toEqual({ fk: 1, noAutoValueOnZero: false });
+      const sessions = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          site.knex.raw('select @@session.foreign_key_checks as fk, @@session.sql_mode as m, sleep(0.05) as s').then((r: any) => r[0][0]),
+        ),
+      );
+      for (const { fk, m } of sessions)
+        expect({ fk: Number(fk), noAutoValueOnZero: String(m).includes('NO_AUTO_VALUE_ON_ZERO') }).toEqual({ fk: 1, noAutoValueOnZero: false });
     }
     // Kept tables: untouched, except what the foreign key's own ON DELETE SET NULL says.
     expect(await databaseState(site.knex, dialect, ['plugin_profiles'])).toEqual(kept);
@@ -91,10 +104,12 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
         const json = t.columns.filter((c: any) => c.encoding === 'text').map((c: any) => c.name);
         for (const c of t.columns) delete c.encoding;
         if (json.length === 0 || t.name === 'jsons') continue; // not JSON text there: kept below
-        setTableRows(entries, t.name, (rows) => rows.map((r) => {
-          for (const c of json) if (typeof r[c] === 'string') r[c] = JSON.parse(r[c] as string);
-          return r;
-        }));
+        setTableRows(entries, t.name, (rows) =>
+          rows.map((r) => {
+            for (const c of json) if (typeof r[c] === 'string') r[c] = JSON.parse(r[c] as string);
+            return r;
+          }),
+        );
       }
       m.data = Buffer.from(JSON.stringify(manifest));
     });
@@ -135,7 +150,8 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
     });
     try {
       await site.knex('audit').insert({ author_id: 1 });
-      await expectNothingChanged(site, 
+      await expectNothingChanged(
+        site,
         () => restoreArchive(restoreOptions(site, { file: partial.file, manifest: partial.manifest, keepTables: [...KEPT_TABLES, 'audit'] })),
         /1 row\(s\) of audit, which is not restored, reference authors .*ON DELETE (NO ACTION|RESTRICT)/,
       );

@@ -1,5 +1,14 @@
 /** The notification e-mail's templates: placeholders filled, unknown ones named, HTML escaped, addresses once each. */
-import { DEFAULT_BODY, DEFAULT_SUBJECT, PLACEHOLDERS, fillHtml, fillTemplate, notifySettings, templateValues, unknownPlaceholders } from '../../shared/mail-template';
+import {
+  DEFAULT_BODY,
+  DEFAULT_SUBJECT,
+  PLACEHOLDERS,
+  fillHtml,
+  fillTemplate,
+  notifySettings,
+  templateValues,
+  unknownPlaceholders,
+} from '../../shared/mail-template';
 import { recipientsOf } from '../../server/src/services/mailer';
 import { validateProfileCreate } from '../../server/src/validation/profile';
 
@@ -13,7 +22,12 @@ const record = {
   finishedAt: '2026-12-02T06:01:35.000Z',
   message: 'Disk <full> & "more"',
 };
-const values = templateValues({ record, profileName: 'Nightly', user: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com' }, adminUrl: 'http://x/admin/plugins/backup/records/abc' });
+const values = templateValues({
+  record,
+  profileName: 'Nightly',
+  user: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com' },
+  adminUrl: 'http://x/admin/plugins/backup/records/abc',
+});
 
 describe('notification templates', () => {
   it('fills every placeholder from the record, its profile and its requester', () => {
@@ -59,7 +73,11 @@ describe('notification templates', () => {
     expect(notifySettings(null)).toBeNull();
     expect(notifySettings({ onFailure: true })).toBeNull();
     expect(notifySettings({ on: ['failed', 'bogus'], requester: true, emails: ['a@b.c', 3], subject: ' ', body: 'B' })).toEqual({
-      on: ['failed'], requester: true, emails: ['a@b.c'], subject: DEFAULT_SUBJECT, body: 'B',
+      on: ['failed'],
+      requester: true,
+      emails: ['a@b.c'],
+      subject: DEFAULT_SUBJECT,
+      body: 'B',
     });
   });
 

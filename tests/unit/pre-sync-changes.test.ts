@@ -33,7 +33,7 @@ describe('describeChange', () => {
 
   it('names Strapi and plugin upgrades as a pre-update, with both versions', () => {
     const change = describeChange(
-      facts({ current: state({ strapiVersion: '5.55.0', pluginVersion: '0.2.0', plugins: { i18n: '5.55.0', 'users-permissions': '5.54.1', seo: '1.0.0' } }) })
+      facts({ current: state({ strapiVersion: '5.55.0', pluginVersion: '0.2.0', plugins: { i18n: '5.55.0', 'users-permissions': '5.54.1', seo: '1.0.0' } }) }),
     );
     expect(change).toEqual({
       trigger: 'pre-update',
@@ -57,7 +57,7 @@ describe('describeChange', () => {
       facts({
         contentTypes: { 'api::page.page': page },
         schema: { ...noSchemaChange, removedTables: ['articles', 'articles_cmps', 'articles_author_lnk'] },
-      })
+      }),
     );
     expect(change).toMatchObject({
       trigger: 'pre-uninstall',
@@ -71,9 +71,13 @@ describe('describeChange', () => {
       facts({
         contentTypes: { 'api::page.page': now, 'api::article.article': article },
         schema: { ...noSchemaChange, updatedTables: ['pages'], removedColumns: [{ table: 'pages', column: 'summary' }] },
-      })
+      }),
     );
-    expect(change).toEqual({ trigger: 'pre-uninstall', lines: ['field `summary` removed from api::page.page'], losses: ['field `summary` removed from api::page.page'] });
+    expect(change).toEqual({
+      trigger: 'pre-uninstall',
+      lines: ['field `summary` removed from api::page.page'],
+      losses: ['field `summary` removed from api::page.page'],
+    });
   });
 
   it('a removed relation field takes its link table with it', () => {
@@ -82,7 +86,7 @@ describe('describeChange', () => {
       facts({
         oldContentTypes: { 'api::page.page': page, 'api::article.article': before },
         schema: { ...noSchemaChange, removedTables: ['articles_cover_image_lnk'] },
-      })
+      }),
     );
     expect(change?.lines).toEqual(['field `coverImage` removed from api::article.article']);
   });
@@ -94,7 +98,7 @@ describe('describeChange', () => {
         contentTypes: { 'api::page.page': now, 'api::article.article': article, 'api::tag.tag': { collectionName: 'tags', attributes: {} } },
         current: state({ components: { 'shared.seo': 'components_shared_seos', 'shared.quote': 'components_shared_quotes' } }),
         schema: { ...noSchemaChange, addedTables: ['tags', 'components_shared_quotes'], updatedTables: ['pages'] },
-      })
+      }),
     );
     expect(change).toEqual({
       trigger: 'pre-update',
@@ -113,7 +117,7 @@ describe('describeChange', () => {
       facts({
         current: state({ components: {} }),
         schema: { ...noSchemaChange, removedTables: ['components_shared_seos', 'legacy_things'], removedColumns: [{ table: 'pages', column: 'old_col' }] },
-      })
+      }),
     );
     expect(change?.losses).toEqual([
       'component shared.seo removed (table components_shared_seos will be dropped)',
@@ -125,7 +129,9 @@ describe('describeChange', () => {
   it('a schema change nothing else names, and pending migrations, still count', () => {
     expect(describeChange(facts({ schema: { ...noSchemaChange, updatedTables: ['pages'] } }))?.lines).toEqual(['database schema changes (tables pages)']);
     const many = ['g', 'f', 'e', 'd', 'c', 'b', 'a'];
-    expect(describeChange(facts({ schema: { ...noSchemaChange, updatedTables: many } }))?.lines).toEqual(['database schema changes (tables a, b, c, d, e and 2 more)']);
+    expect(describeChange(facts({ schema: { ...noSchemaChange, updatedTables: many } }))?.lines).toEqual([
+      'database schema changes (tables a, b, c, d, e and 2 more)',
+    ]);
     expect(describeChange(facts({ migrationsPending: true, schema: noSchemaChange }))).toEqual({
       trigger: 'pre-update',
       lines: ['database schema changes', 'database migrations are pending'],
@@ -153,7 +159,7 @@ describe('failureMessage', () => {
   it('says what failed, what the boot would lose, and the key that lets it go on', () => {
     const change = describeChange(facts({ current: state({ plugins: { i18n: '5.54.0' } }) }))!;
     expect(failureMessage(change, 'EACCES: permission denied')).toMatch(
-      /pre-uninstall backup .* failed: EACCES: permission denied\. .*database is untouched; without a backup this boot would lose: plugin users-permissions removed\. .*hooks\.failOpen: true/
+      /pre-uninstall backup .* failed: EACCES: permission denied\. .*database is untouched; without a backup this boot would lose: plugin users-permissions removed\. .*hooks\.failOpen: true/,
     );
   });
 });
@@ -164,8 +170,18 @@ describe('currentState', () => {
     ({ components, config: { get: (key: string) => (key === 'enabledPlugins' ? plugins : key === 'info.strapi' ? '5.54.0' : null) } }) as any;
 
   it('is the same text whatever order the components and plugins were loaded in', () => {
-    const a = currentState(strapiWith({ 'shared.seo': { collectionName: 'components_shared_seos' }, 'blocks.text': { collectionName: 'components_blocks_texts' } }, { upload: {}, i18n: {} }));
-    const b = currentState(strapiWith({ 'blocks.text': { collectionName: 'components_blocks_texts' }, 'shared.seo': { collectionName: 'components_shared_seos' } }, { i18n: {}, upload: {} }));
+    const a = currentState(
+      strapiWith(
+        { 'shared.seo': { collectionName: 'components_shared_seos' }, 'blocks.text': { collectionName: 'components_blocks_texts' } },
+        { upload: {}, i18n: {} },
+      ),
+    );
+    const b = currentState(
+      strapiWith(
+        { 'blocks.text': { collectionName: 'components_blocks_texts' }, 'shared.seo': { collectionName: 'components_shared_seos' } },
+        { i18n: {}, upload: {} },
+      ),
+    );
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     expect(Object.keys(a.components)).toEqual(['blocks.text', 'shared.seo']);
   });

@@ -33,12 +33,20 @@ describe('decideBackup', () => {
       message: `A backup of “Nightly” is already running (record ${running.id}, started 10:15). Wait for it to finish or cancel it.`,
     });
     const queued = job('queued');
-    expect(decideBackup(facts({ profile: cancelProfile, active: [queued] }))).toMatchObject({ reason: 'busy', record: queued, message: expect.stringContaining('is about to start') });
+    expect(decideBackup(facts({ profile: cancelProfile, active: [queued] }))).toMatchObject({
+      reason: 'busy',
+      record: queued,
+      message: expect.stringContaining('is about to start'),
+    });
   });
 
   it('a queue profile queues behind the running job, FIFO positions, up to maxQueueDepth waiting', () => {
     const running = job('running');
-    expect(decideBackup(facts({ active: [running] }))).toMatchObject({ accepted: true, position: 1, message: expect.stringContaining('position 1 in the queue') });
+    expect(decideBackup(facts({ active: [running] }))).toMatchObject({
+      accepted: true,
+      position: 1,
+      message: expect.stringContaining('position 1 in the queue'),
+    });
     expect(decideBackup(facts({ active: [running, job('queued')] }))).toMatchObject({ accepted: true, position: 2 });
     expect(decideBackup(facts({ active: [running, job('queued'), job('queued')] }))).toEqual({
       accepted: false,
@@ -66,7 +74,12 @@ describe('decideBackup', () => {
 
   it('a pending restore refuses a cancel profile and queues a queue profile behind it', () => {
     const restore = job('running', { kind: 'restore' });
-    expect(decideBackup(facts({ profile: cancelProfile, restore }))).toMatchObject({ accepted: false, reason: 'busy', record: restore, message: expect.stringContaining('A restore of the site is running') });
+    expect(decideBackup(facts({ profile: cancelProfile, restore }))).toMatchObject({
+      accepted: false,
+      reason: 'busy',
+      record: restore,
+      message: expect.stringContaining('A restore of the site is running'),
+    });
     expect(decideBackup(facts({ restore }))).toEqual({
       accepted: true,
       position: 1,
@@ -78,12 +91,21 @@ describe('decideBackup', () => {
 describe('decideRestore', () => {
   it('one restore pending at a time on the whole site', () => {
     const pending = job('queued', { kind: 'restore' });
-    expect(decideRestore({ restore: pending, runningCount: 0 })).toMatchObject({ accepted: false, reason: 'restore-pending', record: pending, message: expect.stringContaining('already pending') });
+    expect(decideRestore({ restore: pending, runningCount: 0 })).toMatchObject({
+      accepted: false,
+      reason: 'restore-pending',
+      record: pending,
+      message: expect.stringContaining('already pending'),
+    });
   });
 
   it('starts when nothing runs, else waits for every running job', () => {
     expect(decideRestore({ restore: null, runningCount: 0 })).toEqual({ accepted: true, position: 0, message: 'Restore started.' });
-    expect(decideRestore({ restore: null, runningCount: 2 })).toMatchObject({ accepted: true, position: 1, message: expect.stringContaining('2 running jobs complete') });
+    expect(decideRestore({ restore: null, runningCount: 2 })).toMatchObject({
+      accepted: true,
+      position: 1,
+      message: expect.stringContaining('2 running jobs complete'),
+    });
   });
 });
 

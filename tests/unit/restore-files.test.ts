@@ -33,9 +33,16 @@ afterAll(async () => {
 
 const backupOf = (name: string, over: { uploadsDir?: string | null; projectDir?: string | null; includeEnv?: boolean }): Promise<BackupResult> =>
   createBackup({
-    knex, dialect: 'sqlite', includeDatabase: false, uploadsDir: null, projectDir: null, format: 'tar',
-    outFile: path.join(work, name), tmpDir: path.join(work, `tmp-${name}`),
-    meta: { strapiVersion: null, pluginVersion: null, profile: null }, ...over,
+    knex,
+    dialect: 'sqlite',
+    includeDatabase: false,
+    uploadsDir: null,
+    projectDir: null,
+    format: 'tar',
+    outFile: path.join(work, name),
+    tmpDir: path.join(work, `tmp-${name}`),
+    meta: { strapiVersion: null, pluginVersion: null, profile: null },
+    ...over,
   });
 
 const restoreOf = (backup: BackupResult, over: Partial<RestoreOptions>) =>

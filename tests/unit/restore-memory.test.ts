@@ -35,8 +35,14 @@ describe.each(dialectsUnderTest())('restore memory on %s', (dialect) => {
   test(`restoring ${ROWS} rows keeps RSS growth under ${MAX_GROWTH_MB} MB`, async () => {
     await fillBulkTable(knex, dialect, ROWS);
     const backup = await createBackup({
-      knex, dialect, includeDatabase: true, uploadsDir: null, projectDir: null, format: 'tar',
-      outFile: path.join(work, 'bulk.tar'), tmpDir: path.join(work, 'tmp'),
+      knex,
+      dialect,
+      includeDatabase: true,
+      uploadsDir: null,
+      projectDir: null,
+      format: 'tar',
+      outFile: path.join(work, 'bulk.tar'),
+      tmpDir: path.join(work, 'tmp'),
       meta: { strapiVersion: null, pluginVersion: null, profile: null },
     });
     await knex('bulk').where('id', '<=', 1000).del();
@@ -54,7 +60,9 @@ describe.each(dialectsUnderTest())('restore memory on %s', (dialect) => {
       clearInterval(timer);
     }
     const growth = (peak - base) / 1024 / 1024;
-    console.log(`${dialect}: restored ${ROWS} rows (${(backup.size / 1048576).toFixed(1)} MB archive) in ${Date.now() - started} ms; RSS ${Math.round(base / 1048576)} MB → peak +${growth.toFixed(1)} MB`);
+    console.log(
+      `${dialect}: restored ${ROWS} rows (${(backup.size / 1048576).toFixed(1)} MB archive) in ${Date.now() - started} ms; RSS ${Math.round(base / 1048576)} MB → peak +${growth.toFixed(1)} MB`,
+    );
     expect(growth).toBeLessThan(MAX_GROWTH_MB);
     const [{ n }] = await knex('bulk').count({ n: '*' });
     expect(Number(n)).toBe(ROWS);

@@ -53,24 +53,27 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
     const entries = (await readArchive(site.backup.file)).map(({ name, data }) => ({ name, data }));
     const manifest = entries.pop()!;
     await writeTar(escaping, [...entries, { name: 'uploads/../../escaped.txt', data: Buffer.from('x') }, manifest]);
-    expect((await checkArchive(escaping, { knex: site.knex, dialect })).errors).toContain('entry "uploads/../../escaped.txt" escapes the archive with a ".." segment');
+    expect((await checkArchive(escaping, { knex: site.knex, dialect })).errors).toContain(
+      'entry "uploads/../../escaped.txt" escapes the archive with a ".." segment',
+    );
     await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file: escaping })), ArchiveRefusedError);
     expect(fs.existsSync(path.join(site.work, 'app', 'escaped.txt'))).toBe(false);
 
     // A symlink entry among the uploads: never created.
     const linking = path.join(site.work, 'linking.tar');
-    await writeTar(linking, [
-      { name: 'uploads/link.jpg', type: 'symlink', linkname: '/etc/passwd' },
-      ...entries,
-      manifest,
-    ]);
+    await writeTar(linking, [{ name: 'uploads/link.jpg', type: 'symlink', linkname: '/etc/passwd' }, ...entries, manifest]);
     await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file: linking })), /is a symlink, not a regular file/);
 
     const future = path.join(site.work, 'future.tar');
-    await craftArchive(site.backup.file, future, (e) => {
-      const m = e.find((x) => x.name === 'manifest.json')!;
-      m.data = Buffer.from(JSON.stringify({ ...JSON.parse(m.data.toString()), formatVersion: 2 }));
-    }, false);
+    await craftArchive(
+      site.backup.file,
+      future,
+      (e) => {
+        const m = e.find((x) => x.name === 'manifest.json')!;
+        m.data = Buffer.from(JSON.stringify({ ...JSON.parse(m.data.toString()), formatVersion: 2 }));
+      },
+      false,
+    );
     const check = await checkArchive(future, { knex: site.knex, dialect });
     expect(check).toMatchObject({ ok: false, errors: ['manifest.json: formatVersion 2 is not supported (expected 1)'] });
   });
@@ -103,17 +106,24 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
     await changeSite(site);
     const controller = new AbortController();
     let rowsLoaded = 0;
-    await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, {
-      batchSize: 1,
-      signal: controller.signal,
-      // The database step is reported as soon as its first row is in: abort then.
-      onProgress: (p) => {
-        if (p.step === 'database' && !controller.signal.aborted) {
-          rowsLoaded = p.percent;
-          controller.abort();
-        }
-      },
-    })), /abort/i);
+    await expectNothingChanged(
+      site,
+      () =>
+        restoreArchive(
+          restoreOptions(site, {
+            batchSize: 1,
+            signal: controller.signal,
+            // The database step is reported as soon as its first row is in: abort then.
+            onProgress: (p) => {
+              if (p.step === 'database' && !controller.signal.aborted) {
+                rowsLoaded = p.percent;
+                controller.abort();
+              }
+            },
+          }),
+        ),
+      /abort/i,
+    );
     expect(controller.signal.aborted).toBe(true);
     expect(rowsLoaded).toBeGreaterThan(0);
   });

@@ -16,9 +16,13 @@ describe('isIdempotencyConflict', () => {
 
   it('recognises the unique violation of each dialect on the idempotency key', () => {
     expect(isIdempotencyConflict(error({ code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: backup_records.idempotency_key' }))).toBe(true);
-    expect(isIdempotencyConflict(error({ code: '23505', message: 'duplicate key value violates unique constraint "backup_records_idempotency_key_unique"' }))).toBe(true);
+    expect(
+      isIdempotencyConflict(error({ code: '23505', message: 'duplicate key value violates unique constraint "backup_records_idempotency_key_unique"' })),
+    ).toBe(true);
     expect(isIdempotencyConflict(error({ code: 'ER_DUP_ENTRY', message: "Duplicate entry 'k' for key 'backup_records_idempotency_key_unique'" }))).toBe(true);
-    expect(isIdempotencyConflict(new Error('wrapped', { cause: error({ code: '23505', message: 'x', constraint: 'backup_records_idempotency_key_unique' }) }))).toBe(true);
+    expect(
+      isIdempotencyConflict(new Error('wrapped', { cause: error({ code: '23505', message: 'x', constraint: 'backup_records_idempotency_key_unique' }) })),
+    ).toBe(true);
   });
 
   it('leaves every other error alone', () => {

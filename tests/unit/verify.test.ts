@@ -24,11 +24,19 @@ beforeAll(async () => {
     t.increments('id');
     t.text('body');
   });
-  await knex.batchInsert('articles', Array.from({ length: 300 }, (_, i) => ({ body: `article ${i} `.repeat(20) })), 100);
+  await knex.batchInsert(
+    'articles',
+    Array.from({ length: 300 }, (_, i) => ({ body: `article ${i} `.repeat(20) })),
+    100,
+  );
   work = await tempDir();
   await writeFiles(path.join(work, 'uploads'), { 'photo.jpg': Buffer.alloc(5000, 3), 'doc.pdf': 'pdf' });
   const base = {
-    knex, dialect: 'sqlite' as const, includeDatabase: true, uploadsDir: path.join(work, 'uploads'), projectDir: null,
+    knex,
+    dialect: 'sqlite' as const,
+    includeDatabase: true,
+    uploadsDir: path.join(work, 'uploads'),
+    projectDir: null,
     meta: { strapiVersion: null, pluginVersion: null, profile: null },
   };
   good = (await createBackup({ ...base, format: 'tar', outFile: path.join(work, 'good.tar'), tmpDir: path.join(work, 't1') })).file;
@@ -63,7 +71,10 @@ test('the untouched archives verify, tar and tar.gz', async () => {
 
 test('a truncated archive fails as truncated', async () => {
   const bytes = fs.readFileSync(good);
-  for (const [name, len] of [['trunc-mid.tar', Math.floor(bytes.length / 2) + 100], ['trunc-block.tar', 1536]] as const) {
+  for (const [name, len] of [
+    ['trunc-mid.tar', Math.floor(bytes.length / 2) + 100],
+    ['trunc-block.tar', 1536],
+  ] as const) {
     const file = path.join(work, name);
     fs.writeFileSync(file, bytes.subarray(0, len));
     const v = await verifyArchive(file);

@@ -11,7 +11,16 @@ type Variant = 'warning' | 'success' | 'danger';
 export const Notice = ({ variant, title, children }: { variant: Variant; title?: string; children?: React.ReactNode }) => {
   const Icon = variant === 'success' ? CheckCircle : WarningCircle;
   return (
-    <Box background={`${variant}100`} borderColor={`${variant}200`} borderStyle="solid" borderWidth="1px" hasRadius padding={4} width="100%" role={variant === 'danger' ? 'alert' : 'status'}>
+    <Box
+      background={`${variant}100`}
+      borderColor={`${variant}200`}
+      borderStyle="solid"
+      borderWidth="1px"
+      hasRadius
+      padding={4}
+      width="100%"
+      role={variant === 'danger' ? 'alert' : 'status'}
+    >
       <Flex gap={3} alignItems="flex-start">
         <Icon width="2rem" height="2rem" fill={`${variant}600`} aria-hidden style={{ flexShrink: 0 }} />
         <Flex direction="column" alignItems="flex-start" gap={1}>

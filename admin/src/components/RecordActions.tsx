@@ -23,7 +23,14 @@ export const RecordActionIcons = ({ actions, size = 'S' }: { actions: RecordActi
   <Flex gap={1} onClick={(e: React.MouseEvent) => e.stopPropagation()}>
     {actions.map((action) => (
       <Confirmable key={action.id} action={action}>
-        <IconButton label={action.label} size={size} variant={action.pressed ? 'secondary' : 'ghost'} aria-pressed={action.pressed} disabled={action.disabled} withTooltip>
+        <IconButton
+          label={action.label}
+          size={size}
+          variant={action.pressed ? 'secondary' : 'ghost'}
+          aria-pressed={action.pressed}
+          disabled={action.disabled}
+          withTooltip
+        >
           {action.icon}
         </IconButton>
       </Confirmable>

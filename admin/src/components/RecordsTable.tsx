@@ -55,7 +55,7 @@ const Row = ({ record, allowed }: { record: BackupRecord; allowed: ReturnType<ty
       <Td>{cell(time(record.queuedAt))}</Td>
       <Td>{cell(time(record.startedAt))}</Td>
       <Td>{cell(time(record.finishedAt))}</Td>
-      <Td>{cell(record.finishedAt ? formatDuration(record.startedAt, record.finishedAt) ?? '-' : '-')}</Td>
+      <Td>{cell(record.finishedAt ? (formatDuration(record.startedAt, record.finishedAt) ?? '-') : '-')}</Td>
       <Td>{cell(formatBytes(record.archiveSize))}</Td>
       <Td>
         <RecordActionIcons actions={[detail, ...actions.filter((action) => action.id !== 'keep')]} />

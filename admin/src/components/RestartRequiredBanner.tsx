@@ -18,7 +18,10 @@ export const RestartRequiredBanner = ({ compact = false, spaced = false }: { com
       <Notice variant="warning" title={t('restart.title', 'Restart required')}>
         {compact
           ? t('restart.body.short', 'A restore completed: restart Strapi on every instance.')
-          : t('restart.body', 'A restore completed: restart Strapi on every instance so that it reads the restored site (it still holds settings read at boot).')}
+          : t(
+              'restart.body',
+              'A restore completed: restart Strapi on every instance so that it reads the restored site (it still holds settings read at boot).',
+            )}
       </Notice>
     </Box>
   );

@@ -77,9 +77,7 @@ const RunBackupModalContent = ({ onClose }: { onClose: () => void }) => {
                 {rejection}
               </Alert>
             )}
-            {profiles.isError && (
-              <Typography textColor="danger600">{t('profiles.error', 'The profiles could not be loaded.')}</Typography>
-            )}
+            {profiles.isError && <Typography textColor="danger600">{t('profiles.error', 'The profiles could not be loaded.')}</Typography>}
           </Flex>
         )}
       </Modal.Body>

@@ -38,7 +38,7 @@ const RestoreCompleted = ({ record }: { record: BackupRecord }) => {
       <Notice variant="warning" title={t('restore.completed.next', 'Restart Strapi, and log in again if asked')}>
         {t(
           'restore.completed.next.body',
-          'Restart Strapi on every instance: until then it keeps settings it read before the restore. Admin sessions come from the archive: you may have to log in again.'
+          'Restart Strapi on every instance: until then it keeps settings it read before the restore. Admin sessions come from the archive: you may have to log in again.',
         )}
       </Notice>
     </>
@@ -90,7 +90,10 @@ export const RunOutcome = ({ result, onEnded }: { result: RunResult; onEnded?: (
       {(record.status === 'running' || (record.status === 'queued' && !waiting)) && <JobProgress record={record} />}
       {restore && record.status === 'running' && (
         <Notice variant="warning" title={t('restoring.title', 'The site is being restored')}>
-          {t('restore.running.body', 'Until it ends, the site answers “unavailable” to visitors and editors, and other pages of this admin cannot load. This window keeps following the restore.')}
+          {t(
+            'restore.running.body',
+            'Until it ends, the site answers “unavailable” to visitors and editors, and other pages of this admin cannot load. This window keeps following the restore.',
+          )}
         </Notice>
       )}
       {record.status === 'completed' &&

@@ -50,15 +50,24 @@ export const StorageSummary = ({ active }: { active: boolean }) => {
       {data.orphans.length > 0 && (
         <Notice
           variant="warning"
-          title={t('storage.orphans', '{count, plural, one {# archive in the backup directory belongs to no record} other {# archives in the backup directory belong to no record}}. Nothing is deleted: remove by hand what you do not need.', {
-            count: data.orphans.length,
-          })}
+          title={t(
+            'storage.orphans',
+            '{count, plural, one {# archive in the backup directory belongs to no record} other {# archives in the backup directory belong to no record}}. Nothing is deleted: remove by hand what you do not need.',
+            {
+              count: data.orphans.length,
+            },
+          )}
         >
           <NameList names={data.orphans.map((o) => `${o.name} (${formatBytes(o.size)})`)} />
         </Notice>
       )}
       {data.missing.length > 0 && (
-        <Notice variant="warning" title={t('storage.missing', '{count, plural, one {# backup names an archive} other {# backups name archives}} no longer in the backup directory.', { count: data.missing.length })}>
+        <Notice
+          variant="warning"
+          title={t('storage.missing', '{count, plural, one {# backup names an archive} other {# backups name archives}} no longer in the backup directory.', {
+            count: data.missing.length,
+          })}
+        >
           <NameList names={data.missing.map((m) => t('storage.missing.item', 'record {id} ({file})', { id: m.id, file: m.archiveFile }))} />
         </Notice>
       )}

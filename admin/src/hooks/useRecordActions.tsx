@@ -125,7 +125,10 @@ export const useRecordActions = (record: BackupRecord, allowed: ReturnType<typeo
       pressed: kept,
       disabled: keeping,
       onClick: () =>
-        command(() => keep({ documentId: record.documentId, keep: !kept }), kept ? t('actions.unkeep.done', 'No longer kept') : t('actions.keep.done', 'Kept')).then(() => undefined),
+        command(
+          () => keep({ documentId: record.documentId, keep: !kept }),
+          kept ? t('actions.unkeep.done', 'No longer kept') : t('actions.keep.done', 'Kept'),
+        ).then(() => undefined),
     });
   }
   if (allowed.canDelete && !isActive(record)) {

@@ -70,12 +70,7 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
   return (
     <Page.Main>
       <Page.Title>{title}</Page.Title>
-      <Layouts.Header
-        navigationAction={<BackButton />}
-        title={title}
-        subtitle={record.profile?.name ?? ''}
-        secondaryAction={<StatusBadge record={record} />}
-      />
+      <Layouts.Header navigationAction={<BackButton />} title={title} subtitle={record.profile?.name ?? ''} secondaryAction={<StatusBadge record={record} />} />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           <RestartRequiredBanner />

@@ -87,7 +87,11 @@ export const RecordsPage = () => {
             ) : (
               <>
                 <RecordsTable records={rows} />
-                <Pagination.Root pageCount={records.data.meta.pagination.pageCount} total={records.data.meta.pagination.total} defaultPageSize={DEFAULT_PAGE_SIZE}>
+                <Pagination.Root
+                  pageCount={records.data.meta.pagination.pageCount}
+                  total={records.data.meta.pagination.total}
+                  defaultPageSize={DEFAULT_PAGE_SIZE}
+                >
                   <Pagination.PageSize options={PAGE_SIZES} />
                   <Pagination.Links />
                 </Pagination.Root>

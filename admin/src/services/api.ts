@@ -5,7 +5,20 @@
 import { adminApi } from '@strapi/strapi/admin';
 import { watchJob } from '../jobs/watcher';
 import { PLUGIN_ID } from '../pluginId';
-import type { Activity, BackupRecord, Pagination, Profile, ProfileInput, RecordsQuery, RestoreRequest, RunResult, SchedulePreview, StorageReport, Summary, VerifyResult } from '../types';
+import type {
+  Activity,
+  BackupRecord,
+  Pagination,
+  Profile,
+  ProfileInput,
+  RecordsQuery,
+  RestoreRequest,
+  RunResult,
+  SchedulePreview,
+  StorageReport,
+  Summary,
+  VerifyResult,
+} from '../types';
 
 const TAGS = { record: 'BackupRecord', profile: 'BackupProfile', summary: 'BackupSummary', storage: 'BackupStorage' } as const;
 const LIST = 'LIST';

@@ -41,7 +41,7 @@ const LastJob = ({ record, kind }: { record: BackupRecord | null; kind: 'complet
   const timeAgo = useTimeAgo();
   const reasonLabel = useReasonLabel();
   if (!record) return <Typography textColor="neutral600">{t('widget.never', 'None yet')}</Typography>;
-  const detail = kind === 'completed' ? formatBytes(record.archiveSize) : reasonLabel(record) ?? record.message ?? '';
+  const detail = kind === 'completed' ? formatBytes(record.archiveSize) : (reasonLabel(record) ?? record.message ?? '');
   return (
     <Typography textColor={kind === 'failed' ? 'danger600' : 'neutral800'} ellipsis title={record.message ?? undefined}>
       {`${timeAgo(record.finishedAt)} · ${record.kind === 'restore' ? t('kind.restore', 'Restore') : (record.profile?.name ?? '-')} · ${detail}`}

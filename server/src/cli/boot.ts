@@ -47,7 +47,9 @@ const isStale = (appDir: string, distDir: string): boolean => {
 };
 
 /** The app's own copy of Strapi (never one the plugin might carry), with the app's directory as cwd. */
-export const strapiOf = (appDir: string): { createStrapi: (options: object) => Core.Strapi; compileStrapi: (options: object) => Promise<{ distDir: string }> } => {
+export const strapiOf = (
+  appDir: string,
+): { createStrapi: (options: object) => Core.Strapi; compileStrapi: (options: object) => Promise<{ distDir: string }> } => {
   if (!fs.existsSync(path.join(appDir, 'package.json')) || !fs.existsSync(path.join(appDir, 'config'))) {
     throw new CliError(`${appDir} is not a Strapi app directory (no package.json and config/); use --app-dir DIR`);
   }

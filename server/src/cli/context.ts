@@ -12,11 +12,7 @@ export interface CommandContext {
   strapi(): Promise<Core.Strapi>;
 }
 
-export const createContext = (
-  flags: CommandContext['flags'],
-  positionals: string[],
-  appDir: string
-): CommandContext & { close(): Promise<void> } => {
+export const createContext = (flags: CommandContext['flags'], positionals: string[], appDir: string): CommandContext & { close(): Promise<void> } => {
   let booting: Promise<Core.Strapi> | null = null;
   return {
     flags,

@@ -5,7 +5,7 @@ import { errorMessage } from '../utils';
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = EXIT.failed
+    readonly exitCode: number = EXIT.failed,
   ) {
     super(message);
   }

@@ -61,12 +61,24 @@ const locate = async (strapi: Core.Strapi, raw: RawRecords, choice: ArchiveChoic
   const file = createStorageService({ strapi }).resolve(String(record.archiveFile));
   if (!fs.existsSync(file)) throw new CliError(`Record ${record.id} has no archive to restore (${record.archiveFile} is not in the backup directory).`);
   const profile = profiles.find((p) => p.id === record.profileId) ?? pickProfile(profiles, null);
-  const source = { record: String(record.documentId), archiveFile: String(record.archiveFile), path: null, sha256: (record.archiveSha256 as string | null) ?? null };
+  const source = {
+    record: String(record.documentId),
+    archiveFile: String(record.archiveFile),
+    path: null,
+    sha256: (record.archiveSha256 as string | null) ?? null,
+  };
   return { file, source, profile };
 };
 
 /** The safety backup, a `pre-restore` record like the queue's: the whole database and the uploads. */
-const safetyBackup = async (strapi: Core.Strapi, raw: RawRecords, profile: Profile, options: RestoreRequestOptions, signal: AbortSignal, report: (p: JobProgress) => void): Promise<number> => {
+const safetyBackup = async (
+  strapi: Core.Strapi,
+  raw: RawRecords,
+  profile: Profile,
+  options: RestoreRequestOptions,
+  signal: AbortSignal,
+  report: (p: JobProgress) => void,
+): Promise<number> => {
   const storage = createStorageService({ strapi });
   const now = new Date();
   const id = await raw.insert(profile.id, { kind: 'backup', trigger: 'pre-restore', status: 'running', worker: WORKER_ID, startedAt: now, heartbeatAt: now });
@@ -75,18 +87,27 @@ const safetyBackup = async (strapi: Core.Strapi, raw: RawRecords, profile: Profi
   const archiveFile = storage.archiveName(profile.name, id, now, profile.format);
   try {
     const result = await createBackup({
-      ...backupInput(strapi, { ...profile, includeDatabase: true, excludeTables: [], includeUploads: true, includeProjectFiles: profile.includeProjectFiles || options.files }, {
-        directory,
-        outFile: path.join(directory, archiveFile),
-        tmpDir: storage.scratchDir(id),
-      }),
+      ...backupInput(
+        strapi,
+        { ...profile, includeDatabase: true, excludeTables: [], includeUploads: true, includeProjectFiles: profile.includeProjectFiles || options.files },
+        {
+          directory,
+          outFile: path.join(directory, archiveFile),
+          tmpDir: storage.scratchDir(id),
+        },
+      ),
       signal,
       onProgress: band(RESTORE_STEP_WEIGHTS.verify, RESTORE_STEP_WEIGHTS.verify + RESTORE_STEP_WEIGHTS['safety-backup'], report, 'safety-backup'),
     });
     await raw.updateRunning(id, { ...completedFields(result, archiveFile), finishedAt: new Date() });
     return id;
   } catch (error) {
-    await raw.updateRunning(id, { status: 'failed', statusReason: 'error', finishedAt: new Date(), message: `The safety backup before a restore failed: ${errorMessage(error)}` });
+    await raw.updateRunning(id, {
+      status: 'failed',
+      statusReason: 'error',
+      finishedAt: new Date(),
+      message: `The safety backup before a restore failed: ${errorMessage(error)}`,
+    });
     throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`, { cause: error });
   } finally {
     alive.stop();
@@ -95,14 +116,31 @@ const safetyBackup = async (strapi: Core.Strapi, raw: RawRecords, profile: Profi
 };
 
 /** Checks, backs up, restores; returns the record's completed message. Throws as the restorer does. */
-const run = async (strapi: Core.Strapi, raw: RawRecords, located: Located, options: RestoreRequestOptions, signal: AbortSignal, report: (p: JobProgress) => void) => {
+const run = async (
+  strapi: Core.Strapi,
+  raw: RawRecords,
+  located: Located,
+  options: RestoreRequestOptions,
+  signal: AbortSignal,
+  report: (p: JobProgress) => void,
+) => {
   const knex = strapi.db.connection;
   const dialect = strapi.db.dialect.client as Dialect;
   const keepTables = createRestorerService({ strapi }).keepTables();
-  const check = await checkArchive(located.file, { knex, dialect, keepTables, expectedSha256: located.source.sha256 ?? undefined, signal, onProgress: band(0, RESTORE_STEP_WEIGHTS.verify, report) });
+  const check = await checkArchive(located.file, {
+    knex,
+    dialect,
+    keepTables,
+    expectedSha256: located.source.sha256 ?? undefined,
+    signal,
+    onProgress: band(0, RESTORE_STEP_WEIGHTS.verify, report),
+  });
   if (check.errors.length > 0) throw new ArchiveRefusedError(check.errors);
   if (check.differences.length > 0 && !options.force) {
-    throw new ArchiveRefusedError(check.differences, 'The archive does not match this database (--force restores the part they have in common); nothing was changed');
+    throw new ArchiveRefusedError(
+      check.differences,
+      'The archive does not match this database (--force restores the part they have in common); nothing was changed',
+    );
   }
   const safety = options.safetyBackup ? await safetyBackup(strapi, raw, located.profile, options, signal, report) : null;
   const result = await restoreArchive({
@@ -148,27 +186,40 @@ export const restoreOffline = async (request: OfflineRequest): Promise<number> =
       ? 'A safety backup of the site as it is now is taken first (by this process: no worker can run while the app does not boot).'
       : 'No safety backup is taken (--no-safety-backup).';
     if (!request.yes) {
-      const lines = await describePlan({ file: located.file, manifest: await readManifest(located.file), knex: strapi.db.connection, uploadsDir: localUploadsDir(strapi), projectDir: strapi.dirs.app.root, options, safetyNote });
+      const lines = await describePlan({
+        file: located.file,
+        manifest: await readManifest(located.file),
+        knex: strapi.db.connection,
+        uploadsDir: localUploadsDir(strapi),
+        projectDir: strapi.dirs.app.root,
+        options,
+        safetyNote,
+      });
       if (!(await confirm(lines))) {
         process.stderr.write('Nothing was changed.\n');
         return EXIT.failed;
       }
     } else say(json, safetyNote);
 
-    const claim = await raw.claimSite(located.profile.id, {
-      kind: 'restore',
-      trigger: 'cli',
-      worker: WORKER_ID,
-      queuedAt: new Date(),
-      restoreSource: located.source,
-      restoreOptions: options,
-      message: `Offline restore: the app did not boot (${request.bootError}).`,
-    }, getConfig(strapi).heartbeatMs);
+    const claim = await raw.claimSite(
+      located.profile.id,
+      {
+        kind: 'restore',
+        trigger: 'cli',
+        worker: WORKER_ID,
+        queuedAt: new Date(),
+        restoreSource: located.source,
+        restoreOptions: options,
+        message: `Offline restore: the app did not boot (${request.bootError}).`,
+      },
+      getConfig(strapi).heartbeatMs,
+    );
     if ('busy' in claim) {
       const { id, worker, status } = claim.busy;
-      const message = status === 'queued'
-        ? `A restore of the site is already pending (record ${id}). Wait for it to finish or cancel it.`
-        : `A job is running on the site (record ${id}${worker ? `, on ${worker}` : ''}); a restore runs alone. Wait for it to finish or cancel it.`;
+      const message =
+        status === 'queued'
+          ? `A restore of the site is already pending (record ${id}). Wait for it to finish or cancel it.`
+          : `A job is running on the site (record ${id}${worker ? `, on ${worker}` : ''}); a restore runs alone. Wait for it to finish or cancel it.`;
       if (json) printJson({ error: { reason: status === 'queued' ? 'restore-pending' : 'busy', message, record: { id } } });
       process.stderr.write(`strapi-backup: ${message}\n`);
       return EXIT.rejected;
@@ -198,7 +249,12 @@ export const restoreOffline = async (request: OfflineRequest): Promise<number> =
       const refused = error instanceof ArchiveRefusedError;
       code = refused ? EXIT.verifyFailed : EXIT.failed;
       const message = stopped ? `Stopped: ${stopped}. The site was left as it was.` : errorMessage(error);
-      await raw.updateRunning(claim.id, { status: stopped ? 'cancelled' : 'failed', statusReason: stopped ? 'user' : refused ? 'refused' : 'error', finishedAt: new Date(), message });
+      await raw.updateRunning(claim.id, {
+        status: stopped ? 'cancelled' : 'failed',
+        statusReason: stopped ? 'user' : refused ? 'refused' : 'error',
+        finishedAt: new Date(),
+        message,
+      });
     } finally {
       printer?.done();
       alive.stop();

@@ -73,13 +73,13 @@ export const buildProgram = (dispatch: Dispatch): Command => {
 
   command('verify', "check an archive once: manifest, every entry's sha256 and row count, unsafe paths", verify)
     .argument('[archive]', 'a record id (or documentId), or an archive file; a name that could be both is refused')
-    .option('--record <id>', "the archive of this backup record (id or documentId)")
+    .option('--record <id>', 'the archive of this backup record (id or documentId)')
     .option('--file <path>', 'this archive file (the app is not booted)');
 
   command(
     'restore',
     'put the site back as an archive holds it (database and uploads; project files with --files), through the queue; offline when the app cannot boot',
-    restore
+    restore,
   )
     .argument('[archive]', 'a record id (or documentId), or an archive file; a name that could be both is refused')
     .option('--record <id>', 'the archive of this backup record (id or documentId)')
@@ -92,13 +92,10 @@ export const buildProgram = (dispatch: Dispatch): Command => {
 
   command('status', 'one record, with its progress while it runs', status).argument('<record>', 'record id or documentId');
 
-  command('cancel', 'cancel a queued job at once, or ask a running one to stop', cancel).argument(
-    '<record>',
-    'record id or documentId'
-  );
+  command('cancel', 'cancel a queued job at once, or ask a running one to stop', cancel).argument('<record>', 'record id or documentId');
 
   command('worker', 'a dedicated worker (no HTTP server) until SIGTERM/SIGINT', worker).addOption(
-    new Option('--concurrency <n>', 'jobs of different profiles run at once (1 to 16)').argParser(concurrency)
+    new Option('--concurrency <n>', 'jobs of different profiles run at once (1 to 16)').argParser(concurrency),
   );
 
   command('profiles', 'the backup profiles', profiles);

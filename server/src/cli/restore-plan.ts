@@ -52,7 +52,9 @@ export const databaseLabel = (knex: Knex): string => {
   const config = knex.client.config as { client?: string; connection?: Record<string, unknown> };
   const c = config.connection ?? {};
   if (typeof c.filename === 'string') return `SQLite ${c.filename}`;
-  const client = String(config.client ?? '').replace(/^pg$/, 'PostgreSQL').replace(/^mysql2?$/, 'MySQL/MariaDB');
+  const client = String(config.client ?? '')
+    .replace(/^pg$/, 'PostgreSQL')
+    .replace(/^mysql2?$/, 'MySQL/MariaDB');
   return `${client} database “${c.database}” on ${c.host}:${c.port}`;
 };
 
@@ -69,13 +71,16 @@ export interface PlanInput {
 
 /** The lines shown before the question: the archive, then each thing it replaces. */
 export const describePlan = async ({ file, manifest, knex, uploadsDir, projectDir, options, safetyNote }: PlanInput): Promise<string[]> => {
-  const size = await fs.stat(file).then((s) => formatBytes(s.size), () => '?');
+  const size = await fs.stat(file).then(
+    (s) => formatBytes(s.size),
+    () => '?',
+  );
   const has = (prefix: string) => manifest?.files.some((f) => f.path.startsWith(prefix)) ?? false;
   const lines = [`Restore ${file}`];
   lines.push(
     manifest
       ? `  made ${manifest.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by Strapi ${manifest.strapiVersion ?? '(unknown version)'} on ${manifest.dialect}, ${size}`
-      : `  ${size}; its manifest cannot be read (the check before the restore will say why)`
+      : `  ${size}; its manifest cannot be read (the check before the restore will say why)`,
   );
   lines.push('It replaces:', `  - the database: ${databaseLabel(knex)} (every table but the backup history)`);
   if (uploadsDir && (manifest?.contents?.uploads ?? has(UPLOADS_PREFIX))) lines.push(`  - the uploads in ${uploadsDir}`);

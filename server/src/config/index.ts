@@ -82,8 +82,7 @@ const shape: Shape = {
   retention: { cron: nonEmptyString, safetyBackupDays: intBetween(0, 36500) },
 };
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every problem in `config`, one line each, with its dotted key. */
 export const configErrors = (config: unknown, spec: Shape = shape, prefix = ''): string[] => {

@@ -71,9 +71,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const archive = await archiveOf(record);
       if (!archive) throw new errors.NotFoundError(`Record ${record.id} has no archive to verify.`);
       const controller = new AbortController();
-      const start = getService(strapi, 'verifications').start(record.documentId, archive.path, { expectedSha256: record.archiveSha256 ?? undefined, signal: controller.signal });
+      const start = getService(strapi, 'verifications').start(record.documentId, archive.path, {
+        expectedSha256: record.archiveSha256 ?? undefined,
+        signal: controller.signal,
+      });
       if (!start.started) {
-        return conflict(ctx, `A verify of record ${record.id} is already running (${start.running.percent}% read); wait for its answer.`, { progress: start.running });
+        return conflict(ctx, `A verify of record ${record.id} is already running (${start.running.percent}% read); wait for its answer.`, {
+          progress: start.running,
+        });
       }
       const onClose = () => {
         if (!ctx.res.writableFinished) controller.abort();
@@ -123,7 +128,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async restore(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
       const { safetyBackup, force } = validateRestoreBody(ctx.request.body, record.archiveFile);
-      const result = await getService(strapi, 'restorer').request({ from: { record }, options: { safetyBackup, force }, trigger: 'admin', requestedBy: ctx.state.user.id });
+      const result = await getService(strapi, 'restorer').request({
+        from: { record },
+        options: { safetyBackup, force },
+        trigger: 'admin',
+        requestedBy: ctx.state.user.id,
+      });
       if (!result.accepted) return conflict(ctx, result.message, { reason: result.reason, record: result.record });
       ctx.status = 202;
       ctx.body = { data: result.record, meta: { position: result.position }, message: result.message };

@@ -33,7 +33,11 @@ export class ArchiveWriter {
   private pending: { name: string; resolve: () => void } | null = null;
   private closed = false;
 
-  private constructor(readonly outFile: string, private readonly handle: fs.promises.FileHandle, format: ArchiveFormat) {
+  private constructor(
+    readonly outFile: string,
+    private readonly handle: fs.promises.FileHandle,
+    format: ArchiveFormat,
+  ) {
     this.partial = `${outFile}.partial`;
     this.archive = archiver('tar');
     this.gzip = format === 'tar.gz' ? zlib.createGzip() : null;
@@ -66,9 +70,7 @@ export class ArchiveWriter {
     const size = file.stats.size;
     // Read exactly the size the header announces: a file growing meanwhile is cut at its stat size
     // (a file shrinking makes tar-stream fail the entry, and the backup with it).
-    const source: Readable = size > 0
-      ? fs.createReadStream(file.abs, { start: 0, end: size - 1, highWaterMark: READ_CHUNK })
-      : Readable.from([]);
+    const source: Readable = size > 0 ? fs.createReadStream(file.abs, { start: 0, end: size - 1, highWaterMark: READ_CHUNK }) : Readable.from([]);
     const hasher = new HashStream(onBytes);
     const piped = pipeline(source, hasher);
     piped.catch(noop);

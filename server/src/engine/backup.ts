@@ -59,7 +59,10 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     const dbPromise = opts.includeDatabase ? dumpDatabase(opts, tmpDir, progress, signal) : Promise.resolve(null);
     const filesPromise = (async () => {
       const out: FileManifest[] = [];
-      for (const [step, list] of [['uploads', uploads], ['files', project]] as [ProgressStep, SourceFile[]][]) {
+      for (const [step, list] of [
+        ['uploads', uploads],
+        ['files', project],
+      ] as [ProgressStep, SourceFile[]][]) {
         for (const f of list) {
           throwIfAborted(signal);
           const sha256 = await w.appendFile(f, (n) => progress.add(step, n, f.name));
@@ -77,9 +80,8 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
         throwIfAborted(signal);
         const info = db.infos.get(t.name)!;
         const stats = await fs.promises.stat(t.file);
-        const sha256 = await w.appendFile(
-          { abs: t.file, name: `${DB_PREFIX}${tableFileName(t.name)}`, stats },
-          (n) => progress.add('finalize', n, `db/${t.name}`),
+        const sha256 = await w.appendFile({ abs: t.file, name: `${DB_PREFIX}${tableFileName(t.name)}`, stats }, (n) =>
+          progress.add('finalize', n, `db/${t.name}`),
         );
         // The staged file is read back while archived: a disagreement means the scratch disk lied.
         if (sha256 !== t.sha256) throw new Error(`staged table ${t.name} changed on disk while archiving`);
@@ -149,7 +151,10 @@ async function dumpDatabase(
     const infos = (await describeTables(db, opts.dialect, names)).map((t) => ({ ...t, columns: withTextJson(t.columns) }));
     const estimates = await estimateRows(db, opts.dialect, names);
     const estimate = (t: string) => Math.max(1, estimates.get(t) ?? 0);
-    progress.setTotal('database', names.reduce((a, t) => a + estimate(t), 0));
+    progress.setTotal(
+      'database',
+      names.reduce((a, t) => a + estimate(t), 0),
+    );
     const done = new Map<string, number>();
     const dumped = await dumpTables({
       db,
@@ -176,10 +181,7 @@ async function dumpDatabase(
 }
 
 /** Like Promise.all, but on the first failure aborts the others and waits for them to settle. */
-async function allOrAbort<T extends readonly unknown[]>(
-  promises: { [K in keyof T]: Promise<T[K]> },
-  controller: AbortController,
-): Promise<T> {
+async function allOrAbort<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }, controller: AbortController): Promise<T> {
   let first: { error: unknown } | null = null;
   const settled = promises.map((p) =>
     p.catch((err) => {

@@ -43,19 +43,18 @@ export interface RestorePlan {
 
 const q = JSON.stringify;
 
-export async function planRestore(
-  db: Knex | Knex.Transaction,
-  dialect: Dialect,
-  manifest: Manifest,
-  keepTables: readonly string[] = [],
-): Promise<RestorePlan> {
+export async function planRestore(db: Knex | Knex.Transaction, dialect: Dialect, manifest: Manifest, keepTables: readonly string[] = []): Promise<RestorePlan> {
   const plan: RestorePlan = {
-    errors: [], differences: [], tables: [], skippedTables: [], skippedColumns: [], untouched: [], databaseTables: [],
+    errors: [],
+    differences: [],
+    tables: [],
+    skippedTables: [],
+    skippedColumns: [],
+    untouched: [],
+    databaseTables: [],
   };
   if (manifest.dialect !== dialect) {
-    plan.errors.push(
-      `the archive was made on ${manifest.dialect} and this database is ${dialect}: restoring across database dialects is not supported`,
-    );
+    plan.errors.push(`the archive was made on ${manifest.dialect} and this database is ${dialect}: restoring across database dialects is not supported`);
     return plan;
   }
   const databaseTables = await listTables(db, dialect);
@@ -69,7 +68,15 @@ export async function planRestore(
   const inArchive = new Set(archived.map((t) => t.name));
 
   const common = archived.filter((t) => inDatabase.has(t.name));
-  const infos = new Map((await describeTables(db, dialect, common.map((t) => t.name))).map((i) => [i.name, i]));
+  const infos = new Map(
+    (
+      await describeTables(
+        db,
+        dialect,
+        common.map((t) => t.name),
+      )
+    ).map((i) => [i.name, i]),
+  );
 
   for (const t of archived) {
     if (!inDatabase.has(t.name)) {
@@ -86,9 +93,7 @@ export async function planRestore(
         plan.differences.push(`table ${q(t.name)}: column ${q(c.name)} is in the archive but not in the database`);
         plan.skippedColumns.push(`${t.name}.${c.name}`);
       } else if (now.kind !== c.kind) {
-        plan.differences.push(
-          `table ${q(t.name)}: column ${q(c.name)} is ${c.kind} (${c.type}) in the archive but ${now.kind} (${now.type}) in the database`,
-        );
+        plan.differences.push(`table ${q(t.name)}: column ${q(c.name)} is ${c.kind} (${c.type}) in the archive but ${now.kind} (${now.type}) in the database`);
         plan.skippedColumns.push(`${t.name}.${c.name}`);
       } else {
         columns.push(c);

@@ -67,15 +67,7 @@ export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 /** Project files, relative to the app directory, that are archived under `files/`. */
 export const PROJECT_INCLUDE_DIRS = ['config', 'src', 'database/migrations'];
-export const PROJECT_INCLUDE_FILES = [
-  'package.json',
-  'package-lock.json',
-  'yarn.lock',
-  'pnpm-lock.yaml',
-  'tsconfig.json',
-  'favicon.png',
-  '.env.example',
-];
+export const PROJECT_INCLUDE_FILES = ['package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'tsconfig.json', 'favicon.png', '.env.example'];
 /** `.env` is only archived when the profile asks for it (it holds secrets). */
 export const ENV_FILE = '.env';
 

@@ -16,9 +16,7 @@
  */
 import type { Knex } from 'knex';
 import type { PlannedTable, RestorePlan } from './compat';
-import {
-  applyOutsideRules, checkForeignKeys, dropForeignKeys, ident, listForeignKeys, recreateForeignKeys, type ForeignKey,
-} from './foreign-keys';
+import { applyOutsideRules, checkForeignKeys, dropForeignKeys, ident, listForeignKeys, recreateForeignKeys, type ForeignKey } from './foreign-keys';
 import { throwIfAborted } from './hash-stream';
 import { createWriter, type TableWriter } from './insert';
 import { raiseSequences } from './sequences';
@@ -50,7 +48,10 @@ export class DatabaseLoad {
       reset = await prepareSession(knex, dialect, conn);
       const trx = await knex.transaction({ connection: conn });
       // Rejects only when COMMIT itself fails; observed in commit().
-      const outcome = trx.executionPromise.then(() => null, (err: unknown) => err ?? new Error('commit failed'));
+      const outcome = trx.executionPromise.then(
+        () => null,
+        (err: unknown) => err ?? new Error('commit failed'),
+      );
       load = new DatabaseLoad(knex, dialect, conn, trx, outcome, reset, new Set(plan.tables.map((t) => t.name)));
       await load.empty(plan);
       return load;
@@ -102,7 +103,10 @@ export class DatabaseLoad {
     const failed = await this.outcome;
     if (failed) {
       // PostgreSQL ends a failed COMMIT itself; SQLite may keep the transaction open.
-      await this.knex.raw('rollback').connection(this.conn).catch(() => undefined);
+      await this.knex
+        .raw('rollback')
+        .connection(this.conn)
+        .catch(() => undefined);
     }
     await release(this.knex.client, this.conn, this.resetSession);
     if (failed) throw failed;

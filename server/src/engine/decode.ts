@@ -66,7 +66,11 @@ export class RowDecoder {
   private readonly names: string[];
   private readonly decoders: Decoder[];
 
-  constructor(dialect: Dialect, readonly table: string, columns: ColumnInfo[]) {
+  constructor(
+    dialect: Dialect,
+    readonly table: string,
+    columns: ColumnInfo[],
+  ) {
     this.names = columns.map((c) => c.name);
     this.decoders = columns.map((c) => decoderFor(dialect, c));
   }

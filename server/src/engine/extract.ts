@@ -190,7 +190,10 @@ export class StagedDir {
  */
 export async function swapDirectory(staged: string, target: string): Promise<string | null> {
   const old = path.join(path.dirname(target), `.${path.basename(target)}-old-${token()}`);
-  const exists = await fs.promises.lstat(target).then(() => true, () => false);
+  const exists = await fs.promises.lstat(target).then(
+    () => true,
+    () => false,
+  );
   if (exists) await fs.promises.rename(target, old);
   try {
     await fs.promises.rename(staged, target);

@@ -78,8 +78,7 @@ export async function listProjectFiles(projectDir: string, opts: ProjectFileOpti
   const root = path.resolve(projectDir);
   const excluded = [...(opts.exclude ?? []), ...PROJECT_EXCLUDE_PATHS.map((p) => path.join(root, p))].map((p) => path.resolve(p));
   const isExcluded = (abs: string) => excluded.some((x) => abs === x || abs.startsWith(x + path.sep));
-  const skip = (abs: string, name: string, isDir: boolean) =>
-    isExcluded(abs) || (isDir ? PROJECT_EXCLUDE_DIR_NAMES.has(name) : isEnvFileName(name));
+  const skip = (abs: string, name: string, isDir: boolean) => isExcluded(abs) || (isDir ? PROJECT_EXCLUDE_DIR_NAMES.has(name) : isEnvFileName(name));
 
   const out: SourceFile[] = [];
   for (const dir of PROJECT_INCLUDE_DIRS) {

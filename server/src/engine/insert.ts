@@ -65,9 +65,7 @@ function sqliteRunner(conn: SqliteConnection): (sql: string, bindings: unknown[]
   };
 }
 
-function valuesWriter(
-  dialect: Dialect, table: PlannedTable, batchSize: number, run: (sql: string, bindings: unknown[]) => Promise<unknown>,
-): TableWriter {
+function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, run: (sql: string, bindings: unknown[]) => Promise<unknown>): TableWriter {
   const cols = table.columns.length;
   const maxRows = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMS[dialect] / cols)));
   // knex.raw reads `?` in identifiers as placeholders; better-sqlite3 does not.
@@ -117,10 +115,9 @@ function jsonWriter(trx: Knex.Transaction, table: PlannedTable, batchSize: numbe
       values.push(field);
     }
   }
-  const sql = sqlText(
-    `insert into ${id(table.name)} (${table.columns.map((c) => id(c.name)).join(', ')}) ` +
-      `select ${values.join(', ')} from json_to_recordset(`,
-  ) + `?::json) as r(${sqlText(defs.join(', '))})`;
+  const sql =
+    sqlText(`insert into ${id(table.name)} (${table.columns.map((c) => id(c.name)).join(', ')}) ` + `select ${values.join(', ')} from json_to_recordset(`) +
+    `?::json) as r(${sqlText(defs.join(', '))})`;
   return {
     maxRows: Math.max(1, batchSize),
     lines: true,

@@ -26,17 +26,21 @@ export function rawRows(dialect: Dialect, result: any): any[] {
 export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
   let rows: any[];
   if (dialect === 'sqlite') {
-    rows = rawRows(dialect, await db.raw(
-      "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name",
-    ));
+    rows = rawRows(dialect, await db.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name"));
   } else if (dialect === 'postgres') {
-    rows = rawRows(dialect, await db.raw(
-      "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
-    ));
+    rows = rawRows(
+      dialect,
+      await db.raw(
+        "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
+      ),
+    );
   } else {
-    rows = rawRows(dialect, await db.raw(
-      "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' order by table_name",
-    ));
+    rows = rawRows(
+      dialect,
+      await db.raw(
+        "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' order by table_name",
+      ),
+    );
   }
   return rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
 }
@@ -57,7 +61,10 @@ async function describeSqlite(db: Db, tables: string[]): Promise<TableInfo[]> {
       kind: kindOf('sqlite', String(c.type ?? '')),
       nullable: !c.notnull && !c.pk,
     }));
-    const primaryKey = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name as string);
+    const primaryKey = cols
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name as string);
     const indexes: IndexInfo[] = [];
     const list: any[] = await db.raw(`pragma index_list(${quoteSqlite(name)})`);
     for (const idx of list) {
@@ -80,7 +87,9 @@ async function describeSqlite(db: Db, tables: string[]): Promise<TableInfo[]> {
 
 async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> {
   // format_type gives the full declared type, e.g. `timestamp(6) without time zone`.
-  const cols = rawRows('postgres', await db.raw(`
+  const cols = rawRows(
+    'postgres',
+    await db.raw(`
     select c.relname as table_name, a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
            t.typname as typname, not a.attnotnull as nullable
       from pg_attribute a
@@ -88,8 +97,11 @@ async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> 
       join pg_namespace n on n.oid = c.relnamespace
       join pg_type t on t.oid = a.atttypid
      where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
-     order by c.relname, a.attnum`));
-  const idx = rawRows('postgres', await db.raw(`
+     order by c.relname, a.attnum`),
+  );
+  const idx = rawRows(
+    'postgres',
+    await db.raw(`
     select t.relname as table_name, i.relname as index_name, ix.indisunique as is_unique,
            ix.indisprimary as is_primary, a.attname as column_name, k.ord as ord
       from pg_index ix
@@ -99,59 +111,98 @@ async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> 
       cross join lateral unnest(ix.indkey::int2[]) with ordinality as k(attnum, ord)
       left join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
      where n.nspname = current_schema()
-     order by t.relname, i.relname, k.ord`));
-  return assemble(tables, cols.map((c: any) => ({
-    table: c.table_name,
-    column: {
-      name: c.name,
-      type: c.type,
-      kind: pgKind(c.typname, c.type),
-      nullable: !!c.nullable,
-    },
-  })), idx.map((r: any) => ({
-    table: r.table_name, index: r.index_name, column: r.column_name ?? '(expression)',
-    unique: !!r.is_unique, primary: !!r.is_primary,
-  })));
+     order by t.relname, i.relname, k.ord`),
+  );
+  return assemble(
+    tables,
+    cols.map((c: any) => ({
+      table: c.table_name,
+      column: {
+        name: c.name,
+        type: c.type,
+        kind: pgKind(c.typname, c.type),
+        nullable: !!c.nullable,
+      },
+    })),
+    idx.map((r: any) => ({
+      table: r.table_name,
+      index: r.index_name,
+      column: r.column_name ?? '(expression)',
+      unique: !!r.is_unique,
+      primary: !!r.is_primary,
+    })),
+  );
 }
 
 function pgKind(typname: string, type: string): ColumnInfo['kind'] {
   if (typname.startsWith('_')) return 'other'; // arrays: kept as PostgreSQL's text form
   switch (typname) {
-    case 'int2': case 'int4': return 'integer';
-    case 'int8': return 'bigint';
-    case 'numeric': return 'decimal';
-    case 'float4': case 'float8': return 'float';
-    case 'bool': return 'boolean';
-    case 'json': case 'jsonb': return 'json';
-    case 'bytea': return 'binary';
-    case 'timestamp': case 'timestamptz': return 'datetime';
-    case 'date': return 'date';
-    case 'time': case 'timetz': return 'time';
-    case 'varchar': case 'bpchar': case 'char': case 'uuid': case 'name': return 'string';
-    case 'text': return 'text';
-    default: return kindOf('postgres', type) === 'other' ? 'other' : kindOf('postgres', type);
+    case 'int2':
+    case 'int4':
+      return 'integer';
+    case 'int8':
+      return 'bigint';
+    case 'numeric':
+      return 'decimal';
+    case 'float4':
+    case 'float8':
+      return 'float';
+    case 'bool':
+      return 'boolean';
+    case 'json':
+    case 'jsonb':
+      return 'json';
+    case 'bytea':
+      return 'binary';
+    case 'timestamp':
+    case 'timestamptz':
+      return 'datetime';
+    case 'date':
+      return 'date';
+    case 'time':
+    case 'timetz':
+      return 'time';
+    case 'varchar':
+    case 'bpchar':
+    case 'char':
+    case 'uuid':
+    case 'name':
+      return 'string';
+    case 'text':
+      return 'text';
+    default:
+      return kindOf('postgres', type) === 'other' ? 'other' : kindOf('postgres', type);
   }
 }
 
 async function describeMysql(db: Db, tables: string[]): Promise<TableInfo[]> {
-  const cols = rawRows('mysql', await db.raw(`
+  const cols = rawRows(
+    'mysql',
+    await db.raw(`
     select table_name as table_name, column_name as name, column_type as column_type,
            data_type as data_type, is_nullable as is_nullable
       from information_schema.columns
      where table_schema = database()
-     order by table_name, ordinal_position`));
-  const idx = rawRows('mysql', await db.raw(`
+     order by table_name, ordinal_position`),
+  );
+  const idx = rawRows(
+    'mysql',
+    await db.raw(`
     select table_name as table_name, index_name as index_name, non_unique as non_unique,
            column_name as column_name, seq_in_index as seq
       from information_schema.statistics
      where table_schema = database()
-     order by table_name, index_name, seq_in_index`));
+     order by table_name, index_name, seq_in_index`),
+  );
   // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint: find those columns.
   const jsonCols = new Set<string>();
   try {
-    const checks = rawRows('mysql', await db.raw(`
+    const checks = rawRows(
+      'mysql',
+      await db.raw(`
       select table_name as table_name, check_clause as check_clause
-        from information_schema.check_constraints where constraint_schema = database()`));
+        from information_schema.check_constraints where constraint_schema = database()`),
+    );
     for (const c of checks) {
       const m = /json_valid\(`([^`]+)`\)/i.exec(String(c.check_clause));
       if (m) jsonCols.add(`${c.table_name}\u0000${m[1]}`);
@@ -159,17 +210,24 @@ async function describeMysql(db: Db, tables: string[]): Promise<TableInfo[]> {
   } catch {
     // MySQL's check_constraints has no table_name; MySQL has a real JSON type anyway.
   }
-  return assemble(tables, cols.map((c: any) => {
-    const type = String(c.column_type);
-    const isJson = jsonCols.has(`${c.table_name}\u0000${c.name}`);
-    return {
-      table: c.table_name,
-      column: { name: c.name, type, kind: isJson ? 'json' : kindOf('mysql', type), nullable: c.is_nullable === 'YES' },
-    };
-  }), idx.map((r: any) => ({
-    table: r.table_name, index: r.index_name, column: r.column_name ?? '(expression)',
-    unique: Number(r.non_unique) === 0, primary: r.index_name === 'PRIMARY',
-  })));
+  return assemble(
+    tables,
+    cols.map((c: any) => {
+      const type = String(c.column_type);
+      const isJson = jsonCols.has(`${c.table_name}\u0000${c.name}`);
+      return {
+        table: c.table_name,
+        column: { name: c.name, type, kind: isJson ? 'json' : kindOf('mysql', type), nullable: c.is_nullable === 'YES' },
+      };
+    }),
+    idx.map((r: any) => ({
+      table: r.table_name,
+      index: r.index_name,
+      column: r.column_name ?? '(expression)',
+      unique: Number(r.non_unique) === 0,
+      primary: r.index_name === 'PRIMARY',
+    })),
+  );
 }
 
 function assemble(
@@ -213,15 +271,16 @@ export async function estimateRows(db: Db, dialect: Dialect, tables: string[]): 
   const out = new Map<string, number>();
   try {
     if (dialect === 'postgres') {
-      const rows = rawRows(dialect, await db.raw(`
+      const rows = rawRows(
+        dialect,
+        await db.raw(`
         select c.relname as name, c.reltuples::bigint as n from pg_class c
           join pg_namespace ns on ns.oid = c.relnamespace
-         where ns.nspname = current_schema() and c.relkind in ('r', 'p')`));
+         where ns.nspname = current_schema() and c.relkind in ('r', 'p')`),
+      );
       for (const r of rows) out.set(r.name, Math.max(0, Number(r.n)));
     } else if (dialect === 'mysql') {
-      const rows = rawRows(dialect, await db.raw(
-        'select table_name as name, table_rows as n from information_schema.tables where table_schema = database()',
-      ));
+      const rows = rawRows(dialect, await db.raw('select table_name as name, table_rows as n from information_schema.tables where table_schema = database()'));
       for (const r of rows) out.set(r.name, Math.max(0, Number(r.n) || 0));
     } else {
       for (const t of tables) {

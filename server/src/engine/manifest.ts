@@ -80,7 +80,12 @@ export function validateManifest(data: unknown): string[] {
   if (data.contents !== undefined) {
     const c = data.contents;
     const flags = ['database', 'uploads', 'projectFiles', 'env'];
-    if (!isObj(c) || flags.some((k) => typeof c[k] !== 'boolean') || !Array.isArray(c.excludedTables) || c.excludedTables.some((t: unknown) => typeof t !== 'string')) {
+    if (
+      !isObj(c) ||
+      flags.some((k) => typeof c[k] !== 'boolean') ||
+      !Array.isArray(c.excludedTables) ||
+      c.excludedTables.some((t: unknown) => typeof t !== 'string')
+    ) {
       errors.push('manifest.json: contents is malformed');
     }
   }

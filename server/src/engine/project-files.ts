@@ -17,9 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  ENV_FILE, FILES_PREFIX, PROJECT_EXCLUDE_DIR_NAMES, PROJECT_INCLUDE_DIRS, PROJECT_INCLUDE_FILES, isEnvFileName,
-} from './constants';
+import { ENV_FILE, FILES_PREFIX, PROJECT_EXCLUDE_DIR_NAMES, PROJECT_INCLUDE_DIRS, PROJECT_INCLUDE_FILES, isEnvFileName } from './constants';
 import { PUBLIC_DIR_MODE, removeOld, swapDirectory } from './extract';
 
 /** Where an archive entry `files/<rel>` goes inside the app (`rel`), or null when a restore skips it. */
@@ -35,17 +33,17 @@ export function projectEntryPath(name: string, includeEnv: boolean): string | nu
   return rel;
 }
 
-const exists = (p: string) => fs.promises.lstat(p).then((s) => s, () => null);
+const exists = (p: string) =>
+  fs.promises.lstat(p).then(
+    (s) => s,
+    () => null,
+  );
 
 /**
  * Swaps the staged project files into `projectDir`. Returns what was put aside, to remove once
  * everything is in place (`removeOld`).
  */
-export async function applyProjectFiles(
-  stagingDir: string,
-  projectDir: string,
-  opts: { includeEnv?: boolean; exclude?: string[] } = {},
-): Promise<string[]> {
+export async function applyProjectFiles(stagingDir: string, projectDir: string, opts: { includeEnv?: boolean; exclude?: string[] } = {}): Promise<string[]> {
   const excluded = (opts.exclude ?? []).map((p) => path.resolve(p));
   const olds: string[] = [];
   for (const dir of PROJECT_INCLUDE_DIRS) {
@@ -58,10 +56,12 @@ export async function applyProjectFiles(
     const old = await swapDirectory(staged, target);
     if (old) {
       olds.push(old);
-      await carryOver(old, target, (rel) => excluded.some((x) => {
-        const abs = path.join(target, rel);
-        return abs === x || abs.startsWith(x + path.sep);
-      }));
+      await carryOver(old, target, (rel) =>
+        excluded.some((x) => {
+          const abs = path.join(target, rel);
+          return abs === x || abs.startsWith(x + path.sep);
+        }),
+      );
     }
   }
   const files = [...PROJECT_INCLUDE_FILES, ...(opts.includeEnv ? [ENV_FILE] : [])];

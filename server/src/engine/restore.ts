@@ -63,7 +63,10 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   const plan = await planRestore(opts.knex, dialect, manifest, opts.keepTables);
   if (plan.errors.length) throw new ArchiveRefusedError(plan.errors);
   if (plan.differences.length && !opts.force) {
-    throw new ArchiveRefusedError(plan.differences, 'The archive does not match this database (force restores the part they have in common); nothing was changed');
+    throw new ArchiveRefusedError(
+      plan.differences,
+      'The archive does not match this database (force restores the part they have in common); nothing was changed',
+    );
   }
   const has = (prefix: string) => manifest.files.some((f) => f.path.startsWith(prefix));
   const doUploads = Boolean(opts.uploadsDir) && (manifest.contents?.uploads ?? has(UPLOADS_PREFIX));
@@ -146,9 +149,7 @@ function listedFile(files: Map<string, FileManifest>, name: string): FileManifes
   return listed;
 }
 
-async function loadTable(
-  load: DatabaseLoad, table: PlannedTable, entry: AsyncIterable<Buffer>, opts: RestoreOptions, progress: Reporter,
-): Promise<number> {
+async function loadTable(load: DatabaseLoad, table: PlannedTable, entry: AsyncIterable<Buffer>, opts: RestoreOptions, progress: Reporter): Promise<number> {
   return loadTableEntry({
     entry,
     table,

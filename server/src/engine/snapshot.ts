@@ -19,12 +19,7 @@ import type { Dialect } from './types';
 export type SnapshotDb = Knex | Knex.Transaction;
 
 /** Runs `work` with a connection that sees one consistent snapshot, then releases everything. */
-export async function withSnapshot<T>(
-  knex: Knex,
-  dialect: Dialect,
-  tmpDir: string,
-  work: (db: SnapshotDb) => Promise<T>,
-): Promise<T> {
+export async function withSnapshot<T>(knex: Knex, dialect: Dialect, tmpDir: string, work: (db: SnapshotDb) => Promise<T>): Promise<T> {
   if (dialect === 'sqlite') return withSqliteCopy(knex, tmpDir, work);
   return withRepeatableRead(knex, dialect, work);
 }

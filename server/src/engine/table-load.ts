@@ -87,13 +87,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   };
 
   try {
-    await pipeline(
-      opts.entry,
-      hasher,
-      zlib.createGunzip({ chunkSize: GUNZIP_CHUNK }),
-      consume,
-      { signal: opts.signal },
-    );
+    await pipeline(opts.entry, hasher, zlib.createGunzip({ chunkSize: GUNZIP_CHUNK }), consume, { signal: opts.signal });
   } catch (err) {
     const e = err as Error & { code?: string };
     // A damaged entry: report it as the archive's fault, not as a database error.

@@ -31,7 +31,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
       const retry = Math.max(1, Math.ceil((ctx.state.rateLimit.reset * 1000 - Date.now()) / 1000));
       throw new errors.RateLimitError(
         `Too many backup requests with this API token: at most ${max} every ${Math.round(intervalMs / 1000)} s (config/plugins → backup.config.contentApi.rateLimit). Try again in ${retry} s.`,
-        { retryAfter: retry }
+        { retryAfter: retry },
       );
     },
   });

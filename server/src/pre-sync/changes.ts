@@ -50,8 +50,7 @@ export interface Change {
 /** Strapi's column name for an attribute (`publishedAt` → `published_at`). */
 const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
-const tablesPhrase = (tables: string[]) =>
-  tables.length === 0 ? '' : ` (${tables.length === 1 ? 'table' : 'tables'} ${tables.join(', ')} will be dropped)`;
+const tablesPhrase = (tables: string[]) => (tables.length === 0 ? '' : ` (${tables.length === 1 ? 'table' : 'tables'} ${tables.join(', ')} will be dropped)`);
 
 /** Removed tables not yet explained by a removed content type, component or field. */
 class Unexplained {

@@ -18,7 +18,7 @@ export const pickProfile = (profiles: Profile[], name: string | null): Profile =
   const wanted = name?.trim().toLowerCase();
   const profile = wanted
     ? profiles.find((p) => p.name.trim().toLowerCase() === wanted)
-    : profiles.find((p) => p.isDefault) ?? [...profiles].sort((a, b) => a.name.localeCompare(b.name))[0];
+    : (profiles.find((p) => p.isDefault) ?? [...profiles].sort((a, b) => a.name.localeCompare(b.name))[0]);
   if (!profile) {
     throw new Error(wanted ? `no backup profile is named “${name}” (hooks.profile)` : 'no backup profile exists to take it with');
   }
@@ -33,7 +33,13 @@ export type Recheck = () => Promise<Change | null>;
  * After a wait the change is looked at again: the job waited for may have been another instance's
  * pre-sync backup, whose boot has since synced the database — then there is nothing left to do.
  */
-export const claimWhenFree = async (strapi: Core.Strapi, raw: Pick<RawRecords, 'claim'>, profile: Profile, first: Change, recheck: Recheck): Promise<{ id: number; change: Change } | null> => {
+export const claimWhenFree = async (
+  strapi: Core.Strapi,
+  raw: Pick<RawRecords, 'claim'>,
+  profile: Profile,
+  first: Change,
+  recheck: Recheck,
+): Promise<{ id: number; change: Change } | null> => {
   const { hooks, heartbeatMs } = getConfig(strapi);
   const deadline = Date.now() + hooks.waitMs;
   let change: Change | null = first;
@@ -44,7 +50,9 @@ export const claimWhenFree = async (strapi: Core.Strapi, raw: Pick<RawRecords, '
     if ('id' in claim) return { id: claim.id, change };
     const { id, worker } = claim.busy;
     if (Date.now() >= deadline) {
-      throw new WaitedTooLong(`a job of “${profile.name}” (record ${id}${worker ? `, on ${worker}` : ''}) was still running after hooks.waitMs (${hooks.waitMs} ms)`);
+      throw new WaitedTooLong(
+        `a job of “${profile.name}” (record ${id}${worker ? `, on ${worker}` : ''}) was still running after hooks.waitMs (${hooks.waitMs} ms)`,
+      );
     }
     // A warning: the boot is held up, and an operator watching it should see why.
     if (!waited) strapi.log.warn(`[backup] Waiting for record ${id} of “${profile.name}” to finish before the ${change.trigger} backup.`);

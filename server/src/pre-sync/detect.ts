@@ -51,7 +51,7 @@ const schemaDiff = async (strapi: Core.Strapi): Promise<SchemaDiffSummary> => {
 export const detectChange = async (
   strapi: Core.Strapi,
   oldContentTypes: Record<string, ContentTypeShape> | undefined,
-  contentTypes: Record<string, ContentTypeShape>
+  contentTypes: Record<string, ContentTypeShape>,
 ): Promise<Change | null> => {
   // One after the other on purpose: side by side they open extra pool connections at boot, which
   // measured slower on PostgreSQL than the few sequential round trips.

@@ -40,8 +40,7 @@ export interface RunningJob {
 }
 
 /** Strapi's document ids are 24 lowercase letters and digits. */
-const documentId = () =>
-  Array.from(randomBytes(24), (byte) => 'abcdefghijklmnopqrstuvwxyz0123456789'[byte % 36]).join('');
+const documentId = () => Array.from(randomBytes(24), (byte) => 'abcdefghijklmnopqrstuvwxyz0123456789'[byte % 36]).join('');
 
 const toDate = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string));
 
@@ -94,7 +93,18 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
   /** A record row and its link to the profile, as the query engine writes them. */
   const insertRecord = async (trx: Knex.Transaction, profileId: number, data: RecordData): Promise<number> => {
     const now = new Date();
-    const row = { documentId: documentId(), kind: 'backup', queuedAt: now, encrypted: false, keep: false, cancelRequested: false, createdAt: now, updatedAt: now, publishedAt: now, ...data };
+    const row = {
+      documentId: documentId(),
+      kind: 'backup',
+      queuedAt: now,
+      encrypted: false,
+      keep: false,
+      cancelRequested: false,
+      createdAt: now,
+      updatedAt: now,
+      publishedAt: now,
+      ...data,
+    };
     const id = await insertId(trx, recordMeta.tableName, await toRow(recordMeta, row));
     const linkRow: Record<string, unknown> = { [link.joinColumn.name]: id, [link.inverseJoinColumn.name]: profileId };
     const order = link.inverseOrderColumnName;
@@ -113,7 +123,9 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
   const endLapsed = async (trx: Knex.Transaction, jobs: { id: number; kind: string; status: string }[], now: Date) => {
     for (const job of jobs) {
       const lost = lostEnding(job, now);
-      await trx(recordMeta.tableName).where({ id: job.id, [column(recordMeta, 'status')]: job.status }).update(await toRow(recordMeta, lost));
+      await trx(recordMeta.tableName)
+        .where({ id: job.id, [column(recordMeta, 'status')]: job.status })
+        .update(await toRow(recordMeta, lost));
     }
   };
 
@@ -122,7 +134,12 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
    * the new running record. `profile`: running jobs of that profile; `site`: any running job, and
    * any pending restore (the queue's rule: one at a time, alone on the site).
    */
-  const claimUnder = async (scope: 'profile' | 'site', profileId: number, data: RecordData, heartbeatMs: number): Promise<{ id: number } | { busy: RunningJob }> => {
+  const claimUnder = async (
+    scope: 'profile' | 'site',
+    profileId: number,
+    data: RecordData,
+    heartbeatMs: number,
+  ): Promise<{ id: number } | { busy: RunningJob }> => {
     const now = new Date();
     const lapse = now.getTime() - HEARTBEAT_LAPSE_BEATS * heartbeatMs;
     const rt = recordMeta.tableName;
@@ -130,9 +147,18 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
     await prepare();
     return knex.transaction(async (trx) => {
       await (scope === 'site' ? lockEveryProfile(trx, profileMeta.tableName) : lockProfileRow(trx, profileMeta.tableName, profileId));
-      const jobs = trx(rt).select(`${rt}.id as id`, `${col('kind')} as kind`, `${col('status')} as status`, `${col('heartbeatAt')} as heartbeatAt`, `${col('worker')} as worker`);
+      const jobs = trx(rt).select(
+        `${rt}.id as id`,
+        `${col('kind')} as kind`,
+        `${col('status')} as status`,
+        `${col('heartbeatAt')} as heartbeatAt`,
+        `${col('worker')} as worker`,
+      );
       if (scope === 'profile') {
-        jobs.join(link.name, `${link.name}.${link.joinColumn.name}`, `${rt}.id`).where(`${link.name}.${link.inverseJoinColumn.name}`, profileId).where(col('status'), 'running');
+        jobs
+          .join(link.name, `${link.name}.${link.joinColumn.name}`, `${rt}.id`)
+          .where(`${link.name}.${link.inverseJoinColumn.name}`, profileId)
+          .where(col('status'), 'running');
       } else {
         jobs.where(col('status'), 'running').orWhere((q) => q.where(col('status'), 'queued').where(col('kind'), 'restore'));
       }
@@ -196,7 +222,9 @@ export const createRawRecords = (strapi: Pick<Core.Strapi, 'db'>) => {
     /** Updates a record while it is still running; false when something else ended it. */
     async updateRunning(id: number, data: RecordData): Promise<boolean> {
       const row = await toRow(recordMeta, { ...data, updatedAt: new Date() });
-      const count = await knex(recordMeta.tableName).where({ id, [column(recordMeta, 'status')]: 'running' }).update(row);
+      const count = await knex(recordMeta.tableName)
+        .where({ id, [column(recordMeta, 'status')]: 'running' })
+        .update(row);
       return Number(count) === 1;
     },
 

@@ -9,7 +9,7 @@ export class ProfileBusyError extends Error {
 
   constructor(
     message: string,
-    readonly details: Record<string, unknown>
+    readonly details: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -54,12 +54,17 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
     async removeOrphans(): Promise<number> {
       const found = await getService(strapi, 'storage').leftovers();
       const ids = [...new Set(found.map((entry) => entry.recordId))];
-      const running: Pick<BackupRecord, 'id'>[] = ids.length ? await records().findMany({ where: { id: { $in: ids }, status: 'running' }, select: ['id'] }) : [];
+      const running: Pick<BackupRecord, 'id'>[] = ids.length
+        ? await records().findMany({ where: { id: { $in: ids }, status: 'running' }, select: ['id'] })
+        : [];
       const alive = new Set(running.map((record) => record.id));
       const orphans = found.filter((entry) => !alive.has(entry.recordId)).map((entry) => entry.path);
       await Promise.all(orphans.map((file) => fs.rm(file, { recursive: true, force: true })));
       orphans.push(...(await removeRestoreLeftovers()));
-      if (orphans.length > 0) strapi.log.info(`[backup] removed ${orphans.length} file(s) left by jobs that ended without cleaning up: ${orphans.map((file) => path.basename(file)).join(', ')}`);
+      if (orphans.length > 0)
+        strapi.log.info(
+          `[backup] removed ${orphans.length} file(s) left by jobs that ended without cleaning up: ${orphans.map((file) => path.basename(file)).join(', ')}`,
+        );
       return orphans.length;
     },
 
@@ -123,8 +128,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
     register() {
       strapi.cron.add({
         [FAILSAFE_JOB]: {
-          task: () =>
-            this.sweep().catch((error: unknown) => strapi.log.error(`[backup] failsafe: ${errorMessage(error)}`)),
+          task: () => this.sweep().catch((error: unknown) => strapi.log.error(`[backup] failsafe: ${errorMessage(error)}`)),
           options: { rule: getConfig(strapi).failsafeCron },
         },
       });

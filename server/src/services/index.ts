@@ -17,7 +17,26 @@ import summary from './summary';
 import verifications from './verifications';
 import worker from './worker';
 
-const services = { downloadLinks, failsafe, mailer, notifier, preflight, profiles, queue, records, restoreGate, restorer, retention, runner, scheduler, storage, storageReport, summary, verifications, worker };
+const services = {
+  downloadLinks,
+  failsafe,
+  mailer,
+  notifier,
+  preflight,
+  profiles,
+  queue,
+  records,
+  restoreGate,
+  restorer,
+  retention,
+  runner,
+  scheduler,
+  storage,
+  storageReport,
+  summary,
+  verifications,
+  worker,
+};
 
 export type Services = typeof services;
 export default services;

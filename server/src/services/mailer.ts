@@ -49,9 +49,11 @@ const createMailerService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const requesterOf = async (record: BackupRecord) =>
     record.requestedBy
-      ? ((await strapi.db.query('admin::user').findOne({ where: { id: record.requestedBy }, select: ['firstname', 'lastname', 'email'] })) as
-          | { firstname: string | null; lastname: string | null; email: string }
-          | null)
+      ? ((await strapi.db.query('admin::user').findOne({ where: { id: record.requestedBy }, select: ['firstname', 'lastname', 'email'] })) as {
+          firstname: string | null;
+          lastname: string | null;
+          email: string;
+        } | null)
       : null;
 
   const send = async (record: BackupRecord) => {
@@ -68,7 +70,10 @@ const createMailerService = ({ strapi }: { strapi: Core.Strapi }) => {
     const failures: string[] = [];
     for (const address of to) {
       try {
-        await strapi.plugin('email').service('email').send({ to: address, ...message });
+        await strapi
+          .plugin('email')
+          .service('email')
+          .send({ to: address, ...message });
       } catch (error) {
         failures.push(`${address}: ${errorMessage(error)}`);
       }

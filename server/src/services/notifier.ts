@@ -100,24 +100,26 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
         // Strapi sets isLoaded after the providers' bootstrap, which loads the webhooks.
         const check = () => (strapi.isLoaded ? resolve() : (loadedTimer = setTimeout(check, LOADED_CHECK_MS)));
         check();
-      }).then(async () => {
-        loadedTimer = null;
-        const query = strapi.db.query(UID.record);
-        const pending: { id: number }[] = await query.findMany({ where: { eventPending: true }, select: ['id'] });
-        let sent = 0;
-        for (const { id } of pending) {
-          const { count } = await query.updateMany({ where: { id, eventPending: true }, data: { eventPending: false } });
-          if (count !== 1) continue;
-          this.emitById(id);
-          sent += 1;
-        }
-        if (sent > 0) strapi.log.info(`[backup] sent the events of ${sent} ${sent === 1 ? 'record' : 'records'} written while Strapi booted.`);
-        strapi.log.debug(`[backup] boot events checked: ${pending.length} pending, ${sent} sent by this instance.`);
-        return sent;
-      }).catch((error: unknown) => {
-        strapi.log.error(`[backup] events of records written while Strapi booted: ${errorMessage(error)}`);
-        return 0;
-      });
+      })
+        .then(async () => {
+          loadedTimer = null;
+          const query = strapi.db.query(UID.record);
+          const pending: { id: number }[] = await query.findMany({ where: { eventPending: true }, select: ['id'] });
+          let sent = 0;
+          for (const { id } of pending) {
+            const { count } = await query.updateMany({ where: { id, eventPending: true }, data: { eventPending: false } });
+            if (count !== 1) continue;
+            this.emitById(id);
+            sent += 1;
+          }
+          if (sent > 0) strapi.log.info(`[backup] sent the events of ${sent} ${sent === 1 ? 'record' : 'records'} written while Strapi booted.`);
+          strapi.log.debug(`[backup] boot events checked: ${pending.length} pending, ${sent} sent by this instance.`);
+          return sent;
+        })
+        .catch((error: unknown) => {
+          strapi.log.error(`[backup] events of records written while Strapi booted: ${errorMessage(error)}`);
+          return 0;
+        });
       return announced;
     },
 

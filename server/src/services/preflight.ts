@@ -37,7 +37,7 @@ const createPreflightService = ({ strapi }: { strapi: Core.Strapi }) => ({
       if (free < needed) {
         throw new errors.ValidationError(
           `Only ${formatBytes(free)} free in ${directory}; the last backup of “${profile.name}” took ${formatBytes(lastSize)}, so this one needs about ${formatBytes(needed)}. Free some space (delete old backups, or lower the profile's retention) and try again.`,
-          { free, needed }
+          { free, needed },
         );
       }
     }

@@ -102,16 +102,14 @@ const createProfilesService = ({ strapi }: { strapi: Core.Strapi }) => {
       const active = await strapi.db.transaction(async ({ trx }) => {
         // The same lock the queue takes before it decides anything about this profile.
         await lockProfileRow(trx, strapi.db.metadata.get(UID.profile).tableName, current.id);
-        const pending = await strapi.db
-          .query(UID.record)
-          .count({ where: { profile: { id: current.id }, status: { $in: ACTIVE_STATUSES } } });
+        const pending = await strapi.db.query(UID.record).count({ where: { profile: { id: current.id }, status: { $in: ACTIVE_STATUSES } } });
         if (pending === 0) await query().delete({ where: { id: current.id } });
         return pending;
       });
       if (active > 0) {
         throw new ProfileBusyError(
           `“${current.name}” has ${active} queued or running ${active === 1 ? 'job' : 'jobs'}; cancel ${active === 1 ? 'it' : 'them'} or wait for ${active === 1 ? 'it' : 'them'} to finish before deleting the profile.`,
-          { pending: active }
+          { pending: active },
         );
       }
       return current;

@@ -12,8 +12,7 @@ export type RejectReason = 'busy' | 'queue-full' | 'duplicate' | 'restore-pendin
 
 export type Decision =
   /** position 0: starts now; n: n-th waiting behind the running job (or behind a restore). */
-  | { accepted: true; position: number; message: string }
-  | { accepted: false; reason: RejectReason; record: BackupRecord | null; message: string };
+  { accepted: true; position: number; message: string } | { accepted: false; reason: RejectReason; record: BackupRecord | null; message: string };
 
 /** What the enqueue of a backup read under its profile's lock. */
 export interface BackupFacts {

@@ -63,7 +63,10 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const alreadyTaken = async (error: unknown, idempotencyKey: string | null): Promise<EnqueueResult> => {
     if (!idempotencyKey || !isIdempotencyConflict(error)) throw error;
-    const existing: BackupRecord | null = await records().findOne({ where: { idempotencyKey }, populate: { profile: { select: ['id', 'documentId', 'name'] } } });
+    const existing: BackupRecord | null = await records().findOne({
+      where: { idempotencyKey },
+      populate: { profile: { select: ['id', 'documentId', 'name'] } },
+    });
     return {
       accepted: false,
       reason: 'duplicate',
@@ -78,7 +81,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const enqueueRestore = async (
     { profile, trigger, requestedBy, idempotencyKey, restore: what, pinnedTo }: Omit<EnqueueRequest, 'kind' | 'recordRejection'>,
-    reject: (rejection: Rejection) => Promise<EnqueueResult>
+    reject: (rejection: Rejection) => Promise<EnqueueResult>,
   ): Promise<EnqueueResult> => {
     const decision = decideRestore({ restore: await pendingRestore(), runningCount: await records().count({ where: { status: 'running' } }) });
     if (!decision.accepted) return reject(decision);
@@ -137,25 +140,46 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
      * Accepts or rejects a request at once; never waits for the job. An accepted record is
      * `queued`; a worker claims it (at once when nothing of its profile runs).
      */
-    async enqueue({ profile, kind = 'backup', trigger, requestedBy = null, idempotencyKey = null, recordRejection = false, restore: restoreJob, pinnedTo = null }: EnqueueRequest): Promise<EnqueueResult> {
+    async enqueue({
+      profile,
+      kind = 'backup',
+      trigger,
+      requestedBy = null,
+      idempotencyKey = null,
+      recordRejection = false,
+      restore: restoreJob,
+      pinnedTo = null,
+    }: EnqueueRequest): Promise<EnqueueResult> {
       // A duplicate is the requester's own waiting job: never recorded as a rejection.
       const reject = async (rejection: Rejection): Promise<EnqueueResult> => {
         const { reason } = rejection;
         if (!recordRejection || reason === 'duplicate') return rejection;
-        const data = { profile: profile.id, kind, trigger, requestedBy, idempotencyKey, status: 'cancelled' as const, statusReason: reason, message: rejection.message, finishedAt: new Date() };
+        const data = {
+          profile: profile.id,
+          kind,
+          trigger,
+          requestedBy,
+          idempotencyKey,
+          status: 'cancelled' as const,
+          statusReason: reason,
+          message: rejection.message,
+          finishedAt: new Date(),
+        };
         return { ...rejection, rejectedRecord: await getService(strapi, 'records').create(data) };
       };
-      const result = await strapi.db.transaction(async ({ trx }): Promise<EnqueueResult> => {
-        if (kind === 'restore') {
-          await lockSite(trx);
-          return enqueueRestore({ profile, trigger, requestedBy, idempotencyKey, restore: restoreJob, pinnedTo }, reject);
-        }
-        await lockProfile(trx, profile.id);
-        const decision = decideBackup({ profile, kind, requestedBy, active: await activeOf(profile.id), restore: await pendingRestore() });
-        if (!decision.accepted) return reject(decision);
-        const record = await getService(strapi, 'records').create({ profile: profile.id, kind, trigger, requestedBy, idempotencyKey });
-        return { ...decision, record };
-      }).catch((error: unknown) => alreadyTaken(error, idempotencyKey));
+      const result = await strapi.db
+        .transaction(async ({ trx }): Promise<EnqueueResult> => {
+          if (kind === 'restore') {
+            await lockSite(trx);
+            return enqueueRestore({ profile, trigger, requestedBy, idempotencyKey, restore: restoreJob, pinnedTo }, reject);
+          }
+          await lockProfile(trx, profile.id);
+          const decision = decideBackup({ profile, kind, requestedBy, active: await activeOf(profile.id), restore: await pendingRestore() });
+          if (!decision.accepted) return reject(decision);
+          const record = await getService(strapi, 'records').create({ profile: profile.id, kind, trigger, requestedBy, idempotencyKey });
+          return { ...decision, record };
+        })
+        .catch((error: unknown) => alreadyTaken(error, idempotencyKey));
       if (result.accepted) getService(strapi, 'notifier').emit(result.record);
       else if (result.rejectedRecord) getService(strapi, 'notifier').emit(result.rejectedRecord);
       if (result.accepted) getService(strapi, 'worker').kick();

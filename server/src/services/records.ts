@@ -75,7 +75,9 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
       return true;
     },
 
-    async list(filters: ListFilters = {}): Promise<{ results: BackupRecord[]; pagination: { page: number; pageSize: number; total: number; pageCount: number } }> {
+    async list(
+      filters: ListFilters = {},
+    ): Promise<{ results: BackupRecord[]; pagination: { page: number; pageSize: number; total: number; pageCount: number } }> {
       const page = Math.max(1, filters.page ?? 1);
       const pageSize = Math.min(100, Math.max(1, filters.pageSize ?? 20));
       const where: Record<string, unknown> = {};

@@ -78,7 +78,14 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
     const profile = (restore.profile && (await profiles.findById(restore.profile.id))) || (await profiles.findDefault());
     if (!profile) throw new Error('No backup profile exists for the safety backup.');
     const now = new Date();
-    const record = await records.create({ profile: profile.id, kind: 'backup', trigger: 'pre-restore', status: 'running', worker: WORKER_ID, heartbeatAt: now });
+    const record = await records.create({
+      profile: profile.id,
+      kind: 'backup',
+      trigger: 'pre-restore',
+      status: 'running',
+      worker: WORKER_ID,
+      heartbeatAt: now,
+    });
     await records.update(record.id, { startedAt: now.toISOString() });
     getService(strapi, 'notifier').emitById(record.id);
     // Its own heartbeat: the failsafe of another instance must not take it for a lost job.
@@ -91,18 +98,26 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       const result = await createBackup({
         // The whole database and the uploads, whatever the profile leaves out: they are what the restore replaces.
-        ...backupInput(strapi, { ...profile, includeDatabase: true, excludeTables: [], includeUploads: true, includeProjectFiles: profile.includeProjectFiles || options.files }, {
-          directory,
-          outFile: path.join(directory, archiveFile),
-          tmpDir: storage.scratchDir(record.id),
-        }),
+        ...backupInput(
+          strapi,
+          { ...profile, includeDatabase: true, excludeTables: [], includeUploads: true, includeProjectFiles: profile.includeProjectFiles || options.files },
+          {
+            directory,
+            outFile: path.join(directory, archiveFile),
+            tmpDir: storage.scratchDir(record.id),
+          },
+        ),
         signal: job.signal,
         onProgress: band(RESTORE_STEP_WEIGHTS.verify, RESTORE_STEP_WEIGHTS.verify + RESTORE_STEP_WEIGHTS['safety-backup'], job.report, 'safety-backup'),
       });
       await getService(strapi, 'queue').finish(record.id, completedFields(result, archiveFile));
       return record.id;
     } catch (error) {
-      await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: 'error', message: `The safety backup before a restore failed: ${errorMessage(error)}` });
+      await getService(strapi, 'queue').finish(record.id, {
+        status: 'failed',
+        statusReason: 'error',
+        message: `The safety backup before a restore failed: ${errorMessage(error)}`,
+      });
       throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`, { cause: error });
     } finally {
       clearInterval(beat);
@@ -116,7 +131,13 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
      * Queues a restore of a completed backup's archive (admin, CLI) or of an archive file (CLI
      * only; never a path from a request). The queue runs it alone on the site.
      */
-    async request({ from, options, trigger, requestedBy = null, pinnedTo = null }: {
+    async request({
+      from,
+      options,
+      trigger,
+      requestedBy = null,
+      pinnedTo = null,
+    }: {
       from: { record: BackupRecord } | { path: string };
       options: Partial<RestoreRequestOptions>;
       trigger: 'admin' | 'cli';
@@ -132,8 +153,16 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
           throw new errors.ValidationError(`Record ${record.id} is a ${record.status} ${record.kind}: only a completed backup can be restored.`);
         }
         const file = record.archiveFile ? getService(strapi, 'storage').resolve(record.archiveFile) : null;
-        if (!file || !(await fs.stat(file).then((s) => s.isFile(), () => false))) {
-          throw new errors.ValidationError(`Record ${record.id} has no archive to restore${record.archiveFile ? ` (${record.archiveFile} is not in the backup directory)` : ''}.`);
+        if (
+          !file ||
+          !(await fs.stat(file).then(
+            (s) => s.isFile(),
+            () => false,
+          ))
+        ) {
+          throw new errors.ValidationError(
+            `Record ${record.id} has no archive to restore${record.archiveFile ? ` (${record.archiveFile} is not in the backup directory)` : ''}.`,
+          );
         }
         source = { record: record.documentId, archiveFile: record.archiveFile, path: null, sha256: record.archiveSha256 };
         profile = record.profile ? await profiles.findById(record.profile.id) : null;
@@ -167,10 +196,20 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
       const keep = keepTables();
       const loadFrom = RESTORE_STEP_WEIGHTS.verify + (options.safetyBackup ? RESTORE_STEP_WEIGHTS['safety-backup'] : 0);
 
-      const check = await checkArchive(file, { knex, dialect, keepTables: keep, expectedSha256: source.sha256 ?? undefined, signal: job.signal, onProgress: band(0, RESTORE_STEP_WEIGHTS.verify, job.report) });
+      const check = await checkArchive(file, {
+        knex,
+        dialect,
+        keepTables: keep,
+        expectedSha256: source.sha256 ?? undefined,
+        signal: job.signal,
+        onProgress: band(0, RESTORE_STEP_WEIGHTS.verify, job.report),
+      });
       if (check.errors.length > 0) throw new ArchiveRefusedError(check.errors);
       if (check.differences.length > 0 && !options.force) {
-        throw new ArchiveRefusedError(check.differences, 'The archive does not match this database (force restores the part they have in common); nothing was changed');
+        throw new ArchiveRefusedError(
+          check.differences,
+          'The archive does not match this database (force restores the part they have in common); nothing was changed',
+        );
       }
       const safety = options.safetyBackup ? await safetyBackup(record, options, job) : null;
       const result = await restoreArchive({

@@ -27,7 +27,11 @@ const olderThan = (record: Candidate, days: number, now: number) => Boolean(reco
  * Which of a profile's archives (completed backups that still have one, newest first) the rules
  * let go, and why.
  */
-export const expiredArchives = (newestFirst: Candidate[], { retainCount, retainDays }: Rules, { safetyBackupDays, now = Date.now() }: { safetyBackupDays: number; now?: number }): { id: number; reason: string }[] => {
+export const expiredArchives = (
+  newestFirst: Candidate[],
+  { retainCount, retainDays }: Rules,
+  { safetyBackupDays, now = Date.now() }: { safetyBackupDays: number; now?: number },
+): { id: number; reason: string }[] => {
   let counted = 0;
   return newestFirst.flatMap((record, index) => {
     if (record.keep) return [];

@@ -111,7 +111,13 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** The backup itself: the archive, its completed record, then the profile's retention. */
-  const runBackup = async (record: BackupRecord, profile: Profile, signal: AbortSignal, writer: ReturnType<typeof progressWriter>, outcome: { archivePath: string | null }) => {
+  const runBackup = async (
+    record: BackupRecord,
+    profile: Profile,
+    signal: AbortSignal,
+    writer: ReturnType<typeof progressWriter>,
+    outcome: { archivePath: string | null },
+  ) => {
     const storage = getService(strapi, 'storage');
     const directory = await storage.ensureDirectory();
     const archiveFile = storage.archiveName(profile.name, record.id, record.startedAt ? new Date(record.startedAt) : new Date(), profile.format);
@@ -183,7 +189,7 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
         // failsafe later marks lost, must not leave a complete-looking archive behind.
         if (outcome.archivePath) await fs.rm(outcome.archivePath, { force: true });
         await writer.flush();
-        const reason = isAbort(error) ? job.reason ?? 'user' : null;
+        const reason = isAbort(error) ? (job.reason ?? 'user') : null;
         const restored = error instanceof RestoreFailedError && error.databaseRestored;
         if (restore) gate.end(restored);
         if (reason && !endedElsewhere(reason)) {
@@ -194,7 +200,11 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
             message: `${message} ${restore ? 'The site was left as it was.' : 'No archive was kept.'}`,
           });
         } else if (!reason) {
-          await getService(strapi, 'queue').finish(record.id, { status: 'failed', statusReason: error instanceof ArchiveRefusedError ? 'refused' : 'error', message: errorMessage(error) });
+          await getService(strapi, 'queue').finish(record.id, {
+            status: 'failed',
+            statusReason: error instanceof ArchiveRefusedError ? 'refused' : 'error',
+            message: errorMessage(error),
+          });
           strapi.log.error(`[backup] record ${record.id} failed: ${errorMessage(error)}`);
         }
       } finally {

@@ -112,9 +112,7 @@ const createSchedulerService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Makes the registered jobs match the profiles in the database. */
     async syncAll() {
-      const profiles: Scheduled[] = await strapi.db
-        .query(UID.profile)
-        .findMany({ select: ['documentId', 'name', 'schedule', 'timezone'] });
+      const profiles: Scheduled[] = await strapi.db.query(UID.profile).findMany({ select: ['documentId', 'name', 'schedule', 'timezone'] });
       const present = new Set(profiles.map((p) => p.documentId));
       for (const documentId of [...registered.keys()]) if (!present.has(documentId)) unregister(documentId);
       for (const profile of profiles) service.schedule(profile);

@@ -87,11 +87,15 @@ const createStorageReportService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { orphans, missing, directory } = report;
       if (orphans.length > 0) {
         const names = listed(orphans.map((o) => `${o.name} (${formatBytes(o.size)})`));
-        strapi.log.warn(`[backup] storage check: ${orphans.length} ${orphans.length === 1 ? 'archive' : 'archives'} in ${directory} named by no record, left in place (delete by hand what is not needed): ${names}`);
+        strapi.log.warn(
+          `[backup] storage check: ${orphans.length} ${orphans.length === 1 ? 'archive' : 'archives'} in ${directory} named by no record, left in place (delete by hand what is not needed): ${names}`,
+        );
       }
       if (missing.length > 0) {
         const names = listed(missing.map((m) => `record ${m.id} (${m.archiveFile})`));
-        strapi.log.warn(`[backup] storage check: ${missing.length} ${missing.length === 1 ? 'record names an archive' : 'records name archives'} missing from ${directory}: ${names}`);
+        strapi.log.warn(
+          `[backup] storage check: ${missing.length} ${missing.length === 1 ? 'record names an archive' : 'records name archives'} missing from ${directory}: ${names}`,
+        );
       }
       return report;
     },

@@ -51,7 +51,7 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const publicDir = path.resolve(strapi.dirs.static.public);
     if (isInside(publicDir, dir)) {
       throw new Error(
-        `backup.config.storage.directory (${dir}) is inside the public directory (${publicDir}), where Strapi serves files to anyone. Choose a directory outside public/.`
+        `backup.config.storage.directory (${dir}) is inside the public directory (${publicDir}), where Strapi serves files to anyone. Choose a directory outside public/.`,
       );
     }
   },
@@ -97,7 +97,7 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
       entries
         .filter((entry) => entry.isFile() && isArchiveName(entry.name))
         // A file removed between the listing and its stat (retention, a delete) is simply gone.
-        .map(async ({ name }) => ({ name, size: (await fs.stat(path.join(dir, name)).catch(() => null))?.size ?? null }))
+        .map(async ({ name }) => ({ name, size: (await fs.stat(path.join(dir, name)).catch(() => null))?.size ?? null })),
     );
     return found.filter((archive): archive is { name: string; size: number } => archive.size !== null);
   },
@@ -114,7 +114,8 @@ const createStorageService = ({ strapi }: { strapi: Core.Strapi }) => ({
    */
   async leftovers(): Promise<{ path: string; recordId: number }[]> {
     const dir = this.directory();
-    const list = async (parent: string) => (await fs.readdir(parent).catch(() => [] as string[])).map((name) => ({ path: path.join(parent, name), recordId: leftoverRecordId(name) }));
+    const list = async (parent: string) =>
+      (await fs.readdir(parent).catch(() => [] as string[])).map((name) => ({ path: path.join(parent, name), recordId: leftoverRecordId(name) }));
     const found = [...(await list(dir)).filter((e) => e.path.endsWith('.partial')), ...(await list(path.join(dir, SCRATCH)))];
     return found.filter((e): e is { path: string; recordId: number } => e.recordId !== null);
   },

@@ -14,9 +14,7 @@ export interface VerifyProgress {
   percent: number;
 }
 
-export type VerifyStart =
-  | { started: true; result: Promise<VerifyResult> }
-  | { started: false; running: VerifyProgress };
+export type VerifyStart = { started: true; result: Promise<VerifyResult> } | { started: false; running: VerifyProgress };
 
 const percentOf = (read: number, size: number) => (size > 0 ? Math.min(100, Math.floor((read / size) * 100)) : 0);
 

@@ -35,7 +35,6 @@ const createWorkerService = ({ strapi }: { strapi: Core.Strapi }) => {
       wake = done;
     });
 
-
   const turn = async () => {
     const { concurrency } = getConfig(strapi).worker;
     // One query when idle: nothing queued anywhere means nothing to claim.

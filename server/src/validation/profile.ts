@@ -77,7 +77,7 @@ const notifySchema = yup
           .string()
           .typeError('notify.emails must be a list of e-mail addresses')
           .max(NOTIFY_LIMITS.email, `notify.emails: addresses must be at most ${NOTIFY_LIMITS.email} characters`)
-          .email((p: { value: unknown }) => `notify.emails: ${JSON.stringify(p.value)} is not an e-mail address`)
+          .email((p: { value: unknown }) => `notify.emails: ${JSON.stringify(p.value)} is not an e-mail address`),
       )
       .required('notify.emails is required (an empty list sends to nobody but the requester)'),
     subject: templateText('subject', NOTIFY_LIMITS.subject).required('notify.subject is required'),
@@ -95,7 +95,11 @@ const fields = {
     .typeError('name must be a string')
     .test('not-blank', 'name must not be empty', (v) => v === undefined || v.trim() !== '')
     .max(MAX.name, `name must be at most ${MAX.name} characters`),
-  description: yup.string().nullable().typeError('description must be a string').max(MAX.description, `description must be at most ${MAX.description} characters`),
+  description: yup
+    .string()
+    .nullable()
+    .typeError('description must be a string')
+    .max(MAX.description, `description must be at most ${MAX.description} characters`),
   queueBehavior: oneOf('queueBehavior', QUEUE_BEHAVIORS),
   maxQueueDepth: int('maxQueueDepth', PROFILE_LIMITS.maxQueueDepth.min, PROFILE_LIMITS.maxQueueDepth.max),
   includeDatabase: bool('includeDatabase'),
@@ -109,18 +113,30 @@ const fields = {
         .string()
         .typeError('excludeTables must be a list of table names')
         .test('not-blank', 'excludeTables must not contain empty names', (v) => v === undefined || v.trim() !== '')
-        .max(MAX.table, `excludeTables names must be at most ${MAX.table} characters`)
+        .max(MAX.table, `excludeTables names must be at most ${MAX.table} characters`),
     ),
   includeUploads: bool('includeUploads'),
   includeProjectFiles: bool('includeProjectFiles'),
-  schedule: yup.string().nullable().typeError('schedule must be a cron expression (a string) or null').max(MAX.schedule, `schedule must be at most ${MAX.schedule} characters`),
-  timezone: yup.string().nullable().typeError('timezone must be an IANA time zone name (a string) or null').max(MAX.timezone, `timezone must be at most ${MAX.timezone} characters`),
+  schedule: yup
+    .string()
+    .nullable()
+    .typeError('schedule must be a cron expression (a string) or null')
+    .max(MAX.schedule, `schedule must be at most ${MAX.schedule} characters`),
+  timezone: yup
+    .string()
+    .nullable()
+    .typeError('timezone must be an IANA time zone name (a string) or null')
+    .max(MAX.timezone, `timezone must be at most ${MAX.timezone} characters`),
   retainCount: int('retainCount', 0, MAX.retain).nullable(),
   retainDays: int('retainDays', 0, MAX.retain).nullable(),
   format: oneOf('format', ARCHIVE_FORMATS),
   // Stored for the day archives are encrypted; until then a profile asking for it would get plain
   // archives while believing otherwise, so it is refused.
-  encrypt: bool('encrypt').test('not-yet', 'encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted, so keep them as safe as the server itself', (v) => v !== true),
+  encrypt: bool('encrypt').test(
+    'not-yet',
+    'encrypt: encryption is not available yet in this version of the plugin; archives are written unencrypted, so keep them as safe as the server itself',
+    (v) => v !== true,
+  ),
   timeoutMinutes: int('timeoutMinutes', PROFILE_LIMITS.timeoutMinutes.min, PROFILE_LIMITS.timeoutMinutes.max),
   notify: notifySchema,
   isDefault: bool('isDefault'),
@@ -148,13 +164,14 @@ export interface ProfileRules {
 
 /** Fields that moved from the profile to the server configuration, with where they live now. */
 const SERVER_SETTINGS: Record<string, string> = {
-  includeEnv: 'includeEnv is not a profile setting: whether archives hold the app’s .env file is decided in the server configuration (config/plugins → backup.config.includeEnv).',
+  includeEnv:
+    'includeEnv is not a profile setting: whether archives hold the app’s .env file is decided in the server configuration (config/plugins → backup.config.includeEnv).',
 };
 
 /** The schedule as it will be saved, checked in the time zone it will run in. */
 const checkSchedule = (input: ProfileInput, rules: ProfileRules, current?: Profile) => {
-  const timezone = input.timezone !== undefined ? input.timezone : current?.timezone ?? null;
-  const schedule = input.schedule !== undefined ? input.schedule : current?.schedule ?? null;
+  const timezone = input.timezone !== undefined ? input.timezone : (current?.timezone ?? null);
+  const schedule = input.schedule !== undefined ? input.schedule : (current?.schedule ?? null);
   if (input.timezone) {
     const problem = timezoneProblem(input.timezone);
     if (problem) throw new errors.ValidationError(problem, { errors: [{ path: ['timezone'], message: problem }] });
@@ -165,7 +182,12 @@ const checkSchedule = (input: ProfileInput, rules: ProfileRules, current?: Profi
   }
 };
 
-const validateBody = async (body: unknown, schema: typeof createSchema | typeof updateSchema, rules: ProfileRules, current?: Profile): Promise<ProfileInput> => {
+const validateBody = async (
+  body: unknown,
+  schema: typeof createSchema | typeof updateSchema,
+  rules: ProfileRules,
+  current?: Profile,
+): Promise<ProfileInput> => {
   const moved = isPlainObject(body) ? Object.keys(body).find((key) => key in SERVER_SETTINGS) : undefined;
   if (moved) throw new errors.ValidationError(SERVER_SETTINGS[moved], { errors: [{ path: [moved], message: SERVER_SETTINGS[moved] }] });
   const input = blankToNull({ ...assertKnownKeys(body, PROFILE_FIELDS) });
@@ -177,6 +199,7 @@ const validateBody = async (body: unknown, schema: typeof createSchema | typeof 
   return valid;
 };
 
-export const validateProfileCreate = (body: unknown, rules: ProfileRules) => validateBody(body, createSchema, rules) as Promise<ProfileInput & { name: string }>;
+export const validateProfileCreate = (body: unknown, rules: ProfileRules) =>
+  validateBody(body, createSchema, rules) as Promise<ProfileInput & { name: string }>;
 
 export const validateProfileUpdate = (body: unknown, rules: ProfileRules, current: Profile) => validateBody(body, updateSchema, rules, current);

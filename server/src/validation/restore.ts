@@ -11,7 +11,10 @@ export interface RestoreBody {
 
 export const validateRestoreBody = (body: unknown, archiveFile: string | null): RestoreBody => {
   const { confirm, safetyBackup = true, force = false } = assertKnownKeys(body, ['confirm', 'safetyBackup', 'force']);
-  for (const [name, value] of [['safetyBackup', safetyBackup], ['force', force]] as const) {
+  for (const [name, value] of [
+    ['safetyBackup', safetyBackup],
+    ['force', force],
+  ] as const) {
     if (typeof value !== 'boolean') throw new errors.ValidationError(`${name} must be true or false`);
   }
   if (typeof confirm !== 'string' || confirm === '') {

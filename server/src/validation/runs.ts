@@ -20,7 +20,9 @@ export const validateRunBody = (body: unknown, door: RunDoor): RunInput => {
   }
   if (kind === 'restore' && door === 'content-api') {
     // An API token is a secret often kept in CI or a frontend; overwriting the site is not for it.
-    throw new errors.ValidationError('A restore cannot be requested through the content API, whatever the token; use the admin panel or the strapi-backup CLI.');
+    throw new errors.ValidationError(
+      'A restore cannot be requested through the content API, whatever the token; use the admin panel or the strapi-backup CLI.',
+    );
   }
   if (kind === 'restore') {
     throw new errors.ValidationError('A restore needs an archive: POST /backup/records/:documentId/restore with the backup to restore.');

@@ -19,8 +19,7 @@ export const validate = async <T>(schema: { validate(value: unknown, options: ob
   }
 };
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A body must be a JSON object; unknown keys are refused by name rather than ignored. */
 export const assertKnownKeys = (input: unknown, known: readonly string[], what = 'body'): Record<string, unknown> => {
@@ -28,9 +27,12 @@ export const assertKnownKeys = (input: unknown, known: readonly string[], what =
   if (!isPlainObject(input)) throw new errors.ValidationError(`The request ${what} must be a JSON object.`);
   const unknown = Object.keys(input).filter((key) => !known.includes(key));
   if (unknown.length > 0) {
-    throw new errors.ValidationError(`Unknown ${unknown.length === 1 ? 'field' : 'fields'} in the request ${what}: ${unknown.join(', ')} (known: ${known.join(', ')})`, {
-      errors: unknown.map((key) => ({ path: [key], message: `${key} is not a known field`, name: 'ValidationError' })),
-    });
+    throw new errors.ValidationError(
+      `Unknown ${unknown.length === 1 ? 'field' : 'fields'} in the request ${what}: ${unknown.join(', ')} (known: ${known.join(', ')})`,
+      {
+        errors: unknown.map((key) => ({ path: [key], message: `${key} is not a known field`, name: 'ValidationError' })),
+      },
+    );
   }
   return input;
 };

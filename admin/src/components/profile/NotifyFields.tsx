@@ -47,8 +47,7 @@ export const NotifyFields = ({ notify, error, onChange, profileName, documentId 
   const user = useAuth('NotifyFields', (auth) => auth.user);
   const last = useGetRecordsQuery({ profile: documentId, pageSize: 1 }, { skip: !documentId || !notify });
   const set = <K extends keyof NotifyForm>(key: K, value: NotifyForm[K]) => notify && onChange({ ...notify, [key]: value });
-  const toggleOn = (on: NotifyOn, checked: boolean) =>
-    notify && set('on', checked ? [...new Set([...notify.on, on])] : notify.on.filter((o) => o !== on));
+  const toggleOn = (on: NotifyOn, checked: boolean) => notify && set('on', checked ? [...new Set([...notify.on, on])] : notify.on.filter((o) => o !== on));
 
   const record = last.data?.data[0] ?? EXAMPLE;
   const values = templateValues({
@@ -63,7 +62,10 @@ export const NotifyFields = ({ notify, error, onChange, profileName, documentId 
       <FormField
         name="notifyEnabled"
         label={t('profiles.notify.enabled', 'Send an e-mail when a job ends')}
-        hint={t('profiles.notify.enabled.hint', 'Through the site’s email plugin provider. Every job also emits backup.* webhook events (Settings → Webhooks).')}
+        hint={t(
+          'profiles.notify.enabled.hint',
+          'Through the site’s email plugin provider. Every job also emits backup.* webhook events (Settings → Webhooks).',
+        )}
         error={error}
       >
         <Toggle
@@ -93,8 +95,16 @@ export const NotifyFields = ({ notify, error, onChange, profileName, documentId 
             <Checkbox checked={notify.requester} onCheckedChange={(c: boolean | 'indeterminate') => set('requester', c === true)}>
               {t('profiles.notify.requester', 'The admin who started the job')}
             </Checkbox>
-            <FormField name="notifyEmails" label={t('profiles.notify.emails', 'And these addresses')} hint={t('profiles.notify.emails.hint', 'One per line. Scheduled, pre-update, API and CLI jobs are sent only to these.')}>
-              <Textarea value={notify.emails} placeholder="ops@example.com" onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => set('emails', e.target.value)} />
+            <FormField
+              name="notifyEmails"
+              label={t('profiles.notify.emails', 'And these addresses')}
+              hint={t('profiles.notify.emails.hint', 'One per line. Scheduled, pre-update, API and CLI jobs are sent only to these.')}
+            >
+              <Textarea
+                value={notify.emails}
+                placeholder="ops@example.com"
+                onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => set('emails', e.target.value)}
+              />
             </FormField>
           </Grid.Item>
           <Grid.Item col={12} direction="column" alignItems="stretch">

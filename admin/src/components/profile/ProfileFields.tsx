@@ -30,7 +30,12 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
   const t = useT();
   const onOff = { onLabel: t('yes', 'Yes'), offLabel: t('no', 'No') };
   const settings = useGetProfileSettingsQuery();
-  const toggle = (key: 'isDefault' | 'includeDatabase' | 'includeUploads' | 'includeProjectFiles' | 'encrypt', label: string, hint: string, disabled = false) => (
+  const toggle = (
+    key: 'isDefault' | 'includeDatabase' | 'includeUploads' | 'includeProjectFiles' | 'encrypt',
+    label: string,
+    hint: string,
+    disabled = false,
+  ) => (
     <Half>
       <FormField name={key} label={label} hint={hint} error={errors[key]}>
         <Toggle {...onOff} checked={form[key]} disabled={disabled} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(key, e.target.checked)} />
@@ -54,7 +59,12 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
               <TextInput value={form.name} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange('name', e.target.value)} />
             </FormField>
           </Half>
-          {toggle('isDefault', t('profiles.isDefault', 'Default profile'), t('profiles.isDefault.hint', 'Used by “Back up now”, the CLI and the pre-update hooks when no profile is named. Only one profile is the default.'), wasDefault)}
+          {toggle(
+            'isDefault',
+            t('profiles.isDefault', 'Default profile'),
+            t('profiles.isDefault.hint', 'Used by “Back up now”, the CLI and the pre-update hooks when no profile is named. Only one profile is the default.'),
+            wasDefault,
+          )}
           <Grid.Item col={12} direction="column" alignItems="stretch">
             <FormField name="description" label={t('profiles.description', 'Description')} error={errors.description}>
               <Textarea value={form.description} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => onChange('description', e.target.value)} />
@@ -65,38 +75,78 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
 
       <Section title={t('profiles.section.queue', 'When a backup is already running')}>
         <FormField name="queueBehavior" label={t('profiles.queueBehavior', 'Behaviour')} error={errors.queueBehavior}>
-          <Radio.Group value={form.queueBehavior} onValueChange={(value: string) => onChange('queueBehavior', value as ProfileForm['queueBehavior'])} aria-label={t('profiles.queueBehavior', 'Behaviour')}>
+          <Radio.Group
+            value={form.queueBehavior}
+            onValueChange={(value: string) => onChange('queueBehavior', value as ProfileForm['queueBehavior'])}
+            aria-label={t('profiles.queueBehavior', 'Behaviour')}
+          >
             <Radio.Item value="cancel">
               <Typography fontWeight="semiBold">{t('profiles.queueBehavior.cancel', 'Cancel')}</Typography>{' '}
-              <Typography textColor="neutral600">{t('profiles.queueBehavior.cancel.hint', '— refuse the new request and name the job that is running (“a backup is already running”).')}</Typography>
+              <Typography textColor="neutral600">
+                {t('profiles.queueBehavior.cancel.hint', '— refuse the new request and name the job that is running (“a backup is already running”).')}
+              </Typography>
             </Radio.Item>
             <Radio.Item value="queue">
               <Typography fontWeight="semiBold">{t('profiles.queueBehavior.queue', 'Queue')}</Typography>{' '}
-              <Typography textColor="neutral600">{t('profiles.queueBehavior.queue.hint', '— accept it; it waits its turn and starts when the current backup completes, first in, first out.')}</Typography>
+              <Typography textColor="neutral600">
+                {t('profiles.queueBehavior.queue.hint', '— accept it; it waits its turn and starts when the current backup completes, first in, first out.')}
+              </Typography>
             </Radio.Item>
           </Radio.Group>
         </FormField>
         <Grid.Root gap={4} gridCols={12}>
-          {number('maxQueueDepth', t('profiles.maxQueueDepth', 'Queue depth'), t('profiles.maxQueueDepth.hint', 'How many requests may wait (queue behaviour only); more are refused.'), PROFILE_LIMITS.maxQueueDepth.min, PROFILE_LIMITS.maxQueueDepth.max)}
-          {number('timeoutMinutes', t('profiles.timeoutMinutes', 'Timeout (minutes)'), t('profiles.timeoutMinutes.hint', 'A job running longer is stopped (cancelled, reason timeout) and the next one starts.'), PROFILE_LIMITS.timeoutMinutes.min, PROFILE_LIMITS.timeoutMinutes.max)}
+          {number(
+            'maxQueueDepth',
+            t('profiles.maxQueueDepth', 'Queue depth'),
+            t('profiles.maxQueueDepth.hint', 'How many requests may wait (queue behaviour only); more are refused.'),
+            PROFILE_LIMITS.maxQueueDepth.min,
+            PROFILE_LIMITS.maxQueueDepth.max,
+          )}
+          {number(
+            'timeoutMinutes',
+            t('profiles.timeoutMinutes', 'Timeout (minutes)'),
+            t('profiles.timeoutMinutes.hint', 'A job running longer is stopped (cancelled, reason timeout) and the next one starts.'),
+            PROFILE_LIMITS.timeoutMinutes.min,
+            PROFILE_LIMITS.timeoutMinutes.max,
+          )}
         </Grid.Root>
       </Section>
 
       <Section title={t('profiles.section.contents', 'What to back up')}>
         <Grid.Root gap={4} gridCols={12}>
-          {toggle('includeDatabase', t('profiles.includeDatabase', 'Database'), t('profiles.includeDatabase.hint', 'Every table, in one consistent snapshot: content, admin users, roles, tokens, settings.'))}
+          {toggle(
+            'includeDatabase',
+            t('profiles.includeDatabase', 'Database'),
+            t('profiles.includeDatabase.hint', 'Every table, in one consistent snapshot: content, admin users, roles, tokens, settings.'),
+          )}
           <Half>
-            <FormField name="excludeTables" label={t('profiles.excludeTables', 'Tables to leave out')} error={errors.excludeTables} hint={t('profiles.excludeTables.hint', 'One table name per line, e.g. large log tables.')}>
+            <FormField
+              name="excludeTables"
+              label={t('profiles.excludeTables', 'Tables to leave out')}
+              error={errors.excludeTables}
+              hint={t('profiles.excludeTables.hint', 'One table name per line, e.g. large log tables.')}
+            >
               <Textarea value={form.excludeTables} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => onChange('excludeTables', e.target.value)} />
             </FormField>
           </Half>
-          {toggle('includeUploads', t('profiles.includeUploads', 'Uploaded media'), t('profiles.includeUploads.hint', 'The files of the media library (public/uploads), stored as they are.'))}
-          {toggle('includeProjectFiles', t('profiles.includeProjectFiles', 'Project files'), t('profiles.includeProjectFiles.hint', 'config/, src/, database/migrations, package.json and the lock file: what rebuilds the site.'))}
+          {toggle(
+            'includeUploads',
+            t('profiles.includeUploads', 'Uploaded media'),
+            t('profiles.includeUploads.hint', 'The files of the media library (public/uploads), stored as they are.'),
+          )}
+          {toggle(
+            'includeProjectFiles',
+            t('profiles.includeProjectFiles', 'Project files'),
+            t('profiles.includeProjectFiles.hint', 'config/, src/, database/migrations, package.json and the lock file: what rebuilds the site.'),
+          )}
           <Half>
             <FormField
               name="includeEnv"
               label={t('profiles.includeEnv', 'The .env file')}
-              hint={t('profiles.includeEnv.hint', 'Set for every profile by the server configuration (config/plugins → backup.config.includeEnv): the file holds the secrets that sign admin sessions.')}
+              hint={t(
+                'profiles.includeEnv.hint',
+                'Set for every profile by the server configuration (config/plugins → backup.config.includeEnv): the file holds the secrets that sign admin sessions.',
+              )}
             >
               <Toggle {...onOff} checked={Boolean(settings.data?.includeEnv)} disabled onChange={() => undefined} />
             </FormField>
@@ -111,7 +161,12 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
       <Section title={t('profiles.section.archive', 'Archive and retention')}>
         <Grid.Root gap={4} gridCols={12}>
           <Half>
-            <FormField name="format" label={t('profiles.format', 'Format')} error={errors.format} hint={t('profiles.format.hint', 'tar: table data compressed, media stored as is (fast). tar.gz: everything compressed again (smaller, slower).')}>
+            <FormField
+              name="format"
+              label={t('profiles.format', 'Format')}
+              error={errors.format}
+              hint={t('profiles.format.hint', 'tar: table data compressed, media stored as is (fast). tar.gz: everything compressed again (smaller, slower).')}
+            >
               <SingleSelect value={form.format} onChange={(value) => onChange('format', value as ProfileForm['format'])}>
                 {ARCHIVE_FORMATS.map((format) => (
                   <SingleSelectOption key={format} value={format}>
@@ -121,14 +176,41 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
               </SingleSelect>
             </FormField>
           </Half>
-          {toggle('encrypt', t('profiles.encrypt', 'Encrypt'), t('profiles.encrypt.hint', 'Not available yet: archives are written unencrypted, so keep them as safe as the server itself.'), !form.encrypt)}
-          {number('retainCount', t('profiles.retainCount', 'Keep the last N backups'), t('profiles.retainCount.hint', 'How many archives of this profile to keep, checked after each backup, every night and when you lower it. Empty: keep all.'), 0)}
-          {number('retainDays', t('profiles.retainDays', 'Keep backups for N days'), t('profiles.retainDays.hint', 'How long to keep this profile’s archives. Empty: keep all. The newest, the kept ones and recent safety copies (pre-update, pre-uninstall, pre-restore: 30 days by default) always stay.'), 0)}
+          {toggle(
+            'encrypt',
+            t('profiles.encrypt', 'Encrypt'),
+            t('profiles.encrypt.hint', 'Not available yet: archives are written unencrypted, so keep them as safe as the server itself.'),
+            !form.encrypt,
+          )}
+          {number(
+            'retainCount',
+            t('profiles.retainCount', 'Keep the last N backups'),
+            t(
+              'profiles.retainCount.hint',
+              'How many archives of this profile to keep, checked after each backup, every night and when you lower it. Empty: keep all.',
+            ),
+            0,
+          )}
+          {number(
+            'retainDays',
+            t('profiles.retainDays', 'Keep backups for N days'),
+            t(
+              'profiles.retainDays.hint',
+              'How long to keep this profile’s archives. Empty: keep all. The newest, the kept ones and recent safety copies (pre-update, pre-uninstall, pre-restore: 30 days by default) always stay.',
+            ),
+            0,
+          )}
         </Grid.Root>
       </Section>
 
       <Section title={t('profiles.section.notify', 'Notifications')}>
-        <NotifyFields notify={form.notify} error={errors.notify} onChange={(notify) => onChange('notify', notify)} profileName={form.name} documentId={documentId} />
+        <NotifyFields
+          notify={form.notify}
+          error={errors.notify}
+          onChange={(notify) => onChange('notify', notify)}
+          profileName={form.name}
+          documentId={documentId}
+        />
       </Section>
     </Flex>
   );

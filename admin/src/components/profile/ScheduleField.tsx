@@ -13,7 +13,15 @@ import { FormField } from './FormField';
 const DEBOUNCE_MS = 300;
 
 /** Spelled out: Intl refuses dateStyle/timeStyle together with timeZoneName. */
-const NEXT_RUN_FORMAT: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+const NEXT_RUN_FORMAT: Intl.DateTimeFormatOptions = {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
 
 const TIME_ZONES: string[] = (() => {
   const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
@@ -34,8 +42,9 @@ export const ScheduleField = ({ schedule, timezone, onChange, errors }: Schedule
   const zone = useDebounce(timezone.trim(), DEBOUNCE_MS);
   const preview = useGetSchedulePreviewQuery({ schedule: expression, timezone: zone || undefined }, { skip: !expression });
   // Only an answer for what is typed now: a preview of the previous zone would show wrong times.
-  const current = preview.currentData && preview.currentData.schedule === expression && preview.currentData.timezone === (zone || null) ? preview.currentData : undefined;
-  const problem = expression ? current?.problem ?? undefined : undefined;
+  const current =
+    preview.currentData && preview.currentData.schedule === expression && preview.currentData.timezone === (zone || null) ? preview.currentData : undefined;
+  const problem = expression ? (current?.problem ?? undefined) : undefined;
 
   const upcoming = current && !current.problem && (
     <Flex direction="column" alignItems="flex-start" gap={1} tag="span">
@@ -57,7 +66,10 @@ export const ScheduleField = ({ schedule, timezone, onChange, errors }: Schedule
           error={errors.schedule ?? problem}
           hint={
             upcoming ||
-            t('profiles.schedule.hint', 'Five fields (minute hour day month weekday) or six with seconds, e.g. “0 3 * * *” every night at 03:00. Empty: no schedule.')
+            t(
+              'profiles.schedule.hint',
+              'Five fields (minute hour day month weekday) or six with seconds, e.g. “0 3 * * *” every night at 03:00. Empty: no schedule.',
+            )
           }
         >
           <TextInput value={schedule} placeholder="0 3 * * *" onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange('schedule', e.target.value)} />
@@ -67,7 +79,12 @@ export const ScheduleField = ({ schedule, timezone, onChange, errors }: Schedule
         </Typography>
       </Grid.Item>
       <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-        <FormField name="timezone" label={t('profiles.timezone', 'Time zone')} error={errors.timezone} hint={t('profiles.timezone.hint', 'The zone the schedule runs in. Empty: the server’s time zone.')}>
+        <FormField
+          name="timezone"
+          label={t('profiles.timezone', 'Time zone')}
+          error={errors.timezone}
+          hint={t('profiles.timezone.hint', 'The zone the schedule runs in. Empty: the server’s time zone.')}
+        >
           <Combobox
             value={timezone || undefined}
             onChange={(value?: string) => onChange('timezone', value ?? '')}

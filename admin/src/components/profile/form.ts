@@ -37,7 +37,11 @@ export interface NotifyForm {
 /** What switching e-mail on starts from: failures only, to whoever asked, the default texts. */
 export const defaultNotifyForm = (): NotifyForm => ({ ...DEFAULT_NOTIFY, on: [...DEFAULT_NOTIFY.on], emails: '' });
 
-export const splitEmails = (text: string): string[] => text.split(/[\n,;]/).map((address) => address.trim()).filter(Boolean);
+export const splitEmails = (text: string): string[] =>
+  text
+    .split(/[\n,;]/)
+    .map((address) => address.trim())
+    .filter(Boolean);
 
 /** A new profile starts from the server's defaults (content-type defaults and PROFILE_LIMITS). */
 export const emptyForm = (): ProfileForm => ({
@@ -97,7 +101,10 @@ export const toInput = (form: ProfileForm): { input: ProfileInput } | { errors: 
       timeoutMinutes: form.timeoutMinutes ?? PROFILE_LIMITS.timeoutMinutes.default,
       retainCount: form.retainCount ?? null,
       retainDays: form.retainDays ?? null,
-      excludeTables: form.excludeTables.split(/[\n,]/).map((name) => name.trim()).filter(Boolean),
+      excludeTables: form.excludeTables
+        .split(/[\n,]/)
+        .map((name) => name.trim())
+        .filter(Boolean),
       notify: notify ? { ...notify, emails: splitEmails(notify.emails) } : null,
     },
   };

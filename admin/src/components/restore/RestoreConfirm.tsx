@@ -31,7 +31,11 @@ const Consequences = ({ record }: { record: BackupRecord }) => {
   const t = useT();
   const time = useFormatTime('full');
   const lines = [
-    t('restore.replaces.database', 'The database: every entry, media library entry, admin user, role, API token and setting becomes the archive’s. What was saved after {date} is lost, unless the safety backup keeps it.', { date: time(record.finishedAt) }),
+    t(
+      'restore.replaces.database',
+      'The database: every entry, media library entry, admin user, role, API token and setting becomes the archive’s. What was saved after {date} is lost, unless the safety backup keeps it.',
+      { date: time(record.finishedAt) },
+    ),
     t('restore.replaces.uploads', 'The uploaded media: the uploads folder becomes the archive’s; files added since are removed.'),
     t('restore.replaces.unavailable', 'While it runs, the site answers “unavailable” to everyone, this admin included.'),
     t('restore.replaces.login', 'Admins may have to log in again: sessions come from the archive.'),
@@ -100,7 +104,10 @@ export const RestoreConfirm = ({ record, onStarted, onClose }: RestoreConfirmPro
     // The name as the record has it: what was typed matched it, blanks aside.
     const answer = await restore({ documentId: record.documentId, confirm: file, safetyBackup, force });
     if ('data' in answer && answer.data) onStarted(answer.data);
-    else setError((('error' in answer ? answer.error : undefined) as ApiError | undefined) ?? { message: t('restore.error', 'The restore could not be requested.') });
+    else
+      setError(
+        (('error' in answer ? answer.error : undefined) as ApiError | undefined) ?? { message: t('restore.error', 'The restore could not be requested.') },
+      );
   };
 
   return (
@@ -123,7 +130,10 @@ export const RestoreConfirm = ({ record, onStarted, onClose }: RestoreConfirmPro
             </Checkbox>
             <Hint danger={!safetyBackup}>
               {safetyBackup
-                ? t('restore.safety.hint', 'Recommended: the database and the uploads as they are now, listed as a backup “Before a restore”, to undo this restore with. It makes the restore take longer.')
+                ? t(
+                    'restore.safety.hint',
+                    'Recommended: the database and the uploads as they are now, listed as a backup “Before a restore”, to undo this restore with. It makes the restore take longer.',
+                  )
                 : t('restore.safety.off', 'Without it, what the site holds now cannot be brought back.')}
             </Hint>
           </Flex>
@@ -139,7 +149,7 @@ export const RestoreConfirm = ({ record, onStarted, onClose }: RestoreConfirmPro
                 <Hint danger={force}>
                   {t(
                     'restore.force.hint',
-                    'For an archive taken before the content types or Strapi changed. Without force, an archive whose tables or columns differ from this database is refused and nothing changes. With it, the tables and columns both have are restored and the others are left as they are (the restore’s record lists them): content may end up incomplete.'
+                    'For an archive taken before the content types or Strapi changed. Without force, an archive whose tables or columns differ from this database is refused and nothing changes. With it, the tables and columns both have are restored and the others are left as they are (the restore’s record lists them): content may end up incomplete.',
                   )}
                 </Hint>
               </Flex>

@@ -76,7 +76,11 @@ const RestoreModalContent = ({ target, onClose }: { target: Target; onClose: () 
       ) : (
         <>
           <Modal.Body>
-            {result ? <RunOutcome result={result} onEnded={ended} /> : <FollowAgain documentId={(target as { restore: string }).restore} onEnded={ended} onClose={onClose} />}
+            {result ? (
+              <RunOutcome result={result} onEnded={ended} />
+            ) : (
+              <FollowAgain documentId={(target as { restore: string }).restore} onEnded={ended} onClose={onClose} />
+            )}
           </Modal.Body>
           <Modal.Footer>
             <Button variant="tertiary" onClick={onClose}>

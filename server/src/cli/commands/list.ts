@@ -3,8 +3,7 @@ import { getService } from '../../utils';
 import type { CommandContext } from '../context';
 import { formatBytes, formatTable, printJson } from '../output';
 
-const duration = (from: string | null, to: string | null) =>
-  from && to ? `${Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10}s` : '-';
+const duration = (from: string | null, to: string | null) => (from && to ? `${Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10}s` : '-');
 
 /** `list [--profile NAME] [--status S]`: the newest records first. */
 export const list = async (ctx: CommandContext): Promise<number> => {

@@ -38,7 +38,10 @@ const locate = async (strapi: Core.Strapi, choice: ArchiveChoice): Promise<{ fil
  */
 const beatWhileQueued = (strapi: Core.Strapi, recordId: number) => {
   const timer = setInterval(() => {
-    strapi.db.query(UID.record).updateMany({ where: { id: recordId, status: 'queued' }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+    strapi.db
+      .query(UID.record)
+      .updateMany({ where: { id: recordId, status: 'queued' }, data: { heartbeatAt: new Date() } })
+      .catch(() => undefined);
   }, getConfig(strapi).heartbeatMs);
   return () => clearInterval(timer);
 };
@@ -57,15 +60,28 @@ const runHere = (strapi: Core.Strapi, recordId: number) => {
   return () => stopping ?? worker.stop(UNTIL_DONE_MS);
 };
 
-const exitOf = (record: BackupRecord) =>
-  record.status === 'completed' ? EXIT.ok : record.statusReason === 'refused' ? EXIT.verifyFailed : EXIT.failed;
+const exitOf = (record: BackupRecord) => (record.status === 'completed' ? EXIT.ok : record.statusReason === 'refused' ? EXIT.verifyFailed : EXIT.failed);
 
 /** Booted: through the queue, as the admin's restore goes, run and followed in this process. */
-const restoreBooted = async (ctx: CommandContext, strapi: Core.Strapi, choice: ArchiveChoice, options: RestoreRequestOptions, yes: boolean): Promise<number> => {
+const restoreBooted = async (
+  ctx: CommandContext,
+  strapi: Core.Strapi,
+  choice: ArchiveChoice,
+  options: RestoreRequestOptions,
+  yes: boolean,
+): Promise<number> => {
   const { file, from } = await locate(strapi, choice);
   if (!yes) {
     const safetyNote = options.safetyBackup ? 'A safety backup of the site as it is now is taken first.' : 'No safety backup is taken (--no-safety-backup).';
-    const lines = await describePlan({ file, manifest: await readManifest(file), knex: strapi.db.connection, uploadsDir: localUploadsDir(strapi), projectDir: strapi.dirs.app.root, options, safetyNote });
+    const lines = await describePlan({
+      file,
+      manifest: await readManifest(file),
+      knex: strapi.db.connection,
+      uploadsDir: localUploadsDir(strapi),
+      projectDir: strapi.dirs.app.root,
+      options,
+      safetyNote,
+    });
     if (!(await confirm(lines))) {
       process.stderr.write('Nothing was changed.\n');
       return EXIT.failed;
@@ -86,7 +102,13 @@ const restoreBooted = async (ctx: CommandContext, strapi: Core.Strapi, choice: A
   const stopBeat = beatWhileQueued(strapi, result.record.id);
   const finish = runHere(strapi, result.record.id);
   try {
-    const done = await follow(strapi, result.record, result.position, ctx.json, 'Restore queued: waiting for the running jobs to finish (no new job starts meanwhile)…');
+    const done = await follow(
+      strapi,
+      result.record,
+      result.position,
+      ctx.json,
+      'Restore queued: waiting for the running jobs to finish (no new job starts meanwhile)…',
+    );
     await finish();
     const compiled = (done.stats as { projectFiles?: string } | null)?.projectFiles === 'replaced' ? await resetCompiled(ctx.appDir) : '';
     if (compiled && !ctx.json) process.stderr.write(`${compiled}\n`);

@@ -13,7 +13,7 @@ export const follow = async (
   record: BackupRecord,
   position: number,
   json: boolean,
-  waiting = `Queued at position ${position}; waiting for the current job of this profile to finish…`
+  waiting = `Queued at position ${position}; waiting for the current job of this profile to finish…`,
 ): Promise<BackupRecord> => {
   const records = getService(strapi, 'records');
   const printer = json ? null : progressPrinter();

@@ -14,8 +14,7 @@ interface AdminUserName {
   email: string;
 }
 
-const displayName = (user: AdminUserName): string =>
-  user.username || [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email;
+const displayName = (user: AdminUserName): string => user.username || [user.firstname, user.lastname].filter(Boolean).join(' ') || user.email;
 
 export type WithRequester<T> = T & { requester: { id: number; name: string } | null };
 
