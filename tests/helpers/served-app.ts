@@ -3,12 +3,14 @@
  * (SQLite): the way a site runs (`strapi build` then `strapi start`, what the browser tests drive),
  * or the way a developer runs it (`strapi develop`, with its file watcher).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { WATCHED_APPS_DIR, createTestApp, type TestApp } from './strapi-app';
+import { TEST_APPS_DIR, WATCHED_APPS_DIR, createTestApp, type TestApp } from './strapi-app';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
 
 // The package's exports hide bin/, so it is found next to its package.json.
 const STRAPI_BIN = path.join(path.dirname(require.resolve('@strapi/strapi/package.json')), 'bin/strapi.js');
@@ -111,21 +113,35 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
 };
 
 /**
- * Copies the playground, builds its admin (with this plugin's built admin), lets `prepare` touch
- * the database before the first boot, then starts it with `strapi start`.
+ * The plugin as npm publishes it: `npm pack` of this (built) repository, unpacked into `dir`, where
+ * its dependencies resolve up the tree to the repository's node_modules as they would in a site's.
+ * A file the server or the admin needs but package.json's `files` leaves out fails the app that loads it.
+ */
+const unpackPlugin = (dir: string): string => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  // The build is npm test's own step; --ignore-scripts skips the prepack that would run it again.
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const [{ filename }] = JSON.parse(packed) as { filename: string }[];
+  execFileSync('tar', ['xzf', path.join(dir, filename), '-C', dir]);
+  return path.join(dir, 'package');
+};
+
+/**
+ * Copies the playground, points it at the plugin unpacked from `npm pack`, builds its admin, lets
+ * `prepare` touch the database before the first boot, then starts it with `strapi start`.
  */
 export const serveApp = async (
   label: string,
   { env = {}, prepare }: { env?: Record<string, string>; prepare?: (app: TestApp) => Promise<void> } = {},
 ): Promise<ServedApp> => {
   const app = await createTestApp('sqlite', label);
-  Object.assign(app.env, env, { HOST: '127.0.0.1', PORT: String(await freePort()) });
+  const plugin = unpackPlugin(path.join(TEST_APPS_DIR, `${label}-packed-plugin`));
+  Object.assign(app.env, env, { HOST: '127.0.0.1', PORT: String(await freePort()), BACKUP_PLUGIN_ROOT: plugin });
   // The build does not touch the database, so seeding runs beside it.
   await Promise.all([strapiCommand(app, ['build'], 8 * 60_000), prepare?.(app)]);
   return startServer(app, ['start']);
 };
-
-const REPO_ROOT = path.resolve(__dirname, '../..');
 
 /** Two of the patterns Strapi 5.54's develop watcher always ignores: it would watch nothing there. */
 const watcherIgnores = (dir: string) => /tmp/.test(dir) || /(^|[/\\])\./.test(dir);
