@@ -15,14 +15,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { backupInput, completedFields, localUploadsDir } from '../backup-input';
+import { localUploadsDir } from '../backup-input';
 import { EXIT, RESTORE_STEP_WEIGHTS } from '../../../shared/constants';
-import { ArchiveRefusedError, checkArchive, createBackup, restoreArchive, type Dialect, type Progress } from '../engine';
+import { ArchiveRefusedError, checkArchive, restoreArchive, type Dialect, type Progress } from '../engine';
 import { pickProfile } from '../pre-sync/claim';
 import { keepAlive } from '../pre-sync/pre-sync-backup';
 import { createRawRecords, type RawRecords } from '../pre-sync/raw-records';
-import type { Profile } from '../../../shared/contracts';
-import type { RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
+import type { Profile, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 import createRestorerService, { band, restoredMessage, type JobProgress } from '../services/restorer';
 import { WORKER_ID } from '../services/worker';
 import createStorageService from '../services/storage';
@@ -31,6 +30,7 @@ import type { ArchiveChoice } from './archive-choice';
 import { CliError } from './errors';
 import { resetCompiled } from './boot';
 import { openOfflineApp } from './offline-app';
+import { offlineSafetyBackup } from './offline-safety-backup';
 import { printJson, progressPrinter } from './output';
 import { confirm, describePlan, readManifest } from './restore-plan';
 
@@ -70,51 +70,6 @@ const locate = async (strapi: Core.Strapi, raw: RawRecords, choice: ArchiveChoic
   return { file, source, profile };
 };
 
-/** The safety backup, a `pre-restore` record like the queue's: the whole database and the uploads. */
-const safetyBackup = async (
-  strapi: Core.Strapi,
-  raw: RawRecords,
-  profile: Profile,
-  options: RestoreRequestOptions,
-  signal: AbortSignal,
-  report: (p: JobProgress) => void,
-): Promise<number> => {
-  const storage = createStorageService({ strapi });
-  const now = new Date();
-  const id = await raw.insert(profile.id, { kind: 'backup', trigger: 'pre-restore', status: 'running', worker: WORKER_ID, startedAt: now, heartbeatAt: now });
-  const alive = keepAlive(strapi, raw, id, () => undefined);
-  const directory = await storage.ensureDirectory();
-  const archiveFile = storage.archiveName(profile.name, id, now, profile.format);
-  try {
-    const result = await createBackup({
-      ...backupInput(
-        strapi,
-        { ...profile, includeDatabase: true, excludeTables: [], includeUploads: true, includeProjectFiles: profile.includeProjectFiles || options.files },
-        {
-          directory,
-          outFile: path.join(directory, archiveFile),
-          tmpDir: storage.scratchDir(id),
-        },
-      ),
-      signal,
-      onProgress: band(RESTORE_STEP_WEIGHTS.verify, RESTORE_STEP_WEIGHTS.verify + RESTORE_STEP_WEIGHTS['safety-backup'], report, 'safety-backup'),
-    });
-    await raw.updateRunning(id, { ...completedFields(result, archiveFile), finishedAt: new Date() });
-    return id;
-  } catch (error) {
-    await raw.updateRunning(id, {
-      status: 'failed',
-      statusReason: 'error',
-      finishedAt: new Date(),
-      message: `The safety backup before a restore failed: ${errorMessage(error)}`,
-    });
-    throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`, { cause: error });
-  } finally {
-    alive.stop();
-    fs.rmSync(storage.scratchDir(id), { recursive: true, force: true });
-  }
-};
-
 /** Checks, backs up, restores; returns the record's completed message. Throws as the restorer does. */
 const run = async (
   strapi: Core.Strapi,
@@ -142,7 +97,7 @@ const run = async (
       'The archive does not match this database (--force restores the part they have in common); nothing was changed',
     );
   }
-  const safety = options.safetyBackup ? await safetyBackup(strapi, raw, located.profile, options, signal, report) : null;
+  const safety = options.safetyBackup ? await offlineSafetyBackup(strapi, raw, located.profile, options, signal, report) : null;
   const result = await restoreArchive({
     knex,
     dialect,

@@ -29,3 +29,45 @@ export function kindOf(dialect: Dialect, type: string): ColumnInfo['kind'] {
   }
   return 'other';
 }
+
+/** The kind of a PostgreSQL column from its `pg_type.typname`, more exact than its type name. */
+export function pgKind(typname: string, type: string): ColumnInfo['kind'] {
+  if (typname.startsWith('_')) return 'other'; // arrays: kept as PostgreSQL's text form
+  switch (typname) {
+    case 'int2':
+    case 'int4':
+      return 'integer';
+    case 'int8':
+      return 'bigint';
+    case 'numeric':
+      return 'decimal';
+    case 'float4':
+    case 'float8':
+      return 'float';
+    case 'bool':
+      return 'boolean';
+    case 'json':
+    case 'jsonb':
+      return 'json';
+    case 'bytea':
+      return 'binary';
+    case 'timestamp':
+    case 'timestamptz':
+      return 'datetime';
+    case 'date':
+      return 'date';
+    case 'time':
+    case 'timetz':
+      return 'time';
+    case 'varchar':
+    case 'bpchar':
+    case 'char':
+    case 'uuid':
+    case 'name':
+      return 'string';
+    case 'text':
+      return 'text';
+    default:
+      return kindOf('postgres', type) === 'other' ? 'other' : kindOf('postgres', type);
+  }
+}

@@ -4,7 +4,7 @@
  * Every function takes the connection the snapshot reads through (a transaction or the SQLite copy).
  */
 import type { Knex } from 'knex';
-import { kindOf } from './column-kinds';
+import { kindOf, pgKind } from './column-kinds';
 import type { ColumnInfo, Dialect, IndexInfo } from './types';
 
 export interface TableInfo {
@@ -14,7 +14,7 @@ export interface TableInfo {
   indexes: IndexInfo[];
 }
 
-type Db = Knex | Knex.Transaction;
+export type Db = Knex | Knex.Transaction;
 
 /** Rows of a raw query, whatever the driver's result shape. */
 export function rawRows(dialect: Dialect, result: any): any[] {
@@ -134,47 +134,6 @@ async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> 
   );
 }
 
-function pgKind(typname: string, type: string): ColumnInfo['kind'] {
-  if (typname.startsWith('_')) return 'other'; // arrays: kept as PostgreSQL's text form
-  switch (typname) {
-    case 'int2':
-    case 'int4':
-      return 'integer';
-    case 'int8':
-      return 'bigint';
-    case 'numeric':
-      return 'decimal';
-    case 'float4':
-    case 'float8':
-      return 'float';
-    case 'bool':
-      return 'boolean';
-    case 'json':
-    case 'jsonb':
-      return 'json';
-    case 'bytea':
-      return 'binary';
-    case 'timestamp':
-    case 'timestamptz':
-      return 'datetime';
-    case 'date':
-      return 'date';
-    case 'time':
-    case 'timetz':
-      return 'time';
-    case 'varchar':
-    case 'bpchar':
-    case 'char':
-    case 'uuid':
-    case 'name':
-      return 'string';
-    case 'text':
-      return 'text';
-    default:
-      return kindOf('postgres', type) === 'other' ? 'other' : kindOf('postgres', type);
-  }
-}
-
 async function describeMysql(db: Db, tables: string[]): Promise<TableInfo[]> {
   const cols = rawRows(
     'mysql',
@@ -261,35 +220,4 @@ function sortIndexes(indexes: IndexInfo[]): IndexInfo[] {
 
 function quoteSqlite(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/**
- * Estimated rows per table, only for progress. PostgreSQL and MySQL keep statistics (cheap, may be
- * stale or -1); the SQLite copy is counted exactly (it is local and fast).
- */
-export async function estimateRows(db: Db, dialect: Dialect, tables: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  try {
-    if (dialect === 'postgres') {
-      const rows = rawRows(
-        dialect,
-        await db.raw(`
-        select c.relname as name, c.reltuples::bigint as n from pg_class c
-          join pg_namespace ns on ns.oid = c.relnamespace
-         where ns.nspname = current_schema() and c.relkind in ('r', 'p')`),
-      );
-      for (const r of rows) out.set(r.name, Math.max(0, Number(r.n)));
-    } else if (dialect === 'mysql') {
-      const rows = rawRows(dialect, await db.raw('select table_name as name, table_rows as n from information_schema.tables where table_schema = database()'));
-      for (const r of rows) out.set(r.name, Math.max(0, Number(r.n) || 0));
-    } else {
-      for (const t of tables) {
-        const [r] = await db(t).count({ n: '*' });
-        out.set(t, Number((r as any).n) || 0);
-      }
-    }
-  } catch {
-    // Estimates only drive the progress bar; a failure here must not fail the backup.
-  }
-  return out;
 }

@@ -16,8 +16,7 @@ import type { Knex } from 'knex';
 import { HEARTBEAT_LAPSE_BEATS, UID } from '../../../shared/constants';
 import { lostEnding } from '../endings';
 import { lockEveryProfile, lockProfileRow } from '../locks';
-import type { Profile } from '../../../shared/contracts';
-import type { BackupRecord } from '../../../shared/contracts';
+import type { BackupRecord, Profile } from '../../../shared/contracts';
 
 type Attribute = {
   type: string;

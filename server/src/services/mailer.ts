@@ -13,8 +13,7 @@ import type { Core } from '@strapi/strapi';
 import { FINAL_STATUSES, PLUGIN_ID } from '../../../shared/constants';
 import { fillHtml, fillTemplate, notifySettings, templateValues } from '../../../shared/mail-template';
 import { errorMessage, getService } from '../utils';
-import type { Profile } from '../../../shared/contracts';
-import type { BackupRecord } from '../../../shared/contracts';
+import type { BackupRecord, Profile } from '../../../shared/contracts';
 
 const NO_PROVIDER = 'sendmail';
 

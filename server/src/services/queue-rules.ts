@@ -5,8 +5,7 @@
  * facts true at the moment of the decision are queue.ts's.
  */
 import type { RecordKind } from '../../../shared/constants';
-import type { Profile } from '../../../shared/contracts';
-import type { BackupRecord } from '../../../shared/contracts';
+import type { BackupRecord, Profile } from '../../../shared/contracts';
 
 export type RejectReason = 'busy' | 'queue-full' | 'duplicate' | 'restore-pending';
 

@@ -12,9 +12,8 @@ import type { Knex } from 'knex';
 import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../../../shared/constants';
 import { lockEveryProfile, lockProfileRow } from '../locks';
 import { getService, isUniqueViolation } from '../utils';
-import type { Profile } from '../../../shared/contracts';
+import type { BackupRecord, Profile, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 import { decideBackup, decideRestore, nextToStart, type Decision } from './queue-rules';
-import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 
 /** True for exactly the error an insert of an already used idempotency key raises. */
 export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');

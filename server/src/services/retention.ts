@@ -13,8 +13,7 @@ import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { RETENTION_JOB, SAFETY_TRIGGERS, UID } from '../../../shared/constants';
 import { errorMessage, getConfig, getService } from '../utils';
-import type { Profile } from '../../../shared/contracts';
-import type { BackupRecord } from '../../../shared/contracts';
+import type { BackupRecord, Profile } from '../../../shared/contracts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -9,8 +9,7 @@ import { backupInput, completedFields } from '../backup-input';
 import { ArchiveRefusedError, RestoreFailedError, createBackup, type Progress } from '../engine';
 import { PROGRESS_WRITE_MS, RECORD_WRITE_ATTEMPTS, RECORD_WRITE_RETRY_MS, UID } from '../../../shared/constants';
 import { errorMessage, getConfig, getService } from '../utils';
-import type { Profile } from '../../../shared/contracts';
-import type { BackupRecord } from '../../../shared/contracts';
+import type { BackupRecord, Profile } from '../../../shared/contracts';
 import type { JobProgress } from './restorer';
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === 'AbortError';
