@@ -36,6 +36,9 @@ export const slugify = (name: string): string =>
 /** `20261123-140205` in UTC, sortable and safe in file names. */
 export const fileTimestamp = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
+/** A JSON object: not null, not a list. */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** A one-line message for anything thrown (drivers sometimes throw plain objects). */
 export const errorMessage = (error: unknown): string => {
   if (error instanceof Error) return error.message;

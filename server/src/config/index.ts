@@ -2,6 +2,8 @@
  * Plugin configuration (`config/plugins` → `backup.config`), with its defaults and a validator
  * that fails the boot with a message naming the bad key.
  */
+import { isPlainObject } from '../utils';
+
 export interface HooksConfig {
   preUpdate: boolean;
   preUninstall: boolean;
@@ -81,8 +83,6 @@ const shape: Shape = {
   contentApi: { rateLimit: { max: intBetween(0, 100000), intervalMs: intBetween(1000, 24 * 3600000) } },
   retention: { cron: nonEmptyString, safetyBackupDays: intBetween(0, 36500) },
 };
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every problem in `config`, one line each, with its dotted key. */
 export const configErrors = (config: unknown, spec: Shape = shape, prefix = ''): string[] => {

@@ -52,7 +52,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async find(ctx: Context) {
-      const { results, pagination } = await records().list(validateRecordsQuery(ctx.query));
+      const { results, pagination } = await records().list(await validateRecordsQuery(ctx.query));
       ctx.body = { data: await withRequesters(strapi, results), meta: { pagination } };
     },
 
@@ -127,7 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Queues a restore of this backup's archive: 202 with the restore record, 409 while one is pending. */
     async restore(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
-      const { safetyBackup, force } = validateRestoreBody(ctx.request.body, record.archiveFile);
+      const { safetyBackup, force } = await validateRestoreBody(ctx.request.body, record.archiveFile);
       const result = await getService(strapi, 'restorer').request({
         from: { record },
         options: { safetyBackup, force },
@@ -142,7 +142,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Marks a backup kept (retention never removes its archive) or lets retention have it again. */
     async keep(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
-      const { keep } = validateKeepBody(ctx.request.body);
+      const { keep } = await validateKeepBody(ctx.request.body);
       if (record.kind !== 'backup') throw new errors.ValidationError(`Record ${record.id} is a restore; only a backup has an archive to keep.`);
       await records().update(record.id, { keep });
       const [updated] = await withRequesters(strapi, [await findOr404(record.documentId)]);

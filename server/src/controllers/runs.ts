@@ -20,7 +20,7 @@ interface RunRequest {
  * Shared by the admin route and the content-API route.
  */
 export const requestRun = async (strapi: Core.Strapi, ctx: Context, { door, trigger, requestedBy, show = (r) => r }: RunRequest) => {
-  const { profile: documentId, kind } = validateRunBody(ctx.request.body, door);
+  const { profile: documentId, kind } = await validateRunBody(ctx.request.body, door);
   const profiles = getService(strapi, 'profiles');
   const profile = documentId ? await profiles.findByDocumentId(documentId) : await profiles.findDefault();
   if (!profile) {

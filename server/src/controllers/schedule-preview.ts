@@ -13,7 +13,7 @@ const PREVIEW_RUNS = 3;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: Context) {
-    const { schedule, timezone } = validateSchedulePreviewQuery(ctx.query);
+    const { schedule, timezone } = await validateSchedulePreviewQuery(ctx.query);
     // An invalid expression is this endpoint's answer (200), not a bad request: the form shows it.
     const problem = (timezone ? timezoneProblem(timezone) : null) ?? cronProblem(schedule, timezone, getConfig(strapi).schedules.minIntervalSeconds);
     const next = problem ? [] : nextRuns(schedule, timezone, PREVIEW_RUNS).map((date) => date.toISOString());

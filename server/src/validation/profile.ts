@@ -4,7 +4,8 @@ import { ARCHIVE_FORMATS, PROFILE_LIMITS, QUEUE_BEHAVIORS } from '../../../share
 import type { Profile } from '../../../shared/contracts';
 import { NOTIFY_LIMITS, NOTIFY_ON, PLACEHOLDERS, unknownPlaceholders } from '../../../shared/mail-template';
 import { cronProblem, timezoneProblem } from './cron';
-import { assertKnownKeys, isPlainObject, validate } from './utils';
+import { isPlainObject } from '../utils';
+import { requestObject, validate } from './utils';
 
 /** Every field a client may write; the rest of a profile (id, documentId, dates) is the server's. */
 export const PROFILE_FIELDS = [
@@ -146,8 +147,8 @@ const fields = {
 const unchecked = PROFILE_FIELDS.filter((field) => !(field in fields));
 if (unchecked.length > 0) throw new Error(`No validation rule for profile fields: ${unchecked.join(', ')}`);
 
-const createSchema = yup.object({ ...fields, name: fields.name.required('name is required') });
-const updateSchema = yup.object(fields);
+const createSchema = requestObject({ ...fields, name: fields.name.required('name is required') });
+const updateSchema = requestObject(fields);
 
 /** Empty strings mean “no schedule” / “server time zone”, as a cleared form field sends them. */
 const blankToNull = (input: Record<string, unknown>) => {
@@ -190,7 +191,7 @@ const validateBody = async (
 ): Promise<ProfileInput> => {
   const moved = isPlainObject(body) ? Object.keys(body).find((key) => key in SERVER_SETTINGS) : undefined;
   if (moved) throw new errors.ValidationError(SERVER_SETTINGS[moved], { errors: [{ path: [moved], message: SERVER_SETTINGS[moved] }] });
-  const input = blankToNull({ ...assertKnownKeys(body, PROFILE_FIELDS) });
+  const input = isPlainObject(body) ? blankToNull({ ...body }) : body;
   const valid = (await validate(schema, input)) as ProfileInput;
   checkSchedule(valid, rules, current);
   if (valid.isDefault === false && (current?.isDefault ?? false)) {

@@ -1,43 +1,55 @@
 /** Query of `GET /backup/records`, body of `PUT /backup/records/:documentId/keep`. */
-import { errors } from '@strapi/utils';
-import { assertKnownKeys } from './utils';
+import { yup } from '@strapi/utils';
 import { RECORD_KINDS, RECORD_STATUSES } from '../../../shared/constants';
 import type { ListFilters } from '../services/records';
+import { requestObject, validate } from './utils';
 
 const MAX_PAGE_SIZE = 100;
 
-const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined => {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new errors.ValidationError(`${name} must be one of: ${allowed.join(', ')}`);
+/** One of `values`; an empty parameter (`?status=`) is an absent one. A repeated parameter is a list, and refused. */
+const oneOf = (name: string, values: readonly string[]) => {
+  const message = `${name} must be one of: ${values.join(', ')}`;
+  return yup
+    .string()
+    .typeError(message)
+    .oneOf([...values, ''], message);
 };
 
-const positiveInt = (name: string, value: unknown, max = 1_000_000): number | undefined => {
-  if (value === undefined || value === '') return undefined;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new errors.ValidationError(`${name} must be an integer from 1 to ${max}`);
-  return n;
+/** Query parameters are text: a whole number written in digits, from 1 to `max`. */
+const count = (name: string, max: number) => {
+  const message = `${name} must be an integer from 1 to ${max}`;
+  return yup
+    .string()
+    .typeError(message)
+    .test('count', message, (v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= max));
 };
 
-const KNOWN_QUERY = ['status', 'kind', 'profile', 'page', 'pageSize'];
+const querySchema = requestObject(
+  {
+    status: oneOf('status', RECORD_STATUSES),
+    kind: oneOf('kind', RECORD_KINDS),
+    profile: yup.string().typeError('profile must be one documentId'),
+    page: count('page', 1_000_000),
+    pageSize: count('pageSize', MAX_PAGE_SIZE),
+  },
+  'query',
+);
 
-export const validateRecordsQuery = (query: Record<string, unknown> = {}): ListFilters => {
-  const unknown = Object.keys(query).filter((key) => !KNOWN_QUERY.includes(key));
-  if (unknown.length) throw new errors.ValidationError(`Unknown query parameter: ${unknown.join(', ')} (known: ${KNOWN_QUERY.join(', ')})`);
-  const { profile } = query;
-  if (profile !== undefined && typeof profile !== 'string') throw new errors.ValidationError('profile must be one documentId');
+const number = (v: string | undefined) => (v ? Number(v) : undefined);
+
+export const validateRecordsQuery = async (query: unknown): Promise<ListFilters> => {
+  const { status, kind, profile, page, pageSize } = await validate(querySchema, query);
   return {
-    status: oneOf('status', query.status, RECORD_STATUSES),
-    kind: oneOf('kind', query.kind, RECORD_KINDS),
-    profile: profile ? profile : undefined,
-    page: positiveInt('page', query.page),
-    pageSize: positiveInt('pageSize', query.pageSize, MAX_PAGE_SIZE),
+    status: (status || undefined) as ListFilters['status'],
+    kind: (kind || undefined) as ListFilters['kind'],
+    profile: profile || undefined,
+    page: number(page),
+    pageSize: number(pageSize),
   };
 };
 
+const KEEP = 'keep is required and must be true or false';
+const keepSchema = requestObject({ keep: yup.boolean().typeError(KEEP).required(KEEP) });
+
 /** `{ keep: true | false }`, and nothing else. */
-export const validateKeepBody = (body: unknown): { keep: boolean } => {
-  const { keep } = assertKnownKeys(body, ['keep']);
-  if (typeof keep !== 'boolean') throw new errors.ValidationError('keep is required and must be true or false');
-  return { keep };
-};
+export const validateKeepBody = async (body: unknown): Promise<{ keep: boolean }> => ({ keep: (await validate(keepSchema, body)).keep });

@@ -1,6 +1,6 @@
 /** Body of `POST /backup/records/:documentId/restore`. */
-import { errors } from '@strapi/utils';
-import { assertKnownKeys } from './utils';
+import { errors, yup } from '@strapi/utils';
+import { requestObject, validate } from './utils';
 
 export interface RestoreBody {
   /** The archive's file name, typed by the admin: a restore replaces the whole site. */
@@ -9,19 +9,18 @@ export interface RestoreBody {
   force: boolean;
 }
 
-export const validateRestoreBody = (body: unknown, archiveFile: string | null): RestoreBody => {
-  const { confirm, safetyBackup = true, force = false } = assertKnownKeys(body, ['confirm', 'safetyBackup', 'force']);
-  for (const [name, value] of [
-    ['safetyBackup', safetyBackup],
-    ['force', force],
-  ] as const) {
-    if (typeof value !== 'boolean') throw new errors.ValidationError(`${name} must be true or false`);
-  }
-  if (typeof confirm !== 'string' || confirm === '') {
-    throw new errors.ValidationError('confirm is required: the archive’s file name, typed to confirm that the whole site will be replaced');
-  }
+const CONFIRM = 'confirm is required: the archive’s file name, typed to confirm that the whole site will be replaced';
+
+const schema = requestObject({
+  confirm: yup.string().typeError(CONFIRM).required(CONFIRM),
+  safetyBackup: yup.boolean().typeError('safetyBackup must be true or false'),
+  force: yup.boolean().typeError('force must be true or false'),
+});
+
+export const validateRestoreBody = async (body: unknown, archiveFile: string | null): Promise<RestoreBody> => {
+  const { confirm, safetyBackup = true, force = false } = await validate(schema, body);
   if (confirm !== archiveFile) {
     throw new errors.ValidationError(`confirm does not match the archive’s file name${archiveFile ? ` (“${archiveFile}”)` : ''}; nothing was queued.`);
   }
-  return { confirm, safetyBackup: safetyBackup as boolean, force: force as boolean };
+  return { confirm, safetyBackup, force };
 };

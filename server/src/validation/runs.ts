@@ -1,7 +1,7 @@
 /** Body of `POST /backup/runs` (admin) and `POST /api/backup/runs` (API token). */
-import { errors } from '@strapi/utils';
+import { errors, yup } from '@strapi/utils';
 import { RECORD_KINDS } from '../../../shared/constants';
-import { assertKnownKeys } from './utils';
+import { notBlank, requestObject, validate } from './utils';
 
 export interface RunInput {
   /** documentId of the profile; the default profile when absent. */
@@ -12,12 +12,16 @@ export interface RunInput {
 /** Where the request came from: a restore is never accepted through the content API. */
 export type RunDoor = 'admin' | 'content-api';
 
-export const validateRunBody = (body: unknown, door: RunDoor): RunInput => {
-  const input = assertKnownKeys(body, ['profile', 'kind']);
-  const { profile, kind = 'backup' } = input;
-  if (profile !== undefined && profile !== null && (typeof profile !== 'string' || profile.trim() === '')) {
-    throw new errors.ValidationError('profile must be the documentId of a backup profile (a non-empty string)');
-  }
+const PROFILE = 'profile must be the documentId of a backup profile (a non-empty string)';
+const KIND = `kind must be “backup” (known kinds: ${RECORD_KINDS.join(', ')})`;
+
+const schema = requestObject({
+  profile: yup.string().nullable().typeError(PROFILE).test('not-blank', PROFILE, notBlank),
+  kind: yup.string().typeError(KIND),
+});
+
+export const validateRunBody = async (body: unknown, door: RunDoor): Promise<RunInput> => {
+  const { profile, kind = 'backup' } = await validate(schema, body);
   if (kind === 'restore' && door === 'content-api') {
     // An API token is a secret often kept in CI or a frontend; overwriting the site is not for it.
     throw new errors.ValidationError(
@@ -27,6 +31,6 @@ export const validateRunBody = (body: unknown, door: RunDoor): RunInput => {
   if (kind === 'restore') {
     throw new errors.ValidationError('A restore needs an archive: POST /backup/records/:documentId/restore with the backup to restore.');
   }
-  if (kind !== 'backup') throw new errors.ValidationError(`kind must be “backup” (known kinds: ${RECORD_KINDS.join(', ')})`);
-  return { profile: typeof profile === 'string' ? profile : undefined, kind };
+  if (kind !== 'backup') throw new errors.ValidationError(KIND);
+  return { profile: profile ?? undefined, kind };
 };
