@@ -15,6 +15,8 @@ export type RecordStatus = (typeof RECORD_STATUSES)[number];
 export const FINAL_STATUSES: readonly RecordStatus[] = ['completed', 'failed', 'cancelled'];
 /** Statuses of a job that has not ended: waiting for a worker, or in one. */
 export const ACTIVE_STATUSES: readonly RecordStatus[] = ['queued', 'running'];
+export const isFinalStatus = (status: RecordStatus): boolean => FINAL_STATUSES.includes(status);
+export const isActiveStatus = (status: RecordStatus): boolean => ACTIVE_STATUSES.includes(status);
 
 export const RECORD_KINDS = ['backup', 'restore'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];

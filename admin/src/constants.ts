@@ -1,7 +1,7 @@
 /** The admin panel's permissions and timings; actions come from the server's one list. */
 import { ACTIONS } from '../../shared/constants';
 
-export { ACTIVE_STATUSES, FINAL_STATUSES, RECORD_STATUSES, RECORD_KINDS, QUEUE_BEHAVIORS, ARCHIVE_FORMATS, PROFILE_LIMITS } from '../../shared/constants';
+export { isActiveStatus, isFinalStatus, RECORD_STATUSES, RECORD_KINDS, QUEUE_BEHAVIORS, ARCHIVE_FORMATS, PROFILE_LIMITS } from '../../shared/constants';
 
 const permission = (action: string) => [{ action, subject: null }];
 

@@ -1,10 +1,10 @@
 import * as React from 'react';
-import { ACTIVE_STATUSES, POLL_MS } from '../constants';
+import { POLL_MS, isActiveStatus } from '../constants';
 import { useGetRecordQuery } from '../services/api';
 import type { BackupRecord } from '../types';
 import { usePollingInterval } from './usePolling';
 
-export const isActive = (record: Pick<BackupRecord, 'status'>) => ACTIVE_STATUSES.includes(record.status);
+export const isActive = (record: Pick<BackupRecord, 'status'>) => isActiveStatus(record.status);
 
 /**
  * A record that refreshes itself while it is queued or running and the tab is visible, and stops

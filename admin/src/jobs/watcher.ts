@@ -6,7 +6,7 @@
  * reload or a new sign-in (after a restore) must not forget a job still running.
  */
 import { getFetchClient } from '@strapi/strapi/admin';
-import { FINAL_STATUSES } from '../constants';
+import { isFinalStatus } from '../constants';
 import { PLUGIN_ID } from '../pluginId';
 import type { BackupRecord } from '../types';
 
@@ -48,7 +48,7 @@ const tick = async () => {
         if (status === 404 || status === 403) write(read().filter((id) => id !== documentId));
         continue;
       }
-      if (!FINAL_STATUSES.includes(record.status)) continue;
+      if (!isFinalStatus(record.status)) continue;
       write(read().filter((id) => id !== documentId));
       announce(record);
     }

@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { FINAL_STATUSES, PLUGIN_ID } from '../../../shared/constants';
+import { PLUGIN_ID, isFinalStatus } from '../../../shared/constants';
 import type { BackupRecord } from '../../../shared/contracts';
 import { getService } from '../utils';
 import { validateKeepBody, validateRecordsQuery } from '../validation/records';
 import { validateRestoreBody } from '../validation/restore';
 import { withRequesters } from './utils/requesters';
 import { conflict, forbidden } from './utils/respond';
-
-const isFinal = (record: BackupRecord) => FINAL_STATUSES.includes(record.status);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const records = () => getService(strapi, 'records');
@@ -98,10 +96,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async cancel(ctx: Context) {
       const record = await findOr404(ctx.params.documentId);
-      if (isFinal(record)) return conflict(ctx, `Record ${record.id} has already ended (${record.status}); there is nothing to cancel.`, { record });
+      if (isFinalStatus(record.status))
+        return conflict(ctx, `Record ${record.id} has already ended (${record.status}); there is nothing to cancel.`, { record });
       const after = (await getService(strapi, 'queue').cancel(record.id)) as BackupRecord;
       // It ended on its own between the read and the cancel.
-      if (after.status !== 'cancelled' && isFinal(after)) {
+      if (after.status !== 'cancelled' && isFinalStatus(after.status)) {
         return conflict(ctx, `Record ${record.id} has already ended (${after.status}); there is nothing to cancel.`, { record: after });
       }
       ctx.body = { data: after };

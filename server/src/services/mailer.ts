@@ -10,7 +10,7 @@
  * job that would have sent.
  */
 import type { Core } from '@strapi/strapi';
-import { FINAL_STATUSES, PLUGIN_ID } from '../../../shared/constants';
+import { PLUGIN_ID, isFinalStatus } from '../../../shared/constants';
 import { fillHtml, fillTemplate, notifySettings, templateValues } from '../../../shared/mail-template';
 import { errorMessage, getService } from '../utils';
 import type { BackupRecord, Profile } from '../../../shared/contracts';
@@ -93,7 +93,7 @@ const createMailerService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Sends the e-mail of a record that just became final, in the background. */
     jobEnded(record: BackupRecord): void {
-      if (!FINAL_STATUSES.includes(record.status)) return;
+      if (!isFinalStatus(record.status)) return;
       const sending: Promise<void> = send(record)
         .catch((error: unknown) => {
           strapi.log.warn(`[backup] record ${record.id}: notification e-mail: ${errorMessage(error)}`);

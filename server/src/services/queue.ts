@@ -9,7 +9,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
-import { ACTIVE_STATUSES, FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../../../shared/constants';
+import { ACTIVE_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../../../shared/constants';
 import { lockEveryProfile, lockProfileRow } from '../locks';
 import { getService, isUniqueViolation } from '../utils';
 import type { BackupRecord, Profile, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
@@ -238,8 +238,6 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       return getService(strapi, 'records').findById(recordId);
     },
-
-    isFinal: (status: RecordStatus) => FINAL_STATUSES.includes(status),
   };
 };
 

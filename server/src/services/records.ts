@@ -1,6 +1,6 @@
 /** Backup and restore records: one row per attempt. */
 import type { Core } from '@strapi/strapi';
-import { FINAL_STATUSES, UID, type RecordKind, type RecordStatus, type StatusReason, type Trigger } from '../../../shared/constants';
+import { UID, isFinalStatus, type RecordKind, type RecordStatus, type StatusReason, type Trigger } from '../../../shared/constants';
 import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 
 export interface ListFilters {
@@ -69,7 +69,7 @@ const createRecordsService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async deleteIfFinal(id: number): Promise<boolean> {
       const row = await query().findOne({ where: { id }, select: ['id', 'status'] });
-      if (!row || !FINAL_STATUSES.includes(row.status)) return false;
+      if (!row || !isFinalStatus(row.status)) return false;
       // delete (not deleteMany) also removes the record's link to its profile.
       await query().delete({ where: { id } });
       return true;

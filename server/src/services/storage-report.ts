@@ -5,7 +5,7 @@
  * purpose (to restore it with the CLI), and only a person can tell.
  */
 import type { Core } from '@strapi/strapi';
-import { ACTIVE_STATUSES, STORAGE_CHECK_LOGGED, UID } from '../../../shared/constants';
+import { ACTIVE_STATUSES, STORAGE_CHECK_LOGGED, UID, isActiveStatus } from '../../../shared/constants';
 import type { ArchiveFile, ArchiveOwner, ProfileUsage, StorageReport } from '../../../shared/contracts';
 import { formatBytes } from '../../../shared/format';
 import { errorMessage, getService } from '../utils';
@@ -17,7 +17,7 @@ import { archiveRecordId } from './storage';
  */
 export const reconcile = (files: ArchiveFile[], owners: ArchiveOwner[]): Pick<StorageReport, 'totalBytes' | 'profiles' | 'orphans' | 'missing'> => {
   const byName = new Map(owners.filter((o) => o.archiveFile).map((o) => [o.archiveFile as string, o]));
-  const activeById = new Map(owners.filter((o) => ACTIVE_STATUSES.includes(o.status)).map((o) => [o.id, o]));
+  const activeById = new Map(owners.filter((o) => isActiveStatus(o.status)).map((o) => [o.id, o]));
   const usage = new Map<string | null, ProfileUsage>();
   const orphans: ArchiveFile[] = [];
   for (const file of files) {

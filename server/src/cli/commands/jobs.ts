@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { EXIT } from '../../../../shared/constants';
+import { EXIT, isFinalStatus } from '../../../../shared/constants';
 import type { BackupRecord } from '../../../../shared/contracts';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
@@ -34,7 +34,7 @@ export const status = async (ctx: CommandContext): Promise<number> => {
 export const cancel = async (ctx: CommandContext): Promise<number> => {
   const strapi = await ctx.strapi();
   const record = await findRecord(strapi, ctx.positionals[0]);
-  if (getService(strapi, 'queue').isFinal(record.status)) {
+  if (isFinalStatus(record.status)) {
     throw new CliError(`record ${record.id} has already ended (${record.status})`);
   }
   const after = (await getService(strapi, 'queue').cancel(record.id)) as BackupRecord;

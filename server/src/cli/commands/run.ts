@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { EXIT, FINAL_STATUSES } from '../../../../shared/constants';
+import { EXIT, isFinalStatus } from '../../../../shared/constants';
 import type { BackupRecord } from '../../../../shared/contracts';
 import { getService } from '../../utils';
 import type { CommandContext } from '../context';
@@ -20,7 +20,7 @@ export const follow = async (
   let current = record;
   // Position 0 starts at once; only a job behind another one waits.
   let announcedQueue = position === 0;
-  while (!FINAL_STATUSES.includes(current.status)) {
+  while (!isFinalStatus(current.status)) {
     if (current.status === 'queued' && !announcedQueue && !json) {
       process.stderr.write(`${waiting}\n`);
       announcedQueue = true;
