@@ -4,10 +4,10 @@
  * leave a visible `cancelled` record, and changing a profile re-registers its job without a restart.
  * The in-process app keeps its worker off (BACKUP_WORKER=false); the worker processes run the jobs.
  */
-import type { ChildProcess } from 'node:child_process';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { servicesOf } from '../helpers/strapi-app';
+import { withWorkerApp } from '../helpers/worker-app';
 import { isIdempotencyConflict } from '../../server/src/services/queue';
 
 const RECORD = 'plugin::backup.record';
@@ -17,26 +17,14 @@ const PROFILE = 'plugin::backup.profile';
 const fireTimeOf = (key: string) => Date.parse(key.split(':').slice(2).join(':'));
 
 describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
-  let app: TestApp;
-  const workers: ChildProcess[] = [];
-  const service = servicesOf(() => app.strapi);
+  const fixture = withWorkerApp(dialect, 'schedule', { BACKUP_SCHEDULE_MIN_INTERVAL_SECONDS: '1' });
+  const service = servicesOf(() => fixture.app.strapi);
   const recordsOf = (profileId: number): Promise<any[]> =>
-    app.strapi.db.query(RECORD).findMany({ where: { profile: { id: profileId } }, orderBy: [{ id: 'asc' }] });
+    fixture.app.strapi.db.query(RECORD).findMany({ where: { profile: { id: profileId } }, orderBy: [{ id: 'asc' }] });
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  beforeAll(async () => {
-    app = await createTestApp(dialect, 'schedule');
-    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '500', BACKUP_POLL_MS: '200', BACKUP_SCHEDULE_MIN_INTERVAL_SECONDS: '1' });
-    await app.boot();
-  }, 120000);
-
-  afterAll(async () => {
-    for (const child of workers) child.kill('SIGKILL');
-    await app?.destroy();
-  });
-
   it('has a real unique index on the idempotency key; NULL keys stay allowed', async () => {
-    const knex = app.strapi.db.connection;
+    const knex = fixture.app.strapi.db.connection;
     const row = (documentId: string, key: string | null) => ({
       document_id: documentId,
       kind: 'backup',
@@ -112,8 +100,7 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
 
       const started: Promise<void>[] = [];
       for (let i = 0; i < 3; i += 1) {
-        const child = app.spawnWorker(['ignore', 'ignore', 'pipe']);
-        workers.push(child);
+        const child = fixture.spawnWorker(['ignore', 'ignore', 'pipe']);
         let stderr = '';
         started.push(
           new Promise((resolve, reject) => {
@@ -135,8 +122,8 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
         90000,
         'records of 3 fire times while every process runs',
       );
-      const exits = workers.map((child) => new Promise((resolve) => child.once('exit', (code) => resolve(code))));
-      for (const child of workers) child.kill('SIGTERM');
+      const exits = fixture.workers.map((child) => new Promise((resolve) => child.once('exit', (code) => resolve(code))));
+      for (const child of fixture.workers) child.kill('SIGTERM');
       expect(await Promise.all(exits)).toEqual([0, 0, 0]);
 
       const records = await recordsOf(profile.id);
@@ -160,7 +147,7 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
       expect(keys.every((k) => fireTimeOf(k) % 1000 === 0)).toBe(true);
 
       // Clearing the schedule removes the job at once, without a restart: no new fires.
-      await app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: null } });
+      await fixture.app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: null } });
       expect(service('scheduler').registeredJobs()).not.toContain(`backup-schedule-${profile.documentId}`);
       await sleep(1200); // a fire already under way may still land
       const settled = (await recordsOf(profile.id)).length;
@@ -168,20 +155,20 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
       expect((await recordsOf(profile.id)).length).toBe(settled);
 
       // A new rule and timezone take effect at once.
-      await app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: '*/2 * * * * *', timezone: 'Europe/Paris' } });
+      await fixture.app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: '*/2 * * * * *', timezone: 'Europe/Paris' } });
       expect(service('scheduler').registeredJobs()).toContain(`backup-schedule-${profile.documentId}`);
       await waitFor(async () => (await recordsOf(profile.id)).length > settled, 15000, 'a fire of the new rule');
       const latest = (await recordsOf(profile.id)).slice(settled);
       expect(latest.every((r) => (fireTimeOf(r.idempotencyKey) / 1000) % 2 === 0)).toBe(true);
 
       // An invalid rule is logged and skipped; it never throws into the caller.
-      await app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: 'every day at noon' } });
+      await fixture.app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: 'every day at noon' } });
       expect(service('scheduler').registeredJobs()).not.toContain(`backup-schedule-${profile.documentId}`);
 
       // Deleting the profile removes its job.
-      await app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: '* * * * * *' } });
+      await fixture.app.strapi.db.query(PROFILE).update({ where: { id: profile.id }, data: { schedule: '* * * * * *' } });
       expect(service('scheduler').registeredJobs()).toContain(`backup-schedule-${profile.documentId}`);
-      await app.strapi.db.query(PROFILE).delete({ where: { id: profile.id } });
+      await fixture.app.strapi.db.query(PROFILE).delete({ where: { id: profile.id } });
       expect(service('scheduler').registeredJobs()).not.toContain(`backup-schedule-${profile.documentId}`);
     } finally {
       queue.enqueue = enqueue;

@@ -2,30 +2,18 @@
  * Several real worker processes on one database: every job runs exactly once, never two of one
  * profile at once, in FIFO order per profile; SIGTERM stops a worker cleanly (exit 0).
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
-import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { servicesOf } from '../helpers/strapi-app';
+import { withWorkerApp } from '../helpers/worker-app';
 
 const PROFILES = 5;
 const JOBS_PER_PROFILE = 12;
 
 describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => {
-  let app: TestApp;
-  const workers: ChildProcess[] = [];
-  const service = servicesOf(() => app.strapi);
-
-  beforeAll(async () => {
-    app = await createTestApp(dialect, 'workers');
-    Object.assign(app.env, { BACKUP_WORKER: 'false', BACKUP_HEARTBEAT_MS: '500', BACKUP_POLL_MS: '200' });
-    await app.boot();
-  }, 120000);
-
-  afterAll(async () => {
-    for (const child of workers) child.kill('SIGKILL');
-    await app?.destroy();
-  });
+  const fixture = withWorkerApp(dialect, 'workers');
+  const service = servicesOf(() => fixture.app.strapi);
 
   it('runs 60 jobs over 5 profiles exactly once each, FIFO and one at a time per profile', async () => {
     const profiles = [];
@@ -50,26 +38,27 @@ describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => 
     }
 
     for (let i = 0; i < 3; i += 1) {
-      workers.push(app.spawnWorker());
+      fixture.spawnWorker();
     }
     await waitFor(
       async () =>
-        (await app.strapi.db.query('plugin::backup.record').count({ where: { id: { $in: ids }, status: { $in: ['completed', 'failed', 'cancelled'] } } })) ===
-        ids.length,
+        (await fixture.app.strapi.db
+          .query('plugin::backup.record')
+          .count({ where: { id: { $in: ids }, status: { $in: ['completed', 'failed', 'cancelled'] } } })) === ids.length,
       240000,
       'every job to end',
     );
 
-    const records = await app.strapi.db.query('plugin::backup.record').findMany({
+    const records = await fixture.app.strapi.db.query('plugin::backup.record').findMany({
       where: { id: { $in: ids } },
       populate: { profile: { select: ['id'] } },
       orderBy: [{ id: 'asc' }],
     });
     expect(records.filter((r: any) => r.status !== 'completed').map((r: any) => `${r.id} ${r.status}: ${r.message}`)).toEqual([]);
-    const pids = new Set(workers.map((w) => String(w.pid)));
+    const pids = new Set(fixture.workers.map((w) => String(w.pid)));
     expect(records.every((r: any) => pids.has(String(r.worker).split(':').pop() ?? ''))).toBe(true);
     // Exactly once: one archive per record, each named after its own record.
-    const archives = fs.readdirSync(app.backupsDir).filter((f) => f.endsWith('.tar'));
+    const archives = fs.readdirSync(fixture.app.backupsDir).filter((f) => f.endsWith('.tar'));
     expect(archives).toHaveLength(ids.length);
     for (const r of records) expect(archives).toContain(r.archiveFile);
 
@@ -82,8 +71,8 @@ describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => 
       }
     }
 
-    const exits = workers.map((child) => new Promise((resolve) => child.once('exit', (code) => resolve(code))));
-    for (const child of workers) child.kill('SIGTERM');
+    const exits = fixture.workers.map((child) => new Promise((resolve) => child.once('exit', (code) => resolve(code))));
+    for (const child of fixture.workers) child.kill('SIGTERM');
     expect(await Promise.all(exits)).toEqual([0, 0, 0]);
   }, 300000);
 });
