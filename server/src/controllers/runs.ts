@@ -20,14 +20,13 @@ interface RunRequest {
  * Shared by the admin route and the content-API route.
  */
 export const requestRun = async (strapi: Core.Strapi, ctx: Context, { door, trigger, requestedBy, show = (r) => r }: RunRequest) => {
-  const { profile: documentId, kind } = await validateRunBody(ctx.request.body, door);
+  const { profile: documentId } = await validateRunBody(ctx.request.body, door);
   const profiles = getService(strapi, 'profiles');
   const profile = documentId ? await profiles.findByDocumentId(documentId) : await profiles.findDefault();
   if (!profile) {
     throw new errors.NotFoundError(documentId ? `No backup profile has the documentId “${documentId}”.` : 'No default backup profile exists.');
   }
-  await getService(strapi, 'preflight').check(profile);
-  const result = await getService(strapi, 'queue').enqueue({ profile, kind, trigger, requestedBy });
+  const result = await getService(strapi, 'queue').requestBackup(profile, { trigger, requestedBy });
   if (!result.accepted) return conflict(ctx, result.message, { reason: result.reason, record: result.record && show(result.record) });
   ctx.status = 202;
   ctx.body = { data: show(result.record), meta: { position: result.position }, message: result.message };

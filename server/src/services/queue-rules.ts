@@ -4,14 +4,38 @@
  * Unit-tested without a database (tests/unit/queue-rules.test.ts); the transactions that make the
  * facts true at the moment of the decision are queue.ts's.
  */
-import type { RecordKind } from '../../../shared/constants';
-import type { BackupRecord, Profile } from '../../../shared/contracts';
+import type { RecordKind, Trigger } from '../../../shared/constants';
+import type { BackupRecord, Profile, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 
 export type RejectReason = 'busy' | 'queue-full' | 'duplicate' | 'restore-pending';
 
 export type Decision =
   /** position 0: starts now; n: n-th waiting behind the running job (or behind a restore). */
   { accepted: true; position: number; message: string } | { accepted: false; reason: RejectReason; record: BackupRecord | null; message: string };
+
+/** What a trigger asks of the queue (queue.enqueue). */
+export interface EnqueueRequest {
+  profile: Profile;
+  kind?: RecordKind;
+  trigger: Trigger;
+  requestedBy?: number | null;
+  idempotencyKey?: string | null;
+  /**
+   * A `busy` or `queue-full` rejection still leaves a `cancelled` record (with the same
+   * idempotency key), written under the profile lock: what a scheduled fire does.
+   */
+  recordRejection?: boolean;
+  /** A restore's archive and options. */
+  restore?: { source: RestoreSource; options: RestoreRequestOptions };
+  /** Only this worker may start the job (a CLI restore runs in the process that asked for it). */
+  pinnedTo?: string | null;
+}
+
+export type EnqueueResult =
+  | (Extract<Decision, { accepted: true }> & { record: BackupRecord })
+  | (Extract<Decision, { accepted: false }> & { rejectedRecord?: BackupRecord });
+
+export type Rejection = Extract<Decision, { accepted: false }>;
 
 /** What the enqueue of a backup read under its profile's lock. */
 export interface BackupFacts {

@@ -9,37 +9,14 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
-import { ACTIVE_STATUSES, UID, type RecordKind, type RecordStatus, type Trigger } from '../../../shared/constants';
+import { ACTIVE_STATUSES, UID, type RecordStatus, type Trigger } from '../../../shared/constants';
 import { lockEveryProfile, lockProfileRow } from '../locks';
 import { getService, isUniqueViolation } from '../utils';
-import type { BackupRecord, Profile, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
-import { decideBackup, decideRestore, nextToStart, type Decision } from './queue-rules';
+import type { BackupRecord, Profile } from '../../../shared/contracts';
+import { decideBackup, decideRestore, nextToStart, type EnqueueRequest, type EnqueueResult, type Rejection } from './queue-rules';
 
 /** True for exactly the error an insert of an already used idempotency key raises. */
 export const isIdempotencyConflict = (error: unknown): boolean => isUniqueViolation(error, 'idempotency_key');
-
-export interface EnqueueRequest {
-  profile: Profile;
-  kind?: RecordKind;
-  trigger: Trigger;
-  requestedBy?: number | null;
-  idempotencyKey?: string | null;
-  /**
-   * A `busy` or `queue-full` rejection still leaves a `cancelled` record (with the same
-   * idempotency key), written under the profile lock: what a scheduled fire does.
-   */
-  recordRejection?: boolean;
-  /** A restore's archive and options. */
-  restore?: { source: RestoreSource; options: RestoreRequestOptions };
-  /** Only this worker may start the job (a CLI restore runs in the process that asked for it). */
-  pinnedTo?: string | null;
-}
-
-export type EnqueueResult =
-  | (Extract<Decision, { accepted: true }> & { record: BackupRecord })
-  | (Extract<Decision, { accepted: false }> & { rejectedRecord?: BackupRecord });
-
-type Rejection = Extract<Decision, { accepted: false }>;
 
 const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
   const records = () => strapi.db.query(UID.record);
@@ -134,7 +111,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     return record;
   };
 
-  return {
+  const service = {
     /**
      * Accepts or rejects a request at once; never waits for the job. An accepted record is
      * `queued`; a worker claims it (at once when nothing of its profile runs).
@@ -183,6 +160,15 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
       else if (result.rejectedRecord) getService(strapi, 'notifier').emit(result.rejectedRecord);
       if (result.accepted) getService(strapi, 'worker').kick();
       return result;
+    },
+
+    /**
+     * A backup someone asked for now (admin panel, API token, CLI): the preflight's 4xx first, then the
+     * queue's answer. Schedules and the pre-sync hooks enqueue directly: their failures are the job's to record.
+     */
+    async requestBackup(profile: Profile, request: { trigger: Trigger; requestedBy?: number | null }): Promise<EnqueueResult> {
+      await getService(strapi, 'preflight').check(profile);
+      return service.enqueue({ profile, kind: 'backup', ...request });
     },
 
     /**
@@ -239,6 +225,7 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
       return getService(strapi, 'records').findById(recordId);
     },
   };
+  return service;
 };
 
 export default createQueueService;

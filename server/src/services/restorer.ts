@@ -21,7 +21,7 @@ import { RESTORE_STEP_WEIGHTS, UID } from '../../../shared/constants';
 import { formatBytes } from '../../../shared/format';
 import { errorMessage, getConfig, getService } from '../utils';
 import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
-import type { EnqueueResult } from './queue';
+import type { EnqueueResult } from './queue-rules';
 import { WORKER_ID } from './worker';
 
 export const DEFAULT_RESTORE_OPTIONS: RestoreRequestOptions = { safetyBackup: true, force: false, files: false, env: false };

@@ -51,9 +51,7 @@ export const printOutcome = (record: BackupRecord, json: boolean) => {
 export const run = async (ctx: CommandContext): Promise<number> => {
   const strapi = await ctx.strapi();
   const profile = await getService(strapi, 'profiles').resolve(ctx.flags.profile as string | undefined);
-  // The checks an admin's request gets (storage writable, room on the disk, no encryption asked).
-  await getService(strapi, 'preflight').check(profile);
-  const result = await getService(strapi, 'queue').enqueue({ profile, kind: 'backup', trigger: 'cli' });
+  const result = await getService(strapi, 'queue').requestBackup(profile, { trigger: 'cli' });
   if (!result.accepted) {
     if (ctx.json) printJson({ error: { reason: result.reason, message: result.message, record: result.record } });
     process.stderr.write(`strapi-backup: ${result.message}\n`);
