@@ -95,7 +95,9 @@ const verdicts = (sizes) => {
 const printTable = (report) => {
   console.log(`\n${report.dialect}: ${report.machine.cpus} × ${report.machine.cpu}`);
   console.log(
-    ['size', 'articles', 'data', '', 'seconds', 's/GB', 'RSS growth', '', 'baseline'].map((h, i) => (i < 3 ? h.padEnd(10) : h.padStart(10))).join(' '),
+    ['size', 'articles', 'data', '', 'seconds', 's/GB', 'RSS +growth (peak)', '', 'baseline']
+      .map((h, i) => (i < 3 ? h.padEnd(10) : h.padStart(i === 6 ? 20 : 10)))
+      .join(' '),
   );
   for (const s of report.sizes) {
     for (const key of ['backup', 'restore']) {
@@ -109,7 +111,7 @@ const printTable = (report) => {
           key.padStart(10),
           ours.seconds.toFixed(1).padStart(10),
           ours.perGB.toFixed(2).padStart(10),
-          mb(ours.rssGrowth).padStart(10),
+          `+${mb(ours.rssGrowth)} (${mb(ours.peak)})`.padStart(20),
           '',
           `${tool.name}: ${tool.seconds.toFixed(1)} s, ${tool.perGB.toFixed(2)} s/GB`,
         ].join(' '),
