@@ -15,6 +15,7 @@ import { useBackupPermissions, useRecordActions } from '../hooks/useRecordAction
 import type { BackupRecord } from '../types';
 import { formatBytes, formatDuration } from '../utils/format';
 import { useT } from '../utils/translate';
+import { PageHeader } from '../components/PageHeader';
 
 const StatsTable = ({ tables }: { tables: Record<string, number> }) => {
   const entries = Object.entries(tables).sort(([a], [b]) => a.localeCompare(b));
@@ -69,8 +70,7 @@ const RecordDetail = ({ record }: { record: BackupRecord }) => {
   const title = t('detail.title', '{kind} #{id}', { kind: t(`kind.${record.kind}`, record.kind), id: String(record.id) });
   return (
     <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header navigationAction={<BackButton />} title={title} subtitle={record.profile?.name ?? ''} secondaryAction={<StatusBadge record={record} />} />
+      <PageHeader navigationAction={<BackButton />} title={title} subtitle={record.profile?.name ?? ''} secondaryAction={<StatusBadge record={record} />} />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           <RestartRequiredBanner />

@@ -21,6 +21,7 @@ import { useGetProfilesQuery, useGetRecordsQuery } from '../services/api';
 import type { RecordsQuery } from '../types';
 import { isSiteRestoring } from '../utils/restore';
 import { useT } from '../utils/translate';
+import { PageHeader } from '../components/PageHeader';
 
 type UrlQuery = { [K in keyof RecordsQuery]?: string };
 
@@ -53,8 +54,7 @@ export const RecordsPage = () => {
   const filtered = Boolean(query.status || query.kind || query.profile);
   return (
     <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header
+      <PageHeader
         title={title}
         subtitle={t('records.subtitle', 'Every backup and restore of this site, newest first.')}
         primaryAction={allowed.canRun ? <RunBackupButton /> : undefined}

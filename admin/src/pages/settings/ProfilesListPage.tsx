@@ -9,6 +9,7 @@ import { RestartRequiredBanner } from '../../components/RestartRequiredBanner';
 import { useDeleteProfileMutation, useGetProfilesQuery } from '../../services/api';
 import type { ApiError, Profile } from '../../types';
 import { useT } from '../../utils/translate';
+import { PageHeader } from '../../components/PageHeader';
 
 const COLUMNS: Array<[string, string]> = [
   ['profiles.column.name', 'Name'],
@@ -91,8 +92,7 @@ export const ProfilesListPage = () => {
   if (profiles.isError || !profiles.data) return <Page.Error />;
   return (
     <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header
+      <PageHeader
         title={title}
         subtitle={t('profiles.subtitle', 'What each backup includes, when it runs and what happens when one is already running.')}
         primaryAction={

@@ -14,6 +14,7 @@ import { Link } from 'react-router-dom';
 import { RestartRequiredBanner } from '../../components/RestartRequiredBanner';
 import { WEBHOOK_EVENTS } from '../../../../shared/constants';
 import { useT } from '../../utils/translate';
+import { PageHeader } from '../../components/PageHeader';
 
 interface Webhook {
   id: string | number;
@@ -97,8 +98,7 @@ export const WebhookEventsPage = () => {
   if (!webhooks) return <Page.Loading />;
   return (
     <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header
+      <PageHeader
         title={title}
         subtitle={t('webhooks.subtitle', 'Choose which backup and restore events each webhook receives. Settings → Webhooks lists only Strapi’s own events.')}
       />
