@@ -15,11 +15,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { backupInput, completedFields, localUploadsDir } from '../backup-input';
-import { ArchiveRefusedError, checkArchive, createBackup, restoreArchive, type Progress, type RestoreProgress, type RestoreResult } from '../engine';
+import { localUploadsDir, writeSafetyBackup } from '../backup-input';
+import { ArchiveRefusedError, checkArchive, restoreArchive, type Progress, type RestoreProgress, type RestoreResult } from '../engine';
 import { RESTORE_STEP_WEIGHTS, UID } from '../../../shared/constants';
 import { formatBytes } from '../../../shared/format';
-import { errorMessage, getConfig, getService } from '../utils';
+import { getConfig, getService } from '../utils';
 import type { BackupRecord, RestoreRequestOptions, RestoreSource } from '../../../shared/contracts';
 import type { EnqueueResult } from './queue-rules';
 import { WORKER_ID } from './worker';
@@ -92,33 +92,18 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
     const beat = setInterval(() => {
       records.update(record.id, { heartbeatAt: new Date().toISOString() }).catch(() => undefined);
     }, getConfig(strapi).heartbeatMs);
-    const storage = getService(strapi, 'storage');
-    const directory = await storage.ensureDirectory();
-    const archiveFile = storage.archiveName(profile.name, record.id, now, profile.format);
     try {
-      const result = await createBackup({
-        // The whole database and the uploads, whatever the profile leaves out: they are what the restore replaces.
-        ...backupInput(
-          strapi,
-          { ...profile, includeDatabase: true, excludeTables: [], includeUploads: true, includeProjectFiles: profile.includeProjectFiles || options.files },
-          {
-            directory,
-            outFile: path.join(directory, archiveFile),
-            tmpDir: storage.scratchDir(record.id),
-          },
-        ),
+      await writeSafetyBackup(strapi, {
+        recordId: record.id,
+        profile,
+        files: options.files,
+        startedAt: now,
+        storage: getService(strapi, 'storage'),
         signal: job.signal,
         onProgress: band(RESTORE_STEP_WEIGHTS.verify, RESTORE_STEP_WEIGHTS.verify + RESTORE_STEP_WEIGHTS['safety-backup'], job.report, 'safety-backup'),
+        finish: (fields) => getService(strapi, 'queue').finish(record.id, fields),
       });
-      await getService(strapi, 'queue').finish(record.id, completedFields(result, archiveFile));
       return record.id;
-    } catch (error) {
-      await getService(strapi, 'queue').finish(record.id, {
-        status: 'failed',
-        statusReason: 'error',
-        message: `The safety backup before a restore failed: ${errorMessage(error)}`,
-      });
-      throw new Error(`The safety backup of the current site failed (${errorMessage(error)}); nothing was restored.`, { cause: error });
     } finally {
       clearInterval(beat);
     }
