@@ -5,8 +5,9 @@
  * How the cost grows with the site: a backup and a restore of the bench site at each size (site.js),
  * with the same engine's own tools on the same data as the baseline, and peak RSS growth over the
  * booted app. Time should grow at most linearly with the data (seconds per GB stays flat, within
- * LINEAR_SLACK), and RSS growth should stay under RSS_LIMIT at every size: the archive and the
- * restore stream, nothing is held whole in memory. Never part of `npm test`.
+ * LINEAR_SLACK), and RSS growth should stay under RSS_LIMIT at every size (the archive and the
+ * restore are meant to stream: a growth that follows the site's size says something is held).
+ * Never part of `npm test`.
  */
 const fs = require('node:fs');
 const path = require('node:path');

@@ -3,10 +3,10 @@ import { errors, yup } from '@strapi/utils';
 import { RECORD_KINDS } from '../../../shared/constants';
 import { notBlank, requestObject, validate } from './utils';
 
+/** What a valid body asks for: always a backup, of this profile (the default profile when absent). */
 export interface RunInput {
-  /** documentId of the profile; the default profile when absent. */
+  /** documentId of the profile. */
   profile?: string;
-  kind: 'backup';
 }
 
 /** Where the request came from: a restore is never accepted through the content API. */
@@ -32,5 +32,5 @@ export const validateRunBody = async (body: unknown, door: RunDoor): Promise<Run
     throw new errors.ValidationError('A restore needs an archive: POST /backup/records/:documentId/restore with the backup to restore.');
   }
   if (kind !== 'backup') throw new errors.ValidationError(KIND);
-  return { profile: profile ?? undefined, kind };
+  return { profile: profile ?? undefined };
 };
