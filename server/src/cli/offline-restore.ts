@@ -32,7 +32,7 @@ import { resetCompiled } from './boot';
 import { openOfflineApp } from './offline-app';
 import { offlineSafetyBackup } from './offline-safety-backup';
 import { printJson, progressPrinter } from './output';
-import { confirm, describePlan, readManifest } from './restore-plan';
+import { confirmPlan } from './restore-plan';
 
 export interface OfflineRequest {
   appDir: string;
@@ -141,19 +141,7 @@ export const restoreOffline = async (request: OfflineRequest): Promise<number> =
       ? 'A safety backup of the site as it is now is taken first (by this process: no worker can run while the app does not boot).'
       : 'No safety backup is taken (--no-safety-backup).';
     if (!request.yes) {
-      const lines = await describePlan({
-        file: located.file,
-        manifest: await readManifest(located.file),
-        knex: strapi.db.connection,
-        uploadsDir: localUploadsDir(strapi),
-        projectDir: strapi.dirs.app.root,
-        options,
-        safetyNote,
-      });
-      if (!(await confirm(lines))) {
-        process.stderr.write('Nothing was changed.\n');
-        return EXIT.failed;
-      }
+      if (!(await confirmPlan(strapi, located.file, options, safetyNote))) return EXIT.failed;
     } else say(json, safetyNote);
 
     const claim = await raw.claimSite(

@@ -8,7 +8,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline/promises';
+import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
+import { localUploadsDir } from '../backup-input';
 import { ENV_FILE, FILES_PREFIX, MANIFEST_NAME, PROJECT_INCLUDE_DIRS, UPLOADS_PREFIX, parseManifest, type Manifest } from '../engine';
 import { drain, readEntries } from '../engine/archive-read';
 import type { RestoreRequestOptions } from '../../../shared/contracts';
@@ -101,4 +103,20 @@ export const confirm = async (lines: string[]): Promise<boolean> => {
   } finally {
     rl.close();
   }
+};
+
+/** Describes the restore to the operator and asks; on a "no" it says nothing changed and gives false. */
+export const confirmPlan = async (strapi: Core.Strapi, file: string, options: RestoreRequestOptions, safetyNote: string): Promise<boolean> => {
+  const lines = await describePlan({
+    file,
+    manifest: await readManifest(file),
+    knex: strapi.db.connection,
+    uploadsDir: localUploadsDir(strapi),
+    projectDir: strapi.dirs.app.root,
+    options,
+    safetyNote,
+  });
+  if (await confirm(lines)) return true;
+  process.stderr.write('Nothing was changed.\n');
+  return false;
 };

@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { EXIT, UID } from '../../../../shared/constants';
-import { localUploadsDir } from '../../backup-input';
 import type { BackupRecord, RestoreRequestOptions } from '../../../../shared/contracts';
 import { WORKER_ID } from '../../services/worker';
 import { getConfig, getService } from '../../utils';
@@ -11,7 +10,7 @@ import type { CommandContext } from '../context';
 import { BootError, CliError, usageError } from '../errors';
 import { restoreOffline } from '../offline-restore';
 import { printJson } from '../output';
-import { assertConfirmable, confirm, describePlan, readManifest } from '../restore-plan';
+import { assertConfirmable, confirmPlan } from '../restore-plan';
 import { follow } from './run';
 
 /** The longest a timer waits (2^31 - 1 ms): how long this process lets its own restore finish. */
@@ -73,19 +72,7 @@ const restoreBooted = async (
   const { file, from } = await locate(strapi, choice);
   if (!yes) {
     const safetyNote = options.safetyBackup ? 'A safety backup of the site as it is now is taken first.' : 'No safety backup is taken (--no-safety-backup).';
-    const lines = await describePlan({
-      file,
-      manifest: await readManifest(file),
-      knex: strapi.db.connection,
-      uploadsDir: localUploadsDir(strapi),
-      projectDir: strapi.dirs.app.root,
-      options,
-      safetyNote,
-    });
-    if (!(await confirm(lines))) {
-      process.stderr.write('Nothing was changed.\n');
-      return EXIT.failed;
-    }
+    if (!(await confirmPlan(strapi, file, options, safetyNote))) return EXIT.failed;
   }
   const result = await getService(strapi, 'restorer')
     .request({ from, options, trigger: 'cli', pinnedTo: WORKER_ID })
