@@ -20,7 +20,7 @@
  */
 import type { Knex } from 'knex';
 import { RestoreFailedError } from './errors';
-import { rawRows } from './introspect';
+import { selectRows } from './introspect';
 import type { Dialect } from './types';
 
 export type DeleteRule = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRICT' | 'NO ACTION';
@@ -47,9 +47,10 @@ const PG_RULES: Record<string, DeleteRule> = { a: 'NO ACTION', r: 'RESTRICT', c:
 
 export async function listForeignKeys(db: Db, dialect: Dialect, tables: string[]): Promise<ForeignKey[]> {
   if (dialect === 'postgres') {
-    const rows = rawRows(
+    const rows = await selectRows(
+      db,
       dialect,
-      await db.raw(`
+      `
       select con.conname as name, c.relname as table_name, p.relname as ref_table, con.confdeltype as del,
              pg_get_constraintdef(con.oid) as def,
              (select array_agg(a.attname::text order by k.ord) from unnest(con.conkey) with ordinality k(attnum, ord)
@@ -61,7 +62,7 @@ export async function listForeignKeys(db: Db, dialect: Dialect, tables: string[]
         join pg_class p on p.oid = con.confrelid
         join pg_namespace n on n.oid = c.relnamespace
        where con.contype = 'f' and n.nspname = current_schema()
-       order by c.relname, con.conname`),
+       order by c.relname, con.conname`,
     );
     return rows.map((r: any) => ({
       name: r.name,
@@ -74,16 +75,17 @@ export async function listForeignKeys(db: Db, dialect: Dialect, tables: string[]
     }));
   }
   if (dialect === 'mysql') {
-    const rows = rawRows(
+    const rows = await selectRows(
+      db,
       dialect,
-      await db.raw(`
+      `
       select rc.constraint_name as name, rc.table_name as table_name, rc.referenced_table_name as ref_table,
              rc.delete_rule as del, k.column_name as col, k.referenced_column_name as ref_col
         from information_schema.referential_constraints rc
         join information_schema.key_column_usage k
           on k.constraint_schema = rc.constraint_schema and k.constraint_name = rc.constraint_name and k.table_name = rc.table_name
        where rc.constraint_schema = database()
-       order by rc.table_name, rc.constraint_name, k.ordinal_position`),
+       order by rc.table_name, rc.constraint_name, k.ordinal_position`,
     );
     const byKey = new Map<string, ForeignKey>();
     for (const r of rows) {
@@ -135,7 +137,7 @@ export async function applyOutsideRules(db: Db, dialect: Dialect, fks: ForeignKe
     if (restored.has(fk.table) || !restored.has(fk.refTable)) continue;
     const t = ident(dialect, fk.table);
     const where = allSet(dialect, t, fk.columns);
-    const [row] = rawRows(dialect, await db.raw(`select count(*) as n from ${t} where ${where}`));
+    const [row] = await selectRows(db, dialect, `select count(*) as n from ${t} where ${where}`);
     const n = Number(row.n ?? row.N);
     if (n === 0) continue;
     if (fk.onDelete !== 'SET NULL') {
@@ -187,13 +189,12 @@ export async function checkForeignKeys(db: Db, dialect: Dialect, fks: ForeignKey
     const c = ident(dialect, 'c');
     const p = ident(dialect, 'p');
     const join = fk.columns.map((col, i) => `${p}.${ident(dialect, fk.refColumns[i])} = ${c}.${ident(dialect, col)}`).join(' and ');
-    const rows = rawRows(
+    const rows = await selectRows(
+      db,
       dialect,
-      await db.raw(
-        `select ${fk.columns.map((col) => `${c}.${ident(dialect, col)}`).join(', ')} from ${ident(dialect, fk.table)} ${c}
+      `select ${fk.columns.map((col) => `${c}.${ident(dialect, col)}`).join(', ')} from ${ident(dialect, fk.table)} ${c}
         where ${allSet(dialect, c, fk.columns)}
           and not exists (select 1 from ${ident(dialect, fk.refTable)} ${p} where ${join}) limit 1`,
-      ),
     );
     if (rows.length) {
       const values = fk.columns.map((col) => `${col}=${rows[0][col]}`).join(', ');

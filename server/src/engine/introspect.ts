@@ -23,23 +23,25 @@ export function rawRows(dialect: Dialect, result: any): any[] {
   return result;
 }
 
+/** A raw select's rows, whatever the driver. */
+export const selectRows = async (db: Db, dialect: Dialect, sql: string, bindings?: readonly Knex.RawBinding[]): Promise<any[]> =>
+  rawRows(dialect, bindings ? await db.raw(sql, bindings) : await db.raw(sql));
+
 export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
   let rows: any[];
   if (dialect === 'sqlite') {
-    rows = rawRows(dialect, await db.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name"));
+    rows = await selectRows(db, dialect, "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name");
   } else if (dialect === 'postgres') {
-    rows = rawRows(
+    rows = await selectRows(
+      db,
       dialect,
-      await db.raw(
-        "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
-      ),
+      "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
     );
   } else {
-    rows = rawRows(
+    rows = await selectRows(
+      db,
       dialect,
-      await db.raw(
-        "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' order by table_name",
-      ),
+      "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' order by table_name",
     );
   }
   return rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
@@ -87,9 +89,10 @@ async function describeSqlite(db: Db, tables: string[]): Promise<TableInfo[]> {
 
 async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> {
   // format_type gives the full declared type, e.g. `timestamp(6) without time zone`.
-  const cols = rawRows(
+  const cols = await selectRows(
+    db,
     'postgres',
-    await db.raw(`
+    `
     select c.relname as table_name, a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
            t.typname as typname, not a.attnotnull as nullable
       from pg_attribute a
@@ -97,11 +100,12 @@ async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> 
       join pg_namespace n on n.oid = c.relnamespace
       join pg_type t on t.oid = a.atttypid
      where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
-     order by c.relname, a.attnum`),
+     order by c.relname, a.attnum`,
   );
-  const idx = rawRows(
+  const idx = await selectRows(
+    db,
     'postgres',
-    await db.raw(`
+    `
     select t.relname as table_name, i.relname as index_name, ix.indisunique as is_unique,
            ix.indisprimary as is_primary, a.attname as column_name, k.ord as ord
       from pg_index ix
@@ -111,7 +115,7 @@ async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> 
       cross join lateral unnest(ix.indkey::int2[]) with ordinality as k(attnum, ord)
       left join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
      where n.nspname = current_schema()
-     order by t.relname, i.relname, k.ord`),
+     order by t.relname, i.relname, k.ord`,
   );
   return assemble(
     tables,
@@ -134,33 +138,24 @@ async function describePostgres(db: Db, tables: string[]): Promise<TableInfo[]> 
   );
 }
 
+// Every column aliased to itself: MySQL 8 names information_schema's columns in capitals.
+const MYSQL_COLUMNS = `select table_name as table_name, column_name as name, column_type as column_type, data_type as data_type,
+  is_nullable as is_nullable from information_schema.columns where table_schema = database() order by table_name, ordinal_position`;
+const MYSQL_INDEXES = `select table_name as table_name, index_name as index_name, non_unique as non_unique, column_name as column_name,
+  seq_in_index as seq from information_schema.statistics where table_schema = database() order by table_name, index_name, seq_in_index`;
+
 async function describeMysql(db: Db, tables: string[]): Promise<TableInfo[]> {
-  const cols = rawRows(
-    'mysql',
-    await db.raw(`
-    select table_name as table_name, column_name as name, column_type as column_type,
-           data_type as data_type, is_nullable as is_nullable
-      from information_schema.columns
-     where table_schema = database()
-     order by table_name, ordinal_position`),
-  );
-  const idx = rawRows(
-    'mysql',
-    await db.raw(`
-    select table_name as table_name, index_name as index_name, non_unique as non_unique,
-           column_name as column_name, seq_in_index as seq
-      from information_schema.statistics
-     where table_schema = database()
-     order by table_name, index_name, seq_in_index`),
-  );
+  const cols = await selectRows(db, 'mysql', MYSQL_COLUMNS);
+  const idx = await selectRows(db, 'mysql', MYSQL_INDEXES);
   // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint: find those columns.
   const jsonCols = new Set<string>();
   try {
-    const checks = rawRows(
+    const checks = await selectRows(
+      db,
       'mysql',
-      await db.raw(`
+      `
       select table_name as table_name, check_clause as check_clause
-        from information_schema.check_constraints where constraint_schema = database()`),
+        from information_schema.check_constraints where constraint_schema = database()`,
     );
     for (const c of checks) {
       const m = /json_valid\(`([^`]+)`\)/i.exec(String(c.check_clause));

@@ -1,5 +1,5 @@
 import type { Dialect } from './types';
-import { rawRows, type Db } from './introspect';
+import { selectRows, type Db } from './introspect';
 
 /**
  * Estimated rows per table, only for progress. PostgreSQL and MySQL keep statistics (cheap, may be
@@ -9,16 +9,17 @@ export async function estimateRows(db: Db, dialect: Dialect, tables: string[]): 
   const out = new Map<string, number>();
   try {
     if (dialect === 'postgres') {
-      const rows = rawRows(
+      const rows = await selectRows(
+        db,
         dialect,
-        await db.raw(`
+        `
         select c.relname as name, c.reltuples::bigint as n from pg_class c
           join pg_namespace ns on ns.oid = c.relnamespace
-         where ns.nspname = current_schema() and c.relkind in ('r', 'p')`),
+         where ns.nspname = current_schema() and c.relkind in ('r', 'p')`,
       );
       for (const r of rows) out.set(r.name, Math.max(0, Number(r.n)));
     } else if (dialect === 'mysql') {
-      const rows = rawRows(dialect, await db.raw('select table_name as name, table_rows as n from information_schema.tables where table_schema = database()'));
+      const rows = await selectRows(db, dialect, 'select table_name as name, table_rows as n from information_schema.tables where table_schema = database()');
       for (const r of rows) out.set(r.name, Math.max(0, Number(r.n) || 0));
     } else {
       for (const t of tables) {

@@ -13,35 +13,35 @@
  */
 import type { Knex } from 'knex';
 import { ident } from './foreign-keys';
-import { rawRows } from './introspect';
+import { selectRows } from './introspect';
 import type { Dialect } from './types';
 
 /** Raises the PostgreSQL sequences of the restored tables' columns; returns `table.column` moved. */
 export async function raiseSequences(db: Knex | Knex.Transaction, dialect: Dialect, restored: Set<string>): Promise<string[]> {
   if (dialect !== 'postgres') return [];
-  const owned = rawRows(
+  const owned = await selectRows(
+    db,
     dialect,
-    await db.raw(`
+    `
     select c.relname as table_name, a.attname as column_name,
            pg_get_serial_sequence(quote_ident(c.relname), a.attname) as seq
       from pg_attribute a
       join pg_class c on c.oid = a.attrelid
       join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
-       and pg_get_serial_sequence(quote_ident(c.relname), a.attname) is not null`),
+       and pg_get_serial_sequence(quote_ident(c.relname), a.attname) is not null`,
   );
   const moved: string[] = [];
   for (const r of owned) {
     if (!restored.has(r.table_name)) continue;
-    const [{ m }] = rawRows(dialect, await db.raw(`select max(${ident(dialect, r.column_name)})::text as m from ${ident(dialect, r.table_name)}`));
+    const [{ m }] = await selectRows(db, dialect, `select max(${ident(dialect, r.column_name)})::text as m from ${ident(dialect, r.table_name)}`);
     if (m === null) continue;
-    const [{ last, start }] = rawRows(
+    const [{ last, start }] = await selectRows(
+      db,
       dialect,
-      await db.raw(
-        `select pg_sequence_last_value(s)::text as last, (select seqstart::text from pg_sequence where seqrelid = s) as start
+      `select pg_sequence_last_value(s)::text as last, (select seqstart::text from pg_sequence where seqrelid = s) as start
          from (select ?::regclass as s) x`,
-        [r.seq],
-      ),
+      [r.seq],
     );
     // A sequence never called hands out its start value next.
     const next = last === null ? BigInt(start) : BigInt(last) + 1n;
