@@ -5,7 +5,7 @@ import type { Profile } from '../../../shared/contracts';
 import { NOTIFY_LIMITS, NOTIFY_ON, PLACEHOLDERS, unknownPlaceholders } from '../../../shared/mail-template';
 import { cronProblem, timezoneProblem } from './cron';
 import { isPlainObject } from '../utils';
-import { requestObject, validate } from './utils';
+import { notBlank, requestObject, validate } from './utils';
 
 /** Every field a client may write; the rest of a profile (id, documentId, dates) is the server's. */
 export const PROFILE_FIELDS = [
@@ -45,13 +45,16 @@ const oneOf = (field: string, values: readonly string[]) =>
     .string()
     .typeError(`${field} must be one of: ${values.join(', ')}`)
     .oneOf([...values], `${field} must be one of: ${values.join(', ')}`);
+/** A string the client may clear with null, of at most `max` characters. */
+const text = (field: string, what: string, max: number) =>
+  yup.string().nullable().typeError(`${field} must be ${what}`).max(max, `${field} must be at most ${max} characters`);
 
 /** The e-mail a job's ending sends (mail/template.ts); null sends none. */
 const templateText = (field: 'subject' | 'body', max: number) =>
   yup
     .string()
     .typeError(`notify.${field} must be a string`)
-    .test('not-blank', `notify.${field} must not be empty`, (v) => v === undefined || v.trim() !== '')
+    .test('not-blank', `notify.${field} must not be empty`, notBlank)
     .max(max, `notify.${field} must be at most ${max} characters`)
     .test('placeholders', '', function check(v) {
       const unknown = v ? unknownPlaceholders(v) : [];
@@ -94,13 +97,9 @@ const fields = {
   name: yup
     .string()
     .typeError('name must be a string')
-    .test('not-blank', 'name must not be empty', (v) => v === undefined || v.trim() !== '')
+    .test('not-blank', 'name must not be empty', notBlank)
     .max(MAX.name, `name must be at most ${MAX.name} characters`),
-  description: yup
-    .string()
-    .nullable()
-    .typeError('description must be a string')
-    .max(MAX.description, `description must be at most ${MAX.description} characters`),
+  description: text('description', 'a string', MAX.description),
   queueBehavior: oneOf('queueBehavior', QUEUE_BEHAVIORS),
   maxQueueDepth: int('maxQueueDepth', PROFILE_LIMITS.maxQueueDepth.min, PROFILE_LIMITS.maxQueueDepth.max),
   includeDatabase: bool('includeDatabase'),
@@ -113,21 +112,13 @@ const fields = {
       yup
         .string()
         .typeError('excludeTables must be a list of table names')
-        .test('not-blank', 'excludeTables must not contain empty names', (v) => v === undefined || v.trim() !== '')
+        .test('not-blank', 'excludeTables must not contain empty names', notBlank)
         .max(MAX.table, `excludeTables names must be at most ${MAX.table} characters`),
     ),
   includeUploads: bool('includeUploads'),
   includeProjectFiles: bool('includeProjectFiles'),
-  schedule: yup
-    .string()
-    .nullable()
-    .typeError('schedule must be a cron expression (a string) or null')
-    .max(MAX.schedule, `schedule must be at most ${MAX.schedule} characters`),
-  timezone: yup
-    .string()
-    .nullable()
-    .typeError('timezone must be an IANA time zone name (a string) or null')
-    .max(MAX.timezone, `timezone must be at most ${MAX.timezone} characters`),
+  schedule: text('schedule', 'a cron expression (a string) or null', MAX.schedule),
+  timezone: text('timezone', 'an IANA time zone name (a string) or null', MAX.timezone),
   retainCount: int('retainCount', 0, MAX.retain).nullable(),
   retainDays: int('retainDays', 0, MAX.retain).nullable(),
   format: oneOf('format', ARCHIVE_FORMATS),
