@@ -13,6 +13,7 @@ import type { TestDialect } from './databases';
 import { databaseState, filesState } from './site-state';
 import type { CliResult, TestApp } from './strapi-app';
 import { servicesOf } from './strapi-app';
+import { accepted } from './results';
 
 const CLI = path.resolve(__dirname, '../../bin/strapi-backup.js');
 
@@ -28,7 +29,7 @@ export interface TakenBackup {
 /** A completed backup of the booted app's default profile (database, uploads, project files). */
 export const backUp = async (app: TestApp): Promise<TakenBackup> => {
   const service = servicesOf(() => app.strapi);
-  const queued = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
+  const queued = accepted(await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' }));
   let record: any;
   await waitFor(
     async () => {

@@ -140,11 +140,10 @@ export const createTestApp = async (dialect: TestDialect, label: string, { paren
 };
 
 /**
- * The plugin's services of a test's app, by a name the compiler checks. `strapi` is read at each
- * call, so a suite can define its helper before `beforeAll` boots the app. The service is `any`:
- * tests reach into results the server types as maybe-null once an assertion has settled it.
+ * The plugin's services of a test's app, typed as the server's `getService` types them. `strapi`
+ * is read at each call, so a suite can define its helper before `beforeAll` boots the app.
  */
 export const servicesOf =
   (strapi: () => Core.Strapi) =>
-  (name: keyof Services): any =>
+  <Name extends keyof Services>(name: Name): ReturnType<Services[Name]> =>
     getService(strapi(), name);

@@ -8,6 +8,7 @@ import { describeTables } from '../../server/src/engine/introspect';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
 import { servicesOf } from '../helpers/strapi-app';
+import { accepted } from '../helpers/results';
 
 const KEYS = ['backupQueued', 'backupRunning', 'restartRequired', 'restorePending'];
 
@@ -41,7 +42,7 @@ describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
 
     const queue = service('queue');
     const profile = await service('profiles').create({ name: 'Watched', queueBehavior: 'queue', includeUploads: false, includeProjectFiles: false });
-    const first = await queue.enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const first = accepted(await queue.enqueue({ profile, kind: 'backup', trigger: 'api' }));
     expect(first).toMatchObject({ accepted: true, record: { status: 'queued' } });
     expect(await activity()).toEqual({ backupRunning: false, backupQueued: true, restorePending: false, restartRequired: false });
 
@@ -49,12 +50,12 @@ describe.each(dialectsUnderTest())('GET /backup/activity on %s', (dialect) => {
     expect(await queue.claimNext('activity-test')).toMatchObject({ id: first.record.id, status: 'running' });
     expect(await activity()).toEqual({ backupRunning: true, backupQueued: false, restorePending: false, restartRequired: false });
 
-    const second = await queue.enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const second = accepted(await queue.enqueue({ profile, kind: 'backup', trigger: 'api' }));
     expect(second).toMatchObject({ accepted: true, position: 1 });
     expect(await activity()).toEqual({ backupRunning: true, backupQueued: true, restorePending: false, restartRequired: false });
 
     // A restore queued behind the running backup is already pending.
-    const restore = await queue.enqueue({ profile, kind: 'restore', trigger: 'cli' });
+    const restore = accepted(await queue.enqueue({ profile, kind: 'restore', trigger: 'cli' }));
     expect(restore).toMatchObject({ accepted: true, record: { kind: 'restore', status: 'queued' } });
     expect(await activity()).toEqual({ backupRunning: true, backupQueued: true, restorePending: true, restartRequired: false });
 

@@ -9,6 +9,7 @@ import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { startHttpApp, type HttpApp } from '../helpers/http';
 import { servicesOf } from '../helpers/strapi-app';
+import { found } from '../helpers/results';
 
 const RECORD = 'plugin::backup.record';
 const FINAL = ['completed', 'failed', 'cancelled'];
@@ -419,7 +420,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect(early.body.error.message).toBe(`Record ${id} is queued; cancel it or wait for it to end before deleting it.`);
 
     service('worker').start();
-    await waitFor(async () => FINAL.includes((await service('records').findById(id)).status), 60000, 'the backup to end');
+    await waitFor(async () => FINAL.includes(found(await service('records').findById(id), `record ${id}`).status), 60000, 'the backup to end');
     const done = (await request('GET', `/backup/records/${documentId}`)).body.data;
     expect(done.status).toBe('completed');
     const file = path.join(http.app.backupsDir, done.archiveFile);
@@ -516,7 +517,7 @@ describe.each(dialectsUnderTest())('admin REST API on %s', (dialect) => {
     expect((await request('POST', `/backup/records/${documentId}/verify`)).status).toBe(404);
 
     service('worker').start();
-    await waitFor(async () => FINAL.includes((await service('records').findById(id)).status), 60000, 'the backup to end');
+    await waitFor(async () => FINAL.includes(found(await service('records').findById(id), `record ${id}`).status), 60000, 'the backup to end');
     const verified = await request('POST', `/backup/records/${documentId}/verify`);
     expect(verified.status).toBe(200);
     expect(verified.body.data).toMatchObject({ ok: true, errors: [] });

@@ -11,6 +11,8 @@ import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, seedContent, type TestApp, servicesOf } from '../helpers/strapi-app';
 import { readArchive, tableRows, writeTar } from '../helpers/archive';
 import { waitFor } from '../helpers/wait';
+import { accepted } from '../helpers/results';
+import { createBulkRows } from '../helpers/bulk-rows';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -30,7 +32,7 @@ const listTables = async (app: TestApp): Promise<string[]> => {
 const runBackup = async (app: TestApp, onPoll?: (record: any) => void) => {
   const service = servicesOf(() => app.strapi);
   const profile = await service('profiles').resolve();
-  const result = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+  const result = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
   expect(result).toMatchObject({ accepted: true, position: 0 });
   let record: any;
   await waitFor(
@@ -128,18 +130,7 @@ describe.each(dialectsUnderTest())('backup of a real Strapi app on %s', (dialect
   it('keeps serving writes while a backup runs', async () => {
     // Enough rows that the dump outlasts a write by far, on every dialect.
     const knex = app.strapi.db.connection;
-    await knex.schema.createTable('bulk_rows', (t) => {
-      t.increments('id');
-      t.string('payload', 200);
-    });
-    const payload = 'x'.repeat(150);
-    for (let i = 0; i < 40; i += 1) {
-      await knex.batchInsert(
-        'bulk_rows',
-        Array.from({ length: 2500 }, () => ({ payload })),
-        500,
-      );
-    }
+    await createBulkRows(knex, 3125, 5); // 100,000 rows
 
     let backupDone = false;
     let write: Promise<{ finishedDuringBackup: boolean }> | null = null;

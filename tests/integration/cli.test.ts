@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../helpers/wait';
 import { createTestApp, type CliResult, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { accepted, found } from '../helpers/results';
+import type { BackupRecord } from '../../shared/contracts';
 
 /** Matches a string that begins with `prefix`, taken literally. */
 const startingWith = (prefix: string) => expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -26,17 +28,17 @@ describe('the strapi-backup CLI as an operator types it', () => {
   /** A directory that is not the app: where an operator stands when passing --app-dir. */
   let elsewhere: string;
   /** A completed backup, taken in this process before the CLI runs. */
-  let record: { id: number; documentId: string; archiveFile: string };
+  let record: BackupRecord;
 
   beforeAll(async () => {
     app = await createTestApp('sqlite', 'cli');
     await app.boot();
     const service = servicesOf(() => app.strapi);
-    const queued = await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' });
+    const queued = accepted(await service('queue').enqueue({ profile: await service('profiles').resolve(), kind: 'backup', trigger: 'api' }));
     await waitFor(
       async () => {
-        record = await service('records').findById(queued.record.id);
-        return (record as any).status === 'completed';
+        record = found(await service('records').findById(queued.record.id), `record ${queued.record.id}`);
+        return record.status === 'completed';
       },
       60000,
       'the first backup to complete',
@@ -156,7 +158,7 @@ describe('the strapi-backup CLI as an operator types it', () => {
   });
 
   it('verifies the archive of a record or a file, says which, and refuses to guess between them', async () => {
-    const archive = path.join(app.backupsDir, record.archiveFile);
+    const archive = path.join(app.backupsDir, found(record.archiveFile, 'the archive of the backup'));
     const id = String(record.id);
 
     // --file never boots the app: from a directory that holds no app and with no app variable.

@@ -11,6 +11,10 @@ import { SMTPServer } from 'smtp-server';
 import { formatBytes } from '../../shared/format';
 import { waitFor } from '../helpers/wait';
 import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { accepted, found } from '../helpers/results';
+import type { Profile } from '../../shared/contracts';
+import type { NotifySettings } from '../../shared/mail-template';
+import type { EnqueueRequest } from '../../server/src/services/queue-rules';
 
 const BODY = [
   'Hello {user_firstname} {user_lastname},',
@@ -28,8 +32,8 @@ describe('notification e-mails on sqlite', () => {
   const service = servicesOf(() => app.strapi);
 
   /** Runs a job of `profile` to its end, then waits until its e-mails are sent (or failed). */
-  const runJob = async (profile: any, extra: Record<string, unknown> = {}) => {
-    const { record } = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', ...extra });
+  const runJob = async (profile: Profile, extra: Partial<EnqueueRequest> = {}) => {
+    const { record } = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', ...extra }));
     let done: any;
     await waitFor(
       async () => {
@@ -41,7 +45,7 @@ describe('notification e-mails on sqlite', () => {
     );
     await service('notifier').flush();
     await service('mailer').flush();
-    return service('records').findById(record.id);
+    return found(await service('records').findById(record.id), `record ${record.id}`);
   };
 
   beforeAll(async () => {
@@ -82,7 +86,8 @@ describe('notification e-mails on sqlite', () => {
     refuse = false;
   });
 
-  const createProfile = (name: string, notify: unknown) => service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, notify });
+  const createProfile = (name: string, notify: NotifySettings) =>
+    service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, notify });
 
   it('e-mails a completed admin job to its requester and to the list, each with the placeholders filled', async () => {
     const profile = await createProfile('Mail test', {

@@ -13,6 +13,7 @@ import { startHttpApp, type HttpApp } from '../helpers/http';
 import { ACTIONS } from '../../shared/constants';
 import { verifyArchive } from '../../server/src/engine';
 import { servicesOf } from '../helpers/strapi-app';
+import { accepted, found } from '../helpers/results';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 /** What the content API may show of a record: no requester, no worker, no table names. */
@@ -46,11 +47,16 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
   };
   /** Runs a backup of `profile` through the queue and this app's worker, to its end. */
   const backUp = async (profile: { id: number }) => {
-    const result = await service('queue').enqueue({ profile: await service('profiles').findById(profile.id), kind: 'backup', trigger: 'cli' });
+    const result = await service('queue').enqueue({
+      profile: found(await service('profiles').findById(profile.id), `profile ${profile.id}`),
+      kind: 'backup',
+      trigger: 'cli',
+    });
     expect(result.accepted).toBe(true);
+    const { id } = accepted(result).record;
     service('worker').start();
     let record: any;
-    await waitFor(async () => FINAL.includes((record = await service('records').findById(result.record.id)).status), 60000, 'the backup to end');
+    await waitFor(async () => FINAL.includes((record = found(await service('records').findById(id), `record ${id}`)).status), 60000, 'the backup to end');
     await service('worker').stop(5000);
     return record;
   };
@@ -165,7 +171,7 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
     fs.truncateSync(file, 512 + size + 1024);
     const records = service('records');
     const created = await records.create({ profile: profile.id, kind: 'backup', trigger: 'cli' });
-    await records.update(created.id, { status: 'completed', finishedAt: new Date(), archiveFile: name, archiveSize: 512 + size + 1024 });
+    await records.update(created.id, { status: 'completed', finishedAt: new Date().toISOString(), archiveFile: name, archiveSize: 512 + size + 1024 });
 
     const leaving = new AbortController();
     const firstAnswer = fetch(`${http.url}/backup/records/${created.documentId}/verify`, {
@@ -257,7 +263,7 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
     const profile = await createProfile('Flaky database');
     let failures = 0;
     const failCompleted = (times: number) => {
-      queue.finish = async (id: number, data: { status: string }) => {
+      queue.finish = async (id, data) => {
         if (data.status === 'completed' && failures < times) {
           failures += 1;
           throw new Error('Connection terminated unexpectedly');
@@ -293,9 +299,9 @@ describe.each(dialectsUnderTest())('hardening on %s', (dialect) => {
     // A job running on another instance, and one that died with a boot (its record long ended).
     const records = service('records');
     const alive = await records.create({ profile: record.profile.id, kind: 'backup', trigger: 'cli' });
-    await records.update(alive.id, { status: 'running', startedAt: new Date(), heartbeatAt: new Date(), worker: 'other-host:1' });
+    await records.update(alive.id, { status: 'running', startedAt: new Date().toISOString(), heartbeatAt: new Date().toISOString(), worker: 'other-host:1' });
     const dead = await records.create({ profile: record.profile.id, kind: 'backup', trigger: 'pre-update' });
-    await records.update(dead.id, { status: 'failed', finishedAt: new Date() });
+    await records.update(dead.id, { status: 'failed', finishedAt: new Date().toISOString() });
     const files = (id: number) => [path.join(dir, '.tmp', `job-${id}`, 'snapshot.sqlite'), path.join(dir, `private-20260101-000000-${id}.tar.partial`)];
     for (const file of [...files(alive.id), ...files(dead.id), ...files(987654)]) {
       fs.mkdirSync(path.dirname(file), { recursive: true });

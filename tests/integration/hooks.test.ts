@@ -72,7 +72,8 @@ describe.each(dialectsUnderTest())('pre-update and pre-uninstall backups on %s',
     const service = servicesOf(() => app.strapi);
     const profile = await service('profiles').resolve();
     const record = await service('records').create({ profile: profile.id, kind: 'backup', trigger: 'api' });
-    await service('records').update(record.id, { status: 'running', startedAt: heartbeatAt, heartbeatAt, worker: 'elsewhere:1' });
+    const at = heartbeatAt.toISOString();
+    await service('records').update(record.id, { status: 'running', startedAt: at, heartbeatAt: at, worker: 'elsewhere:1' });
     return record;
   };
 

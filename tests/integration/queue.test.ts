@@ -5,16 +5,20 @@
  * three jobs at once, so only the queue's rules keep jobs apart.
  */
 import fs from 'node:fs';
+import { createBulkRows } from '../helpers/bulk-rows';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { accepted, found, isAccepted, isRefused, time } from '../helpers/results';
+import type { Profile } from '../../shared/contracts';
+import type { EnqueueRequest } from '../../server/src/services/queue-rules';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 
 describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   let app: TestApp;
   const service = servicesOf(() => app.strapi);
-  const record = (id: number) => service('records').findById(id);
+  const record = async (id: number) => found(await service('records').findById(id), `record ${id}`);
   const profileNamed = (name: string, data: Record<string, unknown>) =>
     service('profiles').create({ name, includeUploads: false, includeProjectFiles: false, ...data });
   const untilFinal = async (id: number, timeoutMs = 60000) => {
@@ -23,7 +27,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   };
   /** Archive files (finished or partial) named after a record. */
   const archivesOf = (id: number) => (fs.existsSync(app.backupsDir) ? fs.readdirSync(app.backupsDir).filter((f) => f.includes(`-${id}.tar`)) : []);
-  const enqueueMany = (profile: unknown, n: number, extra: Record<string, unknown> = {}) =>
+  const enqueueMany = (profile: Profile, n: number, extra: Partial<EnqueueRequest> = {}) =>
     Promise.all(Array.from({ length: n }, () => service('queue').enqueue({ profile, kind: 'backup', trigger: 'api', ...extra })));
 
   beforeAll(async () => {
@@ -38,22 +42,12 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     await app.boot();
     // A table large enough that a backup runs for a while, so it can be cancelled or killed mid-job.
     const knex = app.strapi.db.connection;
-    await knex.schema.createTable('bulk_rows', (t) => {
-      t.increments('id');
-      t.string('payload', 200);
-    });
     // 2,500 rows doubled in the database: 1.28M on PostgreSQL and MySQL, where a backup of 150k
     // rows sometimes ended before the SIGTERM and timeout tests caught it running. 160k on SQLite:
     // a 200 MB file written every 200 ms (this suite's heartbeats) is copied under one read lock
     // (~0.6 s, see engine/snapshot.ts), which delays a heartbeat past this suite's 1 s lapse and
     // gets a job marked lost. With the default 10 s heartbeat the lapse is 30 s.
-    await knex.batchInsert(
-      'bulk_rows',
-      Array.from({ length: 2500 }, () => ({ payload: 'y'.repeat(150) })),
-      500,
-    );
-    const doublings = dialect === 'sqlite' ? 6 : 9;
-    for (let i = 0; i < doublings; i += 1) await knex.raw('insert into bulk_rows (payload) select payload from bulk_rows');
+    await createBulkRows(knex, 2500, dialect === 'sqlite' ? 6 : 9, () => 'y'.repeat(150));
   }, 300000);
 
   afterAll(async () => {
@@ -67,15 +61,15 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   it('a cancel profile accepts exactly one of 100 concurrent requests; the rest are told it is busy', async () => {
     const profile = await profileNamed('Cancel burst', { queueBehavior: 'cancel', excludeTables: ['bulk_rows'] });
     const results = await enqueueMany(profile, 100);
-    const accepted = results.filter((r) => r.accepted);
-    expect(accepted).toHaveLength(1);
-    const busy = results.filter((r) => !r.accepted);
-    expect(busy.every((r) => r.reason === 'busy' && r.record.id === accepted[0].record.id)).toBe(true);
-    expect(busy[0].message).toMatch(new RegExp(`A backup of “Cancel burst” is (already running|about to start) \\(record ${accepted[0].record.id}`));
+    const taken = results.filter(isAccepted);
+    expect(taken).toHaveLength(1);
+    const busy = results.filter(isRefused);
+    expect(busy.every((r) => r.reason === 'busy' && r.record?.id === taken[0].record.id)).toBe(true);
+    expect(busy[0].message).toMatch(new RegExp(`A backup of “Cancel burst” is (already running|about to start) \\(record ${taken[0].record.id}`));
 
     service('worker').start();
-    expect(await untilFinal(accepted[0].record.id)).toMatchObject({ status: 'completed' });
-    const again = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    expect(await untilFinal(taken[0].record.id)).toMatchObject({ status: 'completed' });
+    const again = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
     expect(again).toMatchObject({ accepted: true, position: 0 });
     await untilFinal(again.record.id);
   });
@@ -83,36 +77,36 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   it('a queue profile holds maxQueueDepth waiting jobs, rejects the rest, and runs them FIFO one at a time', async () => {
     const profile = await profileNamed('Queue burst', { queueBehavior: 'queue', maxQueueDepth: 3, excludeTables: ['bulk_rows'] });
     const results = await enqueueMany(profile, 100);
-    const accepted = results.filter((r) => r.accepted).sort((a, b) => a.record.id - b.record.id);
-    expect(accepted.map((r) => r.position)).toEqual([0, 1, 2, 3]);
-    expect(accepted[1].message).toMatch(/^Backup queued — will start when the current backup completes \(position 1 in the queue\)\.$/);
-    const rejected = results.filter((r) => !r.accepted);
+    const taken = results.filter(isAccepted).sort((a, b) => a.record.id - b.record.id);
+    expect(taken.map((r) => r.position)).toEqual([0, 1, 2, 3]);
+    expect(taken[1].message).toMatch(/^Backup queued — will start when the current backup completes \(position 1 in the queue\)\.$/);
+    const rejected = results.filter(isRefused);
     expect(rejected).toHaveLength(96);
     expect(rejected.every((r) => r.reason === 'queue-full')).toBe(true);
     expect(rejected[0].message).toBe('The queue for “Queue burst” is full (3 waiting). Try again when a backup has finished.');
 
     service('worker').start();
     const done = [];
-    for (const r of accepted) done.push(await untilFinal(r.record.id));
+    for (const r of taken) done.push(await untilFinal(r.record.id));
     expect(done.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
     // FIFO and never two at once: each starts after the previous one finished.
     for (let i = 1; i < done.length; i += 1) {
-      expect(Date.parse(done[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(done[i - 1].finishedAt));
+      expect(time(done[i].startedAt)).toBeGreaterThanOrEqual(time(done[i - 1].finishedAt));
     }
   });
 
   it('one admin cannot stack copies of the same pending backup', async () => {
     const profile = await profileNamed('Per user', { queueBehavior: 'queue', maxQueueDepth: 5, excludeTables: ['bulk_rows'] });
     const results = await enqueueMany(profile, 4, { trigger: 'admin', requestedBy: 1 });
-    expect(results.filter((r) => r.accepted)).toHaveLength(2);
-    const duplicates = results.filter((r) => !r.accepted);
+    expect(results.filter(isAccepted)).toHaveLength(2);
+    const duplicates = results.filter(isRefused);
     expect(duplicates.map((r) => r.reason)).toEqual(['duplicate', 'duplicate']);
-    const queued = results.filter((r) => r.accepted && r.position === 1)[0];
-    expect(duplicates[0].record.id).toBe(queued.record.id);
+    const queued = results.filter(isAccepted).filter((r) => r.position === 1)[0];
+    expect(duplicates[0].record?.id).toBe(queued.record.id);
     // Another admin is not affected by the first one's pending job.
     const other = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'admin', requestedBy: 2 });
     expect(other).toMatchObject({ accepted: true, position: 2 });
-    for (const r of [...results, other].filter((x) => x.accepted)) await service('queue').cancel(r.record.id);
+    for (const r of [...results, other].filter(isAccepted)) await service('queue').cancel(r.record.id);
   });
 
   it('a restore waits for what runs, then runs alone while every backup waits behind it', async () => {
@@ -121,39 +115,39 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
       await profileNamed('Restore B', { queueBehavior: 'cancel', excludeTables: ['bulk_rows'] }),
       await profileNamed('Restore C', { queueBehavior: 'queue', excludeTables: ['bulk_rows'] }),
     ];
-    const enqueue = (profile: unknown) => service('queue').enqueue({ profile, kind: 'backup', trigger: 'cli' });
+    const enqueue = (profile: Profile) => service('queue').enqueue({ profile, kind: 'backup', trigger: 'cli' });
     service('worker').start();
     // The archive to restore: a backup of the site without the bulk table (the restore leaves it alone).
-    const source = await untilFinal((await enqueue(siteB)).record.id);
+    const source = await untilFinal(accepted(await enqueue(siteB)).record.id);
     expect(source.status).toBe('completed');
     const requestRestore = () => service('restorer').request({ from: { record: source }, options: { safetyBackup: false }, trigger: 'cli' });
-    const running = await enqueue(siteA);
+    const running = accepted(await enqueue(siteA));
     await waitFor(async () => (await record(running.record.id)).status === 'running', 30000, 'the backup to run');
 
-    const restore = await requestRestore();
+    const restore = accepted(await requestRestore());
     expect(restore).toMatchObject({ accepted: true, position: 1 });
     expect(restore.message).toBe('Restore queued — will start when the running job completes; no new backup starts before it.');
     expect(await requestRestore()).toMatchObject({ accepted: false, reason: 'restore-pending', record: { id: restore.record.id } });
     const refused = await enqueue(siteB);
     expect(refused).toMatchObject({ accepted: false, reason: 'busy', record: { id: restore.record.id } });
     expect(refused.message).toBe(`A restore of the site is pending (record ${restore.record.id}); no backup starts until it has finished. Try again then.`);
-    const behindRestore = await enqueue(siteC);
+    const behindRestore = accepted(await enqueue(siteC));
     expect(behindRestore).toMatchObject({ accepted: true, position: 1 });
     expect(behindRestore.message).toMatch(/will start when the restore of the site completes/);
 
     const backup = await untilFinal(running.record.id);
     const restored = await untilFinal(restore.record.id);
     expect(restored).toMatchObject({ status: 'completed', kind: 'restore', message: expect.stringMatching(/^Restored \d+ tables/) });
-    expect(Date.parse(restored.startedAt)).toBeGreaterThanOrEqual(Date.parse(backup.finishedAt));
+    expect(time(restored.startedAt)).toBeGreaterThanOrEqual(time(backup.finishedAt));
     const after = await untilFinal(behindRestore.record.id);
     expect(after.status).toBe('completed');
-    expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(restored.finishedAt));
+    expect(time(after.startedAt)).toBeGreaterThanOrEqual(time(restored.finishedAt));
   });
 
   it("applies a profile's retention when a backup completes, keeping records as history", async () => {
     const profile = await profileNamed('Retained', { queueBehavior: 'queue', excludeTables: ['bulk_rows'], retainCount: 2 });
     service('worker').start();
-    const runOne = async () => untilFinal((await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })).record.id);
+    const runOne = async () => untilFinal(accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })).record.id);
     const [first, second] = [await runOne(), await runOne()];
     // A safety copy taken before a schema change is spared (and not counted) for its first 30 days.
     await app.strapi.db.query('plugin::backup.record').update({ where: { id: second.id }, data: { trigger: 'pre-update' } });
@@ -172,10 +166,10 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
   it('cancels a queued job at once and a running one within seconds, keeping no archive', async () => {
     const profile = await profileNamed('Cancellable', { queueBehavior: 'queue' });
     const [first, second] = [
-      await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }),
-      await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }),
+      accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })),
+      accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' })),
     ];
-    const third = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const third = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
     expect(await service('queue').cancel(second.record.id)).toMatchObject({ status: 'cancelled', statusReason: 'user' });
 
     service('worker').start();
@@ -192,8 +186,8 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
 
   it('the failsafe stops a job past its profile timeout and starts the next', async () => {
     const profile = await profileNamed('Timeout', { queueBehavior: 'queue', timeoutMinutes: 1 });
-    const first = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-    const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const first = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
+    const next = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
     service('worker').start();
     await waitFor(async () => (await record(first.record.id)).status === 'running', 30000, 'the job to run');
     // As if it had been running for two minutes.
@@ -207,7 +201,7 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
 
   it('a worker stopped with SIGTERM past its grace period marks its job worker-stopped and exits 0', async () => {
     const profile = await profileNamed('Stopped', { queueBehavior: 'queue' });
-    const job = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const job = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
     app.env.BACKUP_SHUTDOWN_GRACE_MS = '0';
     const child = app.spawnWorker();
     try {
@@ -225,8 +219,8 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
 
   it('a worker process killed mid-job is marked lost by the failsafe, and the next job runs', async () => {
     const profile = await profileNamed('Killed', { queueBehavior: 'queue' });
-    const doomed = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-    const next = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
+    const doomed = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
+    const next = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
     const child = app.spawnWorker();
     try {
       await waitFor(async () => (await record(doomed.record.id)).status === 'running', 60000, 'the worker process to claim the job');

@@ -6,10 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createBulkRows } from '../helpers/bulk-rows';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { databaseState, filesState } from '../helpers/site-state';
 import { createTestApp, seedContent, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { accepted, found } from '../helpers/results';
 
 const KEEP = ['backup_profiles', 'backup_records', 'backup_records_profile_lnk'];
 /** Rows enough that loading them takes seconds on every dialect (500k: 1.5–4 s measured). */
@@ -30,16 +32,7 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
     await app.boot();
     await seedContent(app.strapi, { articles: 10, uploads: 3, uploadSize: 20 * 1024, pages: 2 });
     const knex = app.strapi.db.connection;
-    await knex.schema.createTable('bulk_rows', (t) => {
-      t.increments('id');
-      t.string('payload', 200);
-    });
-    await knex.batchInsert(
-      'bulk_rows',
-      Array.from({ length: 2000 }, (_, i) => ({ payload: `row ${i} ${'x'.repeat(100)}` })),
-      500,
-    );
-    for (let i = 0; i < BULK_DOUBLINGS; i += 1) await knex.raw('insert into bulk_rows (payload) select payload from bulk_rows');
+    await createBulkRows(knex, 2000, BULK_DOUBLINGS, (i) => `row ${i} ${'x'.repeat(100)}`);
   }, 300000);
 
   afterAll(async () => {
@@ -49,10 +42,14 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
   it('ends worker-lost, and the site is the old one, whole', async () => {
     // The archive: a backup taken here.
     service('worker').start();
-    const profile = await service('profiles').findDefault();
-    const queued = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'cli' });
+    const profile = found(await service('profiles').findDefault(), 'the default profile');
+    const queued = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'cli' }));
     let backup: any;
-    await waitFor(async () => (backup = await service('records').findById(queued.record.id)).status === 'completed', 120000, 'the backup');
+    await waitFor(
+      async () => (backup = found(await service('records').findById(queued.record.id), 'the backup record')).status === 'completed',
+      120000,
+      'the backup',
+    );
     await service('worker').stop(5000);
 
     // The site moves on; that is what must still be there after the crash.
@@ -69,7 +66,7 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
     const before = await siteState();
     const uploadsBefore = await filesState(uploadsDir);
 
-    const restore = await service('restorer').request({ from: { record: backup }, options: { safetyBackup: false }, trigger: 'cli' });
+    const restore = accepted(await service('restorer').request({ from: { record: backup }, options: { safetyBackup: false }, trigger: 'cli' }));
     expect(restore.accepted).toBe(true);
     // Kill it inside the load: PostgreSQL/MySQL show the step on the record; on SQLite the worker's
     // transaction holds the only writer, and its rollback journal appears.
@@ -94,7 +91,11 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
     await exited;
 
     let ended: any;
-    await waitFor(async () => (ended = await service('records').findById(restore.record.id)).status !== 'running', 30000, 'the failsafe');
+    await waitFor(
+      async () => (ended = found(await service('records').findById(restore.record.id), 'the restore record')).status !== 'running',
+      30000,
+      'the failsafe',
+    );
     expect(ended).toMatchObject({ status: 'failed', statusReason: 'worker-lost' });
     expect(ended.message).toMatch(/rolled back with its connection/);
     expect(await siteState()).toEqual(before);

@@ -13,6 +13,7 @@ import { dialectsUnderTest } from '../helpers/databases';
 import { PASSWORD, startHttpApp, type HttpApp } from '../helpers/http';
 import { databaseState, filesState } from '../helpers/site-state';
 import { seedContent, servicesOf } from '../helpers/strapi-app';
+import { found } from '../helpers/results';
 import { ACTIONS } from '../../shared/constants';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
@@ -31,7 +32,7 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
   };
   const untilFinal = async (id: number) => {
     let record: any;
-    await waitFor(async () => FINAL.includes((record = await service('records').findById(id)).status), 120000, `record ${id} to end`);
+    await waitFor(async () => FINAL.includes((record = found(await service('records').findById(id), `record ${id}`)).status), 120000, `record ${id} to end`);
     return record;
   };
 
@@ -146,7 +147,7 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
     bytes[Math.floor(bytes.length / 3)] ^= 0xff;
     fs.writeFileSync(path.join(http.app.backupsDir, name), bytes);
     const copy = await service('records').create({
-      profile: backup.profile?.id ?? (await service('profiles').findDefault()).id,
+      profile: backup.profile?.id ?? found(await service('profiles').findDefault(), 'the default profile').id,
       kind: 'backup',
       trigger: 'cli',
     });
@@ -170,7 +171,7 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
   it('answers 503 with Retry-After while a restore runs, here or on another instance; health and the restore’s own routes still answer', async () => {
     const gate = service('restoreGate');
     // Another instance's restore, as this one sees it at its next poll.
-    const profile = await service('profiles').findDefault();
+    const profile = found(await service('profiles').findDefault(), 'the default profile');
     const elsewhere = await service('records').create({ profile: profile.id, kind: 'restore', trigger: 'cli', status: 'running' });
     await gate.poll();
     try {

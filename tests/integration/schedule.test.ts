@@ -9,6 +9,8 @@ import { dialectsUnderTest } from '../helpers/databases';
 import { servicesOf } from '../helpers/strapi-app';
 import { withWorkerApp } from '../helpers/worker-app';
 import { isIdempotencyConflict } from '../../server/src/services/queue';
+import type { EnqueueResult } from '../../server/src/services/queue-rules';
+import { found, refused } from '../helpers/results';
 
 const RECORD = 'plugin::backup.record';
 const PROFILE = 'plugin::backup.profile';
@@ -60,7 +62,7 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
     expect(await queue.enqueue({ profile, kind: 'backup', trigger: 'api' })).toMatchObject({ accepted: true, position: 0 });
     expect(await queue.enqueue({ profile, kind: 'backup', trigger: 'api' })).toMatchObject({ accepted: true, position: 1 });
     const key = 'schedule:test:2030-01-01T03:00:00.000Z';
-    const full = await queue.enqueue({ profile, kind: 'backup', trigger: 'schedule', idempotencyKey: key, recordRejection: true });
+    const full = refused(await queue.enqueue({ profile, kind: 'backup', trigger: 'schedule', idempotencyKey: key, recordRejection: true }));
     expect(full).toMatchObject({ accepted: false, reason: 'queue-full' });
     expect(full.rejectedRecord).toMatchObject({
       status: 'cancelled',
@@ -69,10 +71,11 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
       idempotencyKey: key,
       message: full.message,
     });
-    expect(full.rejectedRecord.finishedAt).toBeTruthy();
+    const rejectedRecord = found(full.rejectedRecord, 'the record of the refused fire');
+    expect(rejectedRecord.finishedAt).toBeTruthy();
     // The same fire on another instance: a no-op that points at the record already written.
     const again = await queue.enqueue({ profile, kind: 'backup', trigger: 'schedule', idempotencyKey: key, recordRejection: true });
-    expect(again).toMatchObject({ accepted: false, reason: 'duplicate', record: { id: full.rejectedRecord.id } });
+    expect(again).toMatchObject({ accepted: false, reason: 'duplicate', record: { id: rejectedRecord.id } });
     expect((await recordsOf(profile.id)).filter((r) => r.idempotencyKey === key)).toHaveLength(1);
     // Nothing half-written: the profile's queue is exactly as before the refused requests.
     expect((await recordsOf(profile.id)).map((r) => r.status)).toEqual(['queued', 'queued', 'cancelled']);
@@ -81,11 +84,11 @@ describe.each(dialectsUnderTest())('schedules on %s', (dialect) => {
 
   it('a schedule firing every second in 3 worker processes (and this app) creates exactly one record per fire', async () => {
     const queue = service('queue');
-    const results: any[] = [];
+    const results: EnqueueResult[] = [];
     const enqueue = queue.enqueue;
-    queue.enqueue = async (...args: unknown[]) => {
-      const result = await enqueue.apply(queue, args);
-      if ((args[0] as any).trigger === 'schedule') results.push(result);
+    queue.enqueue = async (request) => {
+      const result = await enqueue.call(queue, request);
+      if (request.trigger === 'schedule') results.push(result);
       return result;
     };
     try {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
+import { accepted, found, refused } from '../helpers/results';
 
 const EVENTS = ['queued', 'started', 'completed', 'failed', 'cancelled'].flatMap((verb) => [`backup.${verb}`, `restore.${verb}`]);
 
@@ -66,7 +67,7 @@ describe.each(dialectsUnderTest())('webhook events on %s', (dialect) => {
     const result = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
     expect(result.accepted).toBe(true);
     service('worker').start();
-    const id = result.record.id;
+    const { id, documentId } = accepted(result).record;
     await waitFor(() => heard.some((h) => h.record.id === id && h.event === 'backup.completed'), 60000, 'backup.completed');
     expect(heard.filter((h) => h.record.id === id).map((h) => h.event)).toEqual(['backup.queued', 'backup.started', 'backup.completed']);
 
@@ -78,7 +79,7 @@ describe.each(dialectsUnderTest())('webhook events on %s', (dialect) => {
     const completed = delivered.find((p) => p.body.event === 'backup.completed')!.body.record;
     expect(completed).toMatchObject({
       id,
-      documentId: result.record.documentId,
+      documentId,
       kind: 'backup',
       status: 'completed',
       trigger: 'api',
@@ -93,20 +94,23 @@ describe.each(dialectsUnderTest())('webhook events on %s', (dialect) => {
 
   it('a cancelled queued job and a scheduled rejection emit backup.cancelled', async () => {
     const profile = await service('profiles').create({ name: 'Cancelled hooks', queueBehavior: 'cancel', includeUploads: false, includeProjectFiles: false });
-    const first = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
-    const rejected = await service('queue').enqueue({
-      profile,
-      kind: 'backup',
-      trigger: 'schedule',
-      idempotencyKey: `schedule:${profile.documentId}:x`,
-      recordRejection: true,
-    });
+    const first = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
+    const rejected = refused(
+      await service('queue').enqueue({
+        profile,
+        kind: 'backup',
+        trigger: 'schedule',
+        idempotencyKey: `schedule:${profile.documentId}:x`,
+        recordRejection: true,
+      }),
+    );
     expect(rejected.rejectedRecord).toMatchObject({ status: 'cancelled', statusReason: 'busy' });
+    const rejectedRecord = found(rejected.rejectedRecord, 'the record of the rejected fire');
     await service('queue').cancel(first.record.id);
     await service('notifier').flush();
     const of = (recordId: number) => heard.filter((h) => h.record.id === recordId).map((h) => h.event);
     expect(of(first.record.id)).toEqual(['backup.queued', 'backup.cancelled']);
-    expect(of(rejected.rejectedRecord.id)).toEqual(['backup.cancelled']);
-    expect(heard.find((h) => h.record.id === rejected.rejectedRecord.id)!.record).toMatchObject({ statusReason: 'busy', trigger: 'schedule' });
+    expect(of(rejectedRecord.id)).toEqual(['backup.cancelled']);
+    expect(heard.find((h) => h.record.id === rejectedRecord.id)!.record).toMatchObject({ statusReason: 'busy', trigger: 'schedule' });
   });
 });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { servicesOf } from '../helpers/strapi-app';
+import { accepted } from '../helpers/results';
 import { withWorkerApp } from '../helpers/worker-app';
 
 const PROFILES = 5;
@@ -33,7 +34,7 @@ describe.each(dialectsUnderTest())('three worker processes on %s', (dialect) => 
       for (const profile of profiles) {
         const result = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
         expect(result.accepted).toBe(true);
-        ids.push(result.record.id);
+        ids.push(accepted(result).record.id);
       }
     }
 
