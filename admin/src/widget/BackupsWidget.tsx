@@ -8,6 +8,7 @@ import { Widget } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { JobProgress } from '../components/JobProgress';
 import { RestartRequiredBanner } from '../components/RestartRequiredBanner';
+import { Labelled } from '../components/Section';
 import { SiteRestoringNotice } from '../components/restore/SiteRestoringNotice';
 import { useReasonLabel } from '../components/StatusBadge';
 import { POLL_MS } from '../constants';
@@ -26,15 +27,6 @@ const useTimeAgo = () => {
     return formatRelativeTime(value, unit, { numeric: 'auto' });
   };
 };
-
-const Line = ({ label, children }: { label: string; children: React.ReactNode }) => (
-  <Flex direction="column" alignItems="flex-start" gap={1}>
-    <Typography variant="sigma" textColor="neutral600">
-      {label}
-    </Typography>
-    {children}
-  </Flex>
-);
 
 const LastJob = ({ record, kind }: { record: BackupRecord | null; kind: 'completed' | 'failed' }) => {
   const t = useT();
@@ -79,7 +71,7 @@ export const BackupsWidget = () => {
           {t('widget.queued', '{count, plural, one {job waiting} other {jobs waiting}} in the queue', { count: data.queued as unknown as React.ReactNode })}
         </Typography>
       </Flex>
-      <Line label={t('widget.running', 'Running now')}>
+      <Labelled label={t('widget.running', 'Running now')}>
         {data.running.length === 0 ? (
           <Typography textColor="neutral600">{t('widget.idle', 'Nothing is running.')}</Typography>
         ) : (
@@ -92,18 +84,18 @@ export const BackupsWidget = () => {
             </Box>
           ))
         )}
-      </Line>
+      </Labelled>
       {/* Side by side: the widget's height is fixed, and this keeps it from scrolling. */}
       <Grid.Root gap={4} gridCols={2}>
         <Grid.Item col={1} direction="column" alignItems="stretch">
-          <Line label={t('widget.lastCompleted', 'Last successful backup')}>
+          <Labelled label={t('widget.lastCompleted', 'Last successful backup')}>
             <LastJob record={data.lastCompleted} kind="completed" />
-          </Line>
+          </Labelled>
         </Grid.Item>
         <Grid.Item col={1} direction="column" alignItems="stretch">
-          <Line label={t('widget.lastFailed', 'Last failure')}>
+          <Labelled label={t('widget.lastFailed', 'Last failure')}>
             <LastJob record={data.lastFailed} kind="failed" />
-          </Line>
+          </Labelled>
         </Grid.Item>
       </Grid.Root>
     </Flex>

@@ -30,25 +30,23 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
   const t = useT();
   const onOff = { onLabel: t('yes', 'Yes'), offLabel: t('no', 'No') };
   const settings = useGetProfileSettingsQuery();
-  const toggle = (
-    key: 'isDefault' | 'includeDatabase' | 'includeUploads' | 'includeProjectFiles' | 'encrypt',
-    label: string,
-    hint: string,
-    disabled = false,
-  ) => (
+  /** A half-width field: its label, help text and error around one control. */
+  const half = (key: string, label: string, hint: string, control: React.ReactNode) => (
     <Half>
       <FormField name={key} label={label} hint={hint} error={errors[key]}>
-        <Toggle {...onOff} checked={form[key]} disabled={disabled} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(key, e.target.checked)} />
+        {control}
       </FormField>
     </Half>
   );
-  const number = (key: 'maxQueueDepth' | 'timeoutMinutes' | 'retainCount' | 'retainDays', label: string, hint: string, min: number, max?: number) => (
-    <Half>
-      <FormField name={key} label={label} hint={hint} error={errors[key]}>
-        <NumberInput value={form[key]} onValueChange={(value) => onChange(key, value)} {...{ min, max }} />
-      </FormField>
-    </Half>
-  );
+  const toggle = (key: 'isDefault' | 'includeDatabase' | 'includeUploads' | 'includeProjectFiles' | 'encrypt', label: string, hint: string, disabled = false) =>
+    half(
+      key,
+      label,
+      hint,
+      <Toggle {...onOff} checked={form[key]} disabled={disabled} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(key, e.target.checked)} />,
+    );
+  const number = (key: 'maxQueueDepth' | 'timeoutMinutes' | 'retainCount' | 'retainDays', label: string, hint: string, min: number, max?: number) =>
+    half(key, label, hint, <NumberInput value={form[key]} onValueChange={(value) => onChange(key, value)} {...{ min, max }} />);
 
   return (
     <Flex direction="column" alignItems="stretch" gap={6}>
@@ -119,16 +117,12 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
             t('profiles.includeDatabase', 'Database'),
             t('profiles.includeDatabase.hint', 'Every table, in one consistent snapshot: content, admin users, roles, tokens, settings.'),
           )}
-          <Half>
-            <FormField
-              name="excludeTables"
-              label={t('profiles.excludeTables', 'Tables to leave out')}
-              error={errors.excludeTables}
-              hint={t('profiles.excludeTables.hint', 'One table name per line, e.g. large log tables.')}
-            >
-              <Textarea value={form.excludeTables} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => onChange('excludeTables', e.target.value)} />
-            </FormField>
-          </Half>
+          {half(
+            'excludeTables',
+            t('profiles.excludeTables', 'Tables to leave out'),
+            t('profiles.excludeTables.hint', 'One table name per line, e.g. large log tables.'),
+            <Textarea value={form.excludeTables} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => onChange('excludeTables', e.target.value)} />,
+          )}
           {toggle(
             'includeUploads',
             t('profiles.includeUploads', 'Uploaded media'),
@@ -139,18 +133,15 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
             t('profiles.includeProjectFiles', 'Project files'),
             t('profiles.includeProjectFiles.hint', 'config/, src/, database/migrations, package.json and the lock file: what rebuilds the site.'),
           )}
-          <Half>
-            <FormField
-              name="includeEnv"
-              label={t('profiles.includeEnv', 'The .env file')}
-              hint={t(
-                'profiles.includeEnv.hint',
-                'Set for every profile by the server configuration (config/plugins → backup.config.includeEnv): the file holds the secrets that sign admin sessions.',
-              )}
-            >
-              <Toggle {...onOff} checked={Boolean(settings.data?.includeEnv)} disabled onChange={() => undefined} />
-            </FormField>
-          </Half>
+          {half(
+            'includeEnv',
+            t('profiles.includeEnv', 'The .env file'),
+            t(
+              'profiles.includeEnv.hint',
+              'Set for every profile by the server configuration (config/plugins → backup.config.includeEnv): the file holds the secrets that sign admin sessions.',
+            ),
+            <Toggle {...onOff} checked={Boolean(settings.data?.includeEnv)} disabled onChange={() => undefined} />,
+          )}
         </Grid.Root>
       </Section>
 
@@ -160,22 +151,18 @@ export const ProfileFields = ({ form, errors, onChange, wasDefault, documentId }
 
       <Section title={t('profiles.section.archive', 'Archive and retention')}>
         <Grid.Root gap={4} gridCols={12}>
-          <Half>
-            <FormField
-              name="format"
-              label={t('profiles.format', 'Format')}
-              error={errors.format}
-              hint={t('profiles.format.hint', 'tar: table data compressed, media stored as is (fast). tar.gz: everything compressed again (smaller, slower).')}
-            >
-              <SingleSelect value={form.format} onChange={(value) => onChange('format', value as ProfileForm['format'])}>
-                {ARCHIVE_FORMATS.map((format) => (
-                  <SingleSelectOption key={format} value={format}>
-                    {format}
-                  </SingleSelectOption>
-                ))}
-              </SingleSelect>
-            </FormField>
-          </Half>
+          {half(
+            'format',
+            t('profiles.format', 'Format'),
+            t('profiles.format.hint', 'tar: table data compressed, media stored as is (fast). tar.gz: everything compressed again (smaller, slower).'),
+            <SingleSelect value={form.format} onChange={(value) => onChange('format', value as ProfileForm['format'])}>
+              {ARCHIVE_FORMATS.map((format) => (
+                <SingleSelectOption key={format} value={format}>
+                  {format}
+                </SingleSelectOption>
+              ))}
+            </SingleSelect>,
+          )}
           {toggle(
             'encrypt',
             t('profiles.encrypt', 'Encrypt'),
