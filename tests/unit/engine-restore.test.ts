@@ -48,16 +48,28 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
     expect(restoredPart(await databaseState(site.knex, dialect))).toEqual(restoredPart(site.before));
     expect(await filesState(site.uploadsDir)).toEqual(site.beforeFiles);
     expect(fs.readdirSync(site.publicDir)).toEqual(['uploads']);
-    // The connections go back to the pool with foreign keys on and MySQL's sql_mode as it was.
+    // The connections go back to the pool with foreign keys on and MySQL's sql_mode as it was, and
+    // (MySQL: rows go in through prepared statements) every statement the load prepared closed.
     if (dialect === 'sqlite') expect(await site.knex.raw('pragma foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     if (dialect === 'mysql') {
+      const counter = (name: string) => `(select variable_value from information_schema.session_status where variable_name = '${name}')`;
       const sessions = await Promise.all(
         Array.from({ length: 5 }, () =>
-          site.knex.raw('select @@session.foreign_key_checks as fk, @@session.sql_mode as m, sleep(0.05) as s').then((r: any) => r[0][0]),
+          site.knex
+            .raw(
+              `select @@session.foreign_key_checks as fk, @@session.sql_mode as m, ${counter('COM_STMT_PREPARE')} as prepared, ${counter('COM_STMT_CLOSE')} as closed, sleep(0.05) as s`,
+            )
+            .then((r: any) => r[0][0]),
         ),
       );
-      for (const { fk, m } of sessions)
-        expect({ fk: Number(fk), noAutoValueOnZero: String(m).includes('NO_AUTO_VALUE_ON_ZERO') }).toEqual({ fk: 1, noAutoValueOnZero: false });
+      for (const { fk, m, prepared, closed } of sessions) {
+        expect({ fk: Number(fk), noAutoValueOnZero: String(m).includes('NO_AUTO_VALUE_ON_ZERO'), open: Number(prepared) - Number(closed) }).toEqual({
+          fk: 1,
+          noAutoValueOnZero: false,
+          open: 0,
+        });
+      }
+      expect(Math.max(...sessions.map((x) => Number(x.prepared)))).toBeGreaterThan(0);
     }
     // Kept tables: untouched, except what the foreign key's own ON DELETE SET NULL says.
     expect(await databaseState(site.knex, dialect, ['plugin_profiles'])).toEqual(kept);

@@ -7,7 +7,7 @@
  * | any | `null` | `null` |
  * | `integer`, `float` | JSON number | the number (`"NaN"`, `"Infinity"`, `"-Infinity"`: the string, which PostgreSQL parses) |
  * | `bigint`, `decimal` | decimal string | the string: the database parses it exactly (a JS number would round past 2^53) |
- * | `boolean` | `true` / `false` | the boolean (knex binds 1/0 on SQLite, mysql2 writes `true`/`false`) |
+ * | `boolean` | `true` / `false` | the boolean (bound as 1/0 on SQLite and MySQL) |
  * | `json` | the column's text (`encoding: "text"`) | as archived: the database parses its own text again (SQLite: a stored number stays a number) |
  * | `json`, older archives | the parsed JSON value | its JSON text: an object or array given as such would be turned into a PostgreSQL array literal or a column list by the drivers |
  * | `binary` | base64 | a Buffer |

@@ -12,8 +12,8 @@
  *   on 500,000 rows: 2.3 s instead of 3.7 s for VALUES with 3,000 parameters per statement, and no
  *   JSON parsing on our side (another 0.6 s). A key missing from a line reads as NULL there (every
  *   line was hashed against the manifest; archives we write have every key).
- * Every batch is also bounded in bytes (MAX_BATCH_BYTES): mysql2 inlines values into the statement,
- * which must fit max_allowed_packet (16 MB by default on MariaDB), and it bounds memory.
+ * Every batch is also bounded in bytes (MAX_BATCH_BYTES): a MySQL statement with its values must
+ * fit max_allowed_packet (16 MB by default on MariaDB), and it bounds memory.
  */
 import type { Knex } from 'knex';
 import type { PlannedTable } from './compat';
@@ -30,6 +30,8 @@ export interface TableWriter {
   /** True: give `insert` the archived lines as they are; false: values decoded in column order. */
   lines: boolean;
   insert(rows: unknown[][] | string[]): Promise<void>;
+  /** Frees what the writer holds on the connection (MySQL's prepared statements). */
+  close(): void;
 }
 
 /** knex.raw reads `?` as a placeholder: identifiers may not carry one unescaped. */
@@ -43,7 +45,35 @@ const sqlText = (s: string) => s.replace(/\?/g, '\\?');
 export function createWriter(trx: Knex.Transaction, dialect: Dialect, table: PlannedTable, batchSize: number, conn: unknown): TableWriter {
   if (dialect === 'postgres') return jsonWriter(trx, table, batchSize);
   if (dialect === 'sqlite') return valuesWriter(dialect, table, batchSize, sqliteRunner(conn as SqliteConnection));
-  return valuesWriter(dialect, table, batchSize, (sql, bindings) => trx.raw(sql, bindings as Knex.RawBinding[]));
+  return valuesWriter(dialect, table, batchSize, mysqlRunner(conn as MysqlConnection));
+}
+
+type Runner = ((sql: string, bindings: unknown[]) => Promise<unknown>) & { forget?: (sql: string) => void };
+
+interface MysqlConnection {
+  execute(sql: string, values: unknown[], done: (err: Error | null) => void): void;
+  unprepare(sql: string): void;
+}
+
+/**
+ * MySQL/MariaDB: prepared statements (mysql2's execute: the binary protocol), on the transaction's
+ * own connection. Through knex, mysql2 inlines every value into the statement's text: a 4 MB batch
+ * became a 4+ MB string built from escaped pieces, then a Buffer, per statement. Those large
+ * strings are only freed by a full collection, so the restore's RSS followed the site's size
+ * (+71 MB at the bench's size 1, +327 MB at size 5). The binary protocol writes the values into one
+ * Buffer, with integers typed by the statement's own parameter types, and the server parses no
+ * literals.
+ */
+function mysqlRunner(conn: MysqlConnection): Runner {
+  const run: Runner = (sql, bindings) => new Promise<void>((resolve, reject) => conn.execute(sql, bindings, (err) => (err ? reject(err) : resolve())));
+  run.forget = (sql) => {
+    try {
+      conn.unprepare(sql);
+    } catch {
+      // A connection already broken holds no statement any more.
+    }
+  };
+  return run;
 }
 
 interface SqliteConnection {
@@ -65,19 +95,21 @@ function sqliteRunner(conn: SqliteConnection): (sql: string, bindings: unknown[]
   };
 }
 
-function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, run: (sql: string, bindings: unknown[]) => Promise<unknown>): TableWriter {
+function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, run: Runner): TableWriter {
   const cols = table.columns.length;
   const maxRows = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMS[dialect] / cols)));
-  // knex.raw reads `?` in identifiers as placeholders; better-sqlite3 does not.
-  const quote = dialect === 'sqlite' ? (x: string) => x : sqlText;
-  const head = quote(`insert into ${ident(dialect, table.name)} (${table.columns.map((c) => ident(dialect, c.name)).join(', ')}) values `);
+  const head = `insert into ${ident(dialect, table.name)} (${table.columns.map((c) => ident(dialect, c.name)).join(', ')}) values `;
   const tuple = `(${new Array(cols).fill('?').join(', ')})`;
   const statements = new Map<number, string>();
+  const forgetAll = () => {
+    for (const sql of statements.values()) run.forget?.(sql);
+    statements.clear();
+  };
   const statement = (n: number) => {
     let sql = statements.get(n);
     if (!sql) {
       sql = head + new Array(n).fill(tuple).join(', ');
-      if (statements.size > 4) statements.clear(); // full batches and a few short ones
+      if (statements.size > 4) forgetAll(); // full batches and a few short ones
       statements.set(n, sql);
     }
     return sql;
@@ -92,6 +124,7 @@ function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, 
       for (const row of rows as unknown[][]) for (let j = 0; j < cols; j += 1) bindings[i++] = row[j];
       await run(statement(rows.length), bindings);
     },
+    close: forgetAll,
   };
 }
 
@@ -125,5 +158,6 @@ function jsonWriter(trx: Knex.Transaction, table: PlannedTable, batchSize: numbe
       if (rows.length === 0) return;
       await trx.raw(sql, [`[${(rows as string[]).join(',')}]`]);
     },
+    close: () => undefined,
   };
 }

@@ -95,6 +95,8 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
       throw new ArchiveRefusedError([`${entryName} cannot be decompressed (${e.message})`]);
     }
     throw err;
+  } finally {
+    writer.close();
   }
   if (hasher.digest() !== table.sha256) {
     throw new ArchiveRefusedError([`${entryName}: sha256 does not match the manifest (the archive changed since it was checked)`]);
