@@ -74,10 +74,12 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
   server.stdout!.on('data', (d) => (output = (output + d).slice(-20000)));
   server.stderr!.on('data', (d) => (output = (output + d).slice(-20000)));
   let stopping = false;
+  let booted = false;
   const exited = new Promise<void>((resolve) =>
     server.once('exit', (code, signal) => {
       // A server that dies under a test fails it with "fetch failed" and nothing more: say why.
-      if (!stopping)
+      // (One that dies while booting fails the boot, whose error carries the same output.)
+      if (!stopping && booted)
         process.stderr.write(`\n[served app ${path.basename(app.dir)}] exited on its own (code ${code}, signal ${signal}); its last output:\n${output}\n`);
       resolve();
     }),
@@ -95,6 +97,7 @@ const startServer = async (app: TestApp, args: string[]): Promise<ServedApp> => 
 
   try {
     await waitForHealth(url, server, 120_000);
+    booted = true;
   } catch (error) {
     await stopServer();
     await app.destroy();

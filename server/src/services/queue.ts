@@ -59,7 +59,9 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     { profile, trigger, requestedBy, idempotencyKey, restore: what, pinnedTo }: Omit<EnqueueRequest, 'kind' | 'recordRejection'>,
     reject: (rejection: Rejection) => Promise<EnqueueResult>,
   ): Promise<EnqueueResult> => {
-    const decision = decideRestore({ restore: await pendingRestore(), runningCount: await records().count({ where: { status: 'running' } }) });
+    const restore = await pendingRestore();
+    // A pending restore refuses this one whatever runs: the count is only read when it can matter.
+    const decision = decideRestore({ restore, runningCount: restore ? 0 : await records().count({ where: { status: 'running' } }) });
     if (!decision.accepted) return reject(decision);
     const record = await getService(strapi, 'records').create({
       profile: profile.id,
