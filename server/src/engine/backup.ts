@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArchiveWriter } from './archive';
-import { DB_PREFIX, DEFAULT_BATCH_SIZE, ENV_FILE, FILES_PREFIX, PRIVATE_DIR_MODE } from './constants';
+import { DB_PREFIX, DUMP_BATCH_ROWS, ENV_FILE, FILES_PREFIX, PRIVATE_DIR_MODE } from './constants';
 import { dumpTables, tableFileName, type DumpedTable } from './db-dump';
 import { withTextJson } from './encode';
 import { listProjectFiles, listUploads, type SourceFile } from './files';
@@ -162,7 +162,7 @@ async function dumpDatabase(
       dialect: opts.dialect,
       tables: infos,
       outDir: path.join(tmpDir, 'db'),
-      batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
+      batchSize: opts.batchSize ?? DUMP_BATCH_ROWS[opts.dialect],
       signal,
       onRows: (t, n) => {
         // Count at most the estimate per table so one underestimated table cannot run ahead.
