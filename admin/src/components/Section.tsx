@@ -7,9 +7,9 @@ const HEADINGS = {
   label: { typography: { variant: 'sigma', textColor: 'neutral600' }, flex: { alignItems: 'flex-start', gap: 1 } },
 } as const;
 
-const Headed = ({ title, as, children }: { title: string; as: keyof typeof HEADINGS; children: React.ReactNode }) => (
-  <Flex direction="column" {...HEADINGS[as].flex}>
-    <Typography {...HEADINGS[as].typography}>{title}</Typography>
+const Headed = ({ title, kind, children }: { title: string; kind: keyof typeof HEADINGS; children: React.ReactNode }) => (
+  <Flex direction="column" {...HEADINGS[kind].flex}>
+    <Typography {...HEADINGS[kind].typography}>{title}</Typography>
     {children}
   </Flex>
 );
@@ -17,7 +17,7 @@ const Headed = ({ title, as, children }: { title: string; as: keyof typeof HEADI
 /** A white card with a title, as Strapi's settings and detail pages group their content. */
 export const Section = ({ title, children }: { title: string; children: React.ReactNode }) => (
   <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
-    <Headed title={title} as="section">
+    <Headed title={title} kind="section">
       {children}
     </Headed>
   </Box>
@@ -25,7 +25,7 @@ export const Section = ({ title, children }: { title: string; children: React.Re
 
 /** A small grey label above what it names. */
 export const Labelled = ({ label, children }: { label: string; children: React.ReactNode }) => (
-  <Headed title={label} as="label">
+  <Headed title={label} kind="label">
     {children}
   </Headed>
 );

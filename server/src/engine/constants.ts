@@ -19,10 +19,10 @@ export const DEFAULT_BATCH_SIZE = 1000;
 
 /**
  * Rows per keyset page of a backup: large enough to amortise a round trip, small enough to keep
- * memory flat. mysql2 assembles a page's rows over many socket reads, long enough for them to be
- * promoted to the old generation, which only a full collection clears: with 1,000 rows the
- * MariaDB backup of the size-5 bench site grew RSS by 101 to 151 MB (+1 MB with a collection
- * forced every second: nothing was held), with 500 rows by 23 to 24 MB, in the same time.
+ * memory flat. Measured, not explained: with 1,000 rows the MariaDB backup of the size-5 bench
+ * site grew RSS by 101 to 151 MB (+1 MB with a collection forced every second: garbage, not memory
+ * held), with 500 rows by 23 to 24 MB, in about the same time. (A guess: mysql2 assembles a page
+ * over many socket reads, long enough for its rows to reach the old generation.)
  */
 export const DUMP_BATCH_ROWS: Record<Dialect, number> = { sqlite: DEFAULT_BATCH_SIZE, postgres: DEFAULT_BATCH_SIZE, mysql: 500 };
 

@@ -48,7 +48,15 @@ export function createWriter(trx: Knex.Transaction, dialect: Dialect, table: Pla
   return valuesWriter(dialect, table, batchSize, mysqlRunner(conn as MysqlConnection));
 }
 
-type Runner = ((sql: string, bindings: unknown[]) => Promise<unknown>) & { forget?: (sql: string) => void };
+/**
+ * Runs the INSERTs of one table on the transaction's own connection. valuesWriter keeps the few
+ * statements in use (full batches and a few short ones) and calls `forget` for each it drops, so
+ * the runner's own prepared statements follow that one cache.
+ */
+interface Runner {
+  run(sql: string, bindings: unknown[]): Promise<void>;
+  forget(sql: string): void;
+}
 
 interface MysqlConnection {
   execute(sql: string, values: unknown[], done: (err: Error | null) => void): void;
@@ -56,53 +64,55 @@ interface MysqlConnection {
 }
 
 /**
- * MySQL/MariaDB: prepared statements (mysql2's execute: the binary protocol), on the transaction's
- * own connection. Through knex, mysql2 inlines every value into the statement's text: a 4 MB batch
- * became a 4+ MB string built from escaped pieces, then a Buffer, per statement. Those large
- * strings are only freed by a full collection, so the restore's RSS followed the site's size
- * (+71 MB at the bench's size 1, +327 MB at size 5). The binary protocol writes the values into one
- * Buffer, with integers typed by the statement's own parameter types, and the server parses no
- * literals.
+ * MySQL/MariaDB: prepared statements (mysql2's execute: the binary protocol). Through knex, mysql2
+ * inlined every value into the statement's text: a 4 MB batch became a 4+ MB string built from
+ * escaped pieces, then a Buffer, per statement, and the restore's RSS followed the site's size
+ * (+71 MB at the bench's size 1, +327 MB at size 5; flat when a collection was forced every
+ * second: garbage, not memory held). The binary protocol writes the values into one Buffer, with
+ * integers typed by the statement's own parameter types, and the server parses no literals.
  */
 function mysqlRunner(conn: MysqlConnection): Runner {
-  const run: Runner = (sql, bindings) => new Promise<void>((resolve, reject) => conn.execute(sql, bindings, (err) => (err ? reject(err) : resolve())));
-  run.forget = (sql) => {
-    try {
-      conn.unprepare(sql);
-    } catch {
-      // A connection already broken holds no statement any more.
-    }
+  return {
+    run: (sql, bindings) => new Promise<void>((resolve, reject) => conn.execute(sql, bindings, (err) => (err ? reject(err) : resolve()))),
+    forget: (sql) => {
+      try {
+        conn.unprepare(sql);
+      } catch {
+        // A connection already broken holds no statement any more.
+      }
+    },
   };
-  return run;
 }
 
 interface SqliteConnection {
   prepare(sql: string): { run(bindings: unknown[]): unknown };
 }
 
-function sqliteRunner(conn: SqliteConnection): (sql: string, bindings: unknown[]) => Promise<void> {
+function sqliteRunner(conn: SqliteConnection): Runner {
   const prepared = new Map<string, { run(bindings: unknown[]): unknown }>();
-  return async (sql, bindings) => {
-    let statement = prepared.get(sql);
-    if (!statement) {
-      if (prepared.size > 4) prepared.clear(); // full batches and a few short ones
-      statement = conn.prepare(sql);
-      prepared.set(sql, statement);
-    }
-    // What knex would have done: better-sqlite3 binds no booleans.
-    for (let i = 0; i < bindings.length; i += 1) if (typeof bindings[i] === 'boolean') bindings[i] = bindings[i] ? 1 : 0;
-    statement.run(bindings);
+  return {
+    run: async (sql, bindings) => {
+      let statement = prepared.get(sql);
+      if (!statement) {
+        statement = conn.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      // What knex would have done: better-sqlite3 binds no booleans.
+      for (let i = 0; i < bindings.length; i += 1) if (typeof bindings[i] === 'boolean') bindings[i] = bindings[i] ? 1 : 0;
+      statement.run(bindings);
+    },
+    forget: (sql) => void prepared.delete(sql),
   };
 }
 
-function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, run: Runner): TableWriter {
+function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, runner: Runner): TableWriter {
   const cols = table.columns.length;
   const maxRows = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMS[dialect] / cols)));
   const head = `insert into ${ident(dialect, table.name)} (${table.columns.map((c) => ident(dialect, c.name)).join(', ')}) values `;
   const tuple = `(${new Array(cols).fill('?').join(', ')})`;
   const statements = new Map<number, string>();
   const forgetAll = () => {
-    for (const sql of statements.values()) run.forget?.(sql);
+    for (const sql of statements.values()) runner.forget(sql);
     statements.clear();
   };
   const statement = (n: number) => {
@@ -122,7 +132,7 @@ function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, 
       const bindings = new Array<unknown>(rows.length * cols);
       let i = 0;
       for (const row of rows as unknown[][]) for (let j = 0; j < cols; j += 1) bindings[i++] = row[j];
-      await run(statement(rows.length), bindings);
+      await runner.run(statement(rows.length), bindings);
     },
     close: forgetAll,
   };

@@ -17,7 +17,7 @@ export interface TableInfo {
 export type Db = Knex | Knex.Transaction;
 
 /** Rows of a raw query, whatever the driver's result shape. */
-export function rawRows(dialect: Dialect, result: any): any[] {
+function rawRows(dialect: Dialect, result: any): any[] {
   if (dialect === 'postgres') return result.rows;
   if (dialect === 'mysql') return result[0];
   return result;
