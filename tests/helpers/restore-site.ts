@@ -44,6 +44,9 @@ export function useRestoreSite(dialect: TestDialect, prefix: string): RestoreSit
     await writeFiles(site.uploadsDir, {
       'a.jpg': Buffer.from('jpeg-bytes'),
       'nested/b.bin': Buffer.alloc(200 * 1024, 7),
+      // Larger than one write batch (WRITE_BATCH_BYTES), and no two batches alike: staging writes
+      // a batch while it reads the next, so a batch written twice or out of order shows.
+      'large.bin': Buffer.from(Array.from({ length: 2600 * 1024 }, (_, i) => (i * 7 + (i >> 12)) & 0xff)),
       'empty.txt': '',
     });
     site.backup = await takeBackup(site, 'site.tar', 'tar');

@@ -78,8 +78,8 @@ describe.each(dialectsUnderTest())('restore on %s', (dialect) => {
 
     const restoredTables = site.backup.manifest.tables.filter((t) => !KEPT_TABLES.includes(t.name));
     expect(result.tables).toEqual(Object.fromEntries(restoredTables.map((t) => [t.name, t.rows])));
-    expect(result).toMatchObject({ skipped: { tables: [], columns: [] }, untouched: [], uploads: 'replaced', projectFiles: 'unchanged', files: 3 });
-    expect(result.bytes).toBe(200 * 1024 + 10);
+    expect(result).toMatchObject({ skipped: { tables: [], columns: [] }, untouched: [], uploads: 'replaced', projectFiles: 'unchanged', files: 4 });
+    expect(result.bytes).toBe(200 * 1024 + 2600 * 1024 + 10);
 
     for (let i = 1; i < events.length; i += 1) expect(events[i].percent).toBeGreaterThanOrEqual(events[i - 1].percent);
     expect(events.filter((e) => e.percent === 100)).toEqual([{ step: 'done', percent: 100, detail: 'restored' }]);

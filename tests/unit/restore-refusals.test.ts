@@ -4,6 +4,7 @@
  * after its check), a row violating a constraint mid-load, a foreign key broken by the load, an
  * abort mid-load, an archive from another database dialect.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArchiveRefusedError, RestoreFailedError, checkArchive, restoreArchive } from '../../server/src/engine';
@@ -44,9 +45,26 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
       const check = await checkArchive(file, { knex: site.knex, dialect, keepTables: KEPT_TABLES });
       expect(check.ok).toBe(false);
       expect(check.errors.join('\n')).toMatch(message);
+      // A record's restore: the recorded sha256 is what the check compares (one line, not per entry).
+      const recorded = await checkArchive(file, { knex: site.knex, dialect, keepTables: KEPT_TABLES, expectedSha256: site.backup.sha256 });
+      const recordedMessage =
+        name === 'truncated.tar' ? /truncated/ : /differs from the expected .* \(the archive was modified or damaged since it was written\)$/;
+      expect(recorded.errors).toEqual([expect.stringMatching(recordedMessage)]);
       // Restored anyway with the good manifest (the archive changed after its check): refused mid-way.
       await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file })), /sha256|truncated|Unexpected end|missing|changed/i);
     }
+
+    // A damaged archive recorded with its own sha256 passes the check, which then trusts its
+    // entries: the restore still re-hashes each one and refuses it, changing nothing.
+    const vouched = await damaged('vouched.tar', flip('uploads/a.jpg', 3));
+    const ownSha = createHash('sha256').update(fs.readFileSync(vouched)).digest('hex');
+    const vouchedCheck = await checkArchive(vouched, { knex: site.knex, dialect, keepTables: KEPT_TABLES, expectedSha256: ownSha });
+    expect(vouchedCheck.errors).toEqual([]);
+    await expectNothingChanged(
+      site,
+      () => restoreArchive(restoreOptions(site, { file: vouched, manifest: vouchedCheck.manifest! })),
+      /uploads\/a\.jpg: size or sha256 does not match/,
+    );
 
     // An entry escaping the upload directory, after the tables: refused after the load began.
     const escaping = path.join(site.work, 'escaping.tar');

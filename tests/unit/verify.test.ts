@@ -2,6 +2,7 @@
  * verifyArchive on damaged and hostile archives: each must fail with a message naming the problem.
  * Archives are made by createBackup on SQLite, then damaged byte-wise or rebuilt with tar-stream.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -113,6 +114,32 @@ test('flipped bytes inside a table entry and a file entry are named', async () =
   expect(v2.errors).toEqual(['uploads/photo.jpg: sha256 does not match the manifest (the entry was modified or damaged)']);
 });
 
+test('forRestore: a recorded sha256 vouches for the entries; without one the entries are checked, not the file', async () => {
+  const tampered = path.join(work, 'tamper-db.tar'); // written by the test above
+  const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const recorded = sha256(good);
+
+  // The recorded sha256 no longer matches: that is the one error, the entries are not re-hashed.
+  const v1 = await verifyArchive(tampered, { forRestore: true, expectedSha256: recorded });
+  expect(v1.errors).toEqual([
+    `archive sha256 ${sha256(tampered)} differs from the expected ${recorded} (the archive was modified or damaged since it was written)`,
+  ]);
+  // A file that matches its recorded sha256 is what the backup wrote: its entries are listed, not
+  // re-hashed (restoreArchive re-hashes each as it loads: tests/unit/restore-refusals.test.ts).
+  expect(await verifyArchive(tampered, { forRestore: true, expectedSha256: sha256(tampered) })).toMatchObject({ ok: true, errors: [] });
+  // Without a recorded sha256 the entries are checked in full; the file's own hash is not computed.
+  const v3 = await verifyArchive(tampered, { forRestore: true });
+  expect(v3).toMatchObject({
+    ok: false,
+    sha256: '',
+    errors: ['db/articles.ndjson.gz: sha256 does not match the manifest (the entry was modified or damaged)'],
+  });
+  // Paths and the listing are checked either way.
+  const escaping = await rebuilt('vouched-escape.tar', (e) => [{ name: 'uploads/../evil', data: Buffer.from('x') }, ...e]);
+  const v4 = await verifyArchive(escaping, { forRestore: true, expectedSha256: sha256(escaping) });
+  expect(v4.errors).toEqual(['entry "uploads/../evil" escapes the archive with a ".." segment']);
+});
+
 test('a table entry whose row count differs from the manifest fails', async () => {
   const file = await rebuilt('rows.tar', (e) => {
     const t = e.find((x) => x.name === 'db/articles.ndjson.gz')!;
@@ -120,7 +147,7 @@ test('a table entry whose row count differs from the manifest fails', async () =
     t.data = zlib.gzipSync(Buffer.from(text));
     const m = e.find((x) => x.name === 'manifest.json')!;
     const manifest = JSON.parse(m.data.toString());
-    manifest.tables[0].sha256 = require('node:crypto').createHash('sha256').update(t.data).digest('hex');
+    manifest.tables[0].sha256 = createHash('sha256').update(t.data).digest('hex');
     m.data = Buffer.from(JSON.stringify(manifest));
     return e;
   });

@@ -1,7 +1,8 @@
 /**
  * checkArchive: everything a restore checks before it touches anything — the whole archive
- * verified (format and version, every entry's sha256 and row count, no path escapes, see
- * verify.ts), then compared with the current database (compat.ts). Only reads.
+ * verified (format and version, the recorded sha256 or else every entry's sha256 and row count,
+ * no path escapes, see verify.ts `forRestore`), then compared with the current database
+ * (compat.ts). Only reads.
  *
  * The caller refuses the restore when `errors` is not empty, or when `differences` is not empty
  * and the restore was not forced, and shows those lines as they are. Then it passes the returned
@@ -19,6 +20,7 @@ export async function checkArchive(file: string, opts: CheckOptions): Promise<Ar
   const verify = await verifyArchive(file, {
     signal: opts.signal,
     expectedSha256: opts.expectedSha256,
+    forRestore: true,
     onProgress: (now, size) => {
       progress.setTotal('verify', size);
       progress.add('verify', now - read, 'verifying the archive');

@@ -99,8 +99,10 @@ export class StagedDir {
     const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE);
     const hash = createHash('sha256');
     let bytes = 0;
+    // One write in flight while the next batch is read and hashed: the kernel's copy (most of a
+    // restore's file time) overlaps the parsing and hashing instead of following it.
+    let writing: Promise<unknown> = handle.chmod(PUBLIC_FILE_MODE);
     try {
-      await handle.chmod(PUBLIC_FILE_MODE);
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       for await (const chunk of data) {
@@ -110,13 +112,16 @@ export class StagedDir {
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
-          await handle.writev(pending);
+          await writing;
+          writing = handle.writev(pending);
           pending = [];
           pendingBytes = 0;
         }
       }
+      await writing;
       if (pending.length) await handle.writev(pending);
     } finally {
+      await writing.catch(() => undefined);
       await handle.close();
     }
     if (bytes !== expected.size || hash.digest('hex') !== expected.sha256) {
