@@ -50,7 +50,7 @@ const baseline = (site, section, b) => {
 async function backupSection(site, options, rows) {
   const full = await timeJob(site, backupWith(null));
   rows.push(ours('backup', 'backup', 'ours: backup (service)', full));
-  const archive = path.join(site.out, full.record.archiveFile);
+  const archive = { file: path.join(site.out, full.record.archiveFile), record: full.record };
   if (options.only === 'restore') return archive; // the restore's archive is all it needs
   rows.push(ours('backup', 'database', 'ours: database only (service)', await timeJob(site, backupWith('bench: database only'))));
   const cli = timeCommand(site, `node ${CLI} run --wait --json > /dev/null`);
@@ -62,16 +62,17 @@ async function backupSection(site, options, rows) {
 
 async function restoreSection(site, options, archive, rows) {
   timeCommand(site, restoreInputs(site));
-  rows.push(ours('restore', 'restore', 'ours: restore (service)', await timeJob(site, restoreFrom(archive, false))));
-  rows.push(ours('restore', null, '  … with its safety backup first', await timeJob(site, restoreFrom(archive, true))));
-  const cli = timeCommand(site, `node ${CLI} restore --file ${archive} --yes --no-safety-backup --json > /dev/null`);
+  rows.push(ours('restore', 'restore', 'ours: restore of the record (service)', await timeJob(site, restoreFrom(archive.record, false))));
+  rows.push(ours('restore', null, '  … of the archive file (no recorded sha256)', await timeJob(site, restoreFrom(archive.file, false))));
+  rows.push(ours('restore', null, '  … with its safety backup first', await timeJob(site, restoreFrom(archive.record, true))));
+  const cli = timeCommand(site, `node ${CLI} restore --file ${archive.file} --yes --no-safety-backup --json > /dev/null`);
   rows.push({ section: 'restore', name: 'ours: restore (CLI, with boot)', vs: 'restore', seconds: cli.seconds, peak: cli.peak, output: null });
   for (const b of restoreBaselines(site)) rows.push(baseline(site, 'restore', b));
   if (!options['skip-strapi']) {
     if (!fs.existsSync(path.join(site.out, 'export.tar.gz'))) timeCommand(site, strapiExport(site).command, appEnv(site));
     rows.push(baseline(site, 'restore', strapiImport));
     // strapi import replaced the content (and our records): the site comes back from our archive.
-    await timeJob(site, restoreFrom(archive, false));
+    await timeJob(site, restoreFrom(archive.file, false));
   }
 }
 

@@ -198,8 +198,12 @@ const backupWith = (profileName) => async (s) => {
   return s('queue').enqueue({ profile, kind: 'backup', trigger: 'api' });
 };
 
-/** Requests a restore of an archive file, with or without the safety backup first. */
-const restoreFrom = (file, safetyBackup) => (s) => s('restorer').request({ from: { path: file }, options: { safetyBackup }, trigger: 'cli' });
+/**
+ * Requests a restore, with or without the safety backup first, of a backup record (what the admin
+ * and `restore --record` do: its recorded sha256 is checked) or of an archive file (`restore --file`).
+ */
+const restoreFrom = (from, safetyBackup) => (s) =>
+  s('restorer').request({ from: typeof from === 'string' ? { path: from } : { record: from }, options: { safetyBackup }, trigger: 'cli' });
 
 /** Writes a bench's figures to bench/results/<time>-<label>.json (not committed); returns the path. */
 const saveResults = (report, label) => {
