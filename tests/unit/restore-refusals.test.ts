@@ -108,6 +108,18 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
     expect(error).toBeInstanceOf(RestoreFailedError);
     expect((error as Error).message).toMatch(/unique|duplicate/i);
     expect((error as Error).message).not.toMatch(/insert into|second|third/);
+
+    // One row per batch, the bad one second: it fails while the next batch is being read (one
+    // batch is in flight at a time); the error names its own rows, and nothing is kept.
+    const early = path.join(site.work, 'duplicate-early.tar');
+    await craftArchive(site.backup.file, early, (e) => setTableRows(e, 'posts', (rows) => [rows[0], { ...rows[0], id: 99 }, ...rows.slice(1)]));
+    const earlyCheck = await checkArchive(early, { knex: site.knex, dialect, keepTables: KEPT_TABLES });
+    expect(earlyCheck.errors).toEqual([]);
+    await expectNothingChanged(
+      site,
+      () => restoreArchive(restoreOptions(site, { file: early, manifest: earlyCheck.manifest!, batchSize: 1 })),
+      /loading posts failed in the rows up to row 2: /,
+    );
   });
 
   test('a foreign key that does not hold after the load rolls everything back', async () => {

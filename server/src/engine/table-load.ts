@@ -35,6 +35,9 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   const hasher = new HashStream();
   const decoder = new RowDecoder(opts.dialect, table.name, table.columns);
   let rows = 0;
+  // One batch in flight: the database inserts it while the next one is read, inflated and cut
+  // (on PostgreSQL and MySQL the server's work and ours overlap; on SQLite both are this thread's).
+  let inFlight: Promise<void> = Promise.resolve();
 
   const consume = async (inflatedChunks: AsyncIterable<Buffer>) => {
     const text = new StringDecoder('utf8');
@@ -43,17 +46,20 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     let batch: (unknown[] | string)[] = [];
     let batchBytes = 0;
     const flush = async () => {
-      const n = batch.length;
-      try {
-        await writer.insert(batch as unknown[][] | string[]);
-      } catch (err) {
-        // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
-        // password hashes and tokens would end up in a record's message and in logs).
-        throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${rows}: ${driverMessage(err)}`);
-      }
+      const sending = batch as unknown[][] | string[];
+      const upTo = rows;
       batch = [];
       batchBytes = 0;
-      opts.onRows?.(n);
+      await inFlight;
+      inFlight = writer.insert(sending).then(
+        () => opts.onRows?.(sending.length),
+        (err) => {
+          // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
+          // password hashes and tokens would end up in a record's message and in logs).
+          throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${upTo}: ${driverMessage(err)}`);
+        },
+      );
+      inFlight.catch(() => undefined); // observed by the next flush, or at the end
     };
     for await (const chunk of inflatedChunks) {
       inflated += chunk.length;
@@ -84,6 +90,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     }
     if ((rest + text.end()).length > 0) throw new ArchiveRefusedError([`${entryName} does not end with a complete row`]);
     await flush();
+    await inFlight;
   };
 
   try {
@@ -96,6 +103,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     }
     throw err;
   } finally {
+    await inFlight.catch(() => undefined); // the connection is idle again before the writer closes
     writer.close();
   }
   if (hasher.digest() !== table.sha256) {
