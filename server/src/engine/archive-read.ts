@@ -7,18 +7,17 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
+import { ARCHIVE_READ_CHUNK } from './constants';
 import { abortError, throwIfAborted } from './hash-stream';
 import { startsWithGzipMagic } from './verify';
 
 /** An entry as tar-stream's extract yields it (a streamx Readable with its header). */
 export type ArchiveEntry = AsyncIterable<Buffer> & { header: tar.Header };
 
-const READ_CHUNK = 256 * 1024;
-
 export async function* readEntries(file: string, signal?: AbortSignal): AsyncGenerator<ArchiveEntry> {
   throwIfAborted(signal);
   const gzip = await startsWithGzipMagic(file);
-  const source = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+  const source = fs.createReadStream(file, { highWaterMark: ARCHIVE_READ_CHUNK });
   const gunzip = gzip ? zlib.createGunzip() : null;
   const extract = tar.extract();
   const fail = (err: Error) => extract.destroy(err);

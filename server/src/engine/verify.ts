@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { DB_PREFIX, INFLATE_RATIO_FLOOR, MANIFEST_NAME, MAX_INFLATE_RATIO, MAX_MANIFEST_BYTES, TABLE_ENTRY_SUFFIX } from './constants';
+import { ARCHIVE_READ_CHUNK, DB_PREFIX, INFLATE_RATIO_FLOOR, MANIFEST_NAME, MAX_INFLATE_RATIO, MAX_MANIFEST_BYTES, TABLE_ENTRY_SUFFIX } from './constants';
 import { HashStream, abortError, throwIfAborted } from './hash-stream';
 import { parseManifest } from './manifest';
 import type { Manifest, VerifyResult } from './types';
@@ -76,7 +76,7 @@ export async function verifyArchive(file: string, opts: VerifyOptions = {}): Pro
   const hashEntries = !(opts.forRestore && opts.expectedSha256);
   const hashFile = !opts.forRestore || Boolean(opts.expectedSha256);
   const fileHash = new HashStream(opts.onProgress && (() => opts.onProgress!(fileHash.bytes, size)), hashFile);
-  const source = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+  const source = fs.createReadStream(file, { highWaterMark: ARCHIVE_READ_CHUNK });
   const gunzip = (await startsWithGzipMagic(file)) ? zlib.createGunzip() : null;
   const extract = tar.extract();
   const upstream: NodeJS.ReadableStream = gunzip ? fileHash.pipe(gunzip) : fileHash;
