@@ -2,8 +2,10 @@
  * Streams one `db/<table>.ndjson.gz` entry into the database: the compressed bytes are hashed as
  * they pass (the archive may have changed since it was checked: the sha256 and the row count must
  * still match the manifest), inflated on the thread pool, cut into lines, decoded (or, on
- * PostgreSQL, passed on as they are: insert.ts) and inserted in batches. Memory holds one batch (bounded in rows and bytes) and the line being read, whatever
- * the table's size; an entry that inflates like a decompression bomb is refused as verify does.
+ * PostgreSQL, passed on as they are: insert.ts) and inserted in batches. Memory holds two batches
+ * (each bounded in rows and bytes: one being inserted, one being filled) and the line being read,
+ * whatever the table's size; an entry that inflates like a decompression bomb is refused as verify
+ * does.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';

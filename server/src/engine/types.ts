@@ -127,7 +127,7 @@ export interface VerifyResult {
   /** One line each, naming the entry and what is wrong. Empty when ok. */
   errors: string[];
   manifest: Manifest | null;
-  /** sha256 of the archive file as read. */
+  /** sha256 of the archive file as read; empty when `forRestore` had no recorded one to compare it with. */
   sha256: string;
   size: number;
 }
