@@ -99,9 +99,16 @@ export class StagedDir {
     const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE);
     const hash = createHash('sha256');
     let bytes = 0;
+    // A full disk can end a write short without an error (libuv returns what it wrote).
+    const write = async (buffers: Buffer[], length: number) => {
+      const { bytesWritten } = await handle.writev(buffers);
+      if (bytesWritten !== length) throw new Error(`${expected.path}: only ${bytesWritten} of ${length} bytes could be written (is the disk full?)`);
+    };
     // One write in flight while the next batch is read and hashed: the kernel's copy (most of a
-    // restore's file time) overlaps the parsing and hashing instead of following it.
+    // restore's file time) overlaps the parsing and hashing instead of following it. Its failure
+    // is observed by the next await, or in `finally`.
     let writing: Promise<unknown> = handle.chmod(PUBLIC_FILE_MODE);
+    writing.catch(() => undefined);
     try {
       let pending: Buffer[] = [];
       let pendingBytes = 0;
@@ -113,13 +120,14 @@ export class StagedDir {
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
           await writing;
-          writing = handle.writev(pending);
+          writing = write(pending, pendingBytes);
+          writing.catch(() => undefined);
           pending = [];
           pendingBytes = 0;
         }
       }
       await writing;
-      if (pending.length) await handle.writev(pending);
+      if (pending.length) await write(pending, pendingBytes);
     } finally {
       await writing.catch(() => undefined);
       await handle.close();

@@ -1,8 +1,9 @@
 /**
  * Runs one restore for a claimed record, in the order a site owner can trust:
  *
- * 1. verify: the whole archive checked (sha256 of every entry, row counts, no path escapes) and its
- *    tables compared with the database; a refusal (ArchiveRefusedError) changes nothing.
+ * 1. verify: the whole archive checked (a record's by its recorded sha256, a file's by the sha256
+ *    of every entry and the row counts; no path escapes, see checkArchive) and its tables compared
+ *    with the database; a refusal (ArchiveRefusedError) changes nothing.
  * 2. safety-backup: unless asked not to, a backup of the current site (trigger `pre-restore`, the
  *    whole database and the uploads), a record like any other, to undo the restore with.
  * 3. database, uploads, files: the engine loads the database in one transaction and swaps the
