@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WRITE_BATCH_BYTES } from './constants';
 import { ArchiveRefusedError } from './errors';
+import { OneInFlight } from './in-flight';
 import type { FileManifest } from './types';
 
 export const PUBLIC_FILE_MODE = 0o644;
@@ -105,11 +106,10 @@ export class StagedDir {
       if (bytesWritten !== length) throw new Error(`${expected.path}: only ${bytesWritten} of ${length} bytes could be written (is the disk full?)`);
     };
     // One write in flight while the next batch is read and hashed: the kernel's copy (most of a
-    // restore's file time) overlaps the parsing and hashing instead of following it. Its failure
-    // is observed by the next await, or in `finally`.
-    let writing: Promise<unknown> = handle.chmod(PUBLIC_FILE_MODE);
-    writing.catch(() => undefined);
+    // restore's file time) overlaps the parsing and hashing instead of following it.
+    const writes = new OneInFlight();
     try {
+      await writes.start(() => handle.chmod(PUBLIC_FILE_MODE));
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       for await (const chunk of data) {
@@ -119,17 +119,16 @@ export class StagedDir {
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
-          await writing;
-          writing = write(pending, pendingBytes);
-          writing.catch(() => undefined);
+          const [batch, length] = [pending, pendingBytes];
+          await writes.start(() => write(batch, length));
           pending = [];
           pendingBytes = 0;
         }
       }
-      await writing;
+      await writes.finish();
       if (pending.length) await write(pending, pendingBytes);
     } finally {
-      await writing.catch(() => undefined);
+      await writes.settled();
       await handle.close();
     }
     if (bytes !== expected.size || hash.digest('hex') !== expected.sha256) {

@@ -16,6 +16,7 @@ import { MAX_BATCH_BYTES, type TableWriter } from './insert';
 import { RowDecoder } from './decode';
 import { ArchiveRefusedError, RestoreFailedError } from './errors';
 import { HashStream } from './hash-stream';
+import { OneInFlight } from './in-flight';
 import type { Dialect } from './types';
 
 export interface TableLoadOptions {
@@ -39,7 +40,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   let rows = 0;
   // One batch in flight: the database inserts it while the next one is read, inflated and cut
   // (on PostgreSQL and MySQL the server's work and ours overlap; on SQLite both are this thread's).
-  let inFlight: Promise<void> = Promise.resolve();
+  const inserts = new OneInFlight();
 
   const consume = async (inflatedChunks: AsyncIterable<Buffer>) => {
     const text = new StringDecoder('utf8');
@@ -52,16 +53,16 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
       const upTo = rows;
       batch = [];
       batchBytes = 0;
-      await inFlight;
-      inFlight = writer.insert(sending).then(
-        () => opts.onRows?.(sending.length),
-        (err) => {
-          // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
-          // password hashes and tokens would end up in a record's message and in logs).
-          throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${upTo}: ${driverMessage(err)}`);
-        },
+      await inserts.start(() =>
+        writer.insert(sending).then(
+          () => opts.onRows?.(sending.length),
+          (err) => {
+            // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
+            // password hashes and tokens would end up in a record's message and in logs).
+            throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${upTo}: ${driverMessage(err)}`);
+          },
+        ),
       );
-      inFlight.catch(() => undefined); // observed by the next flush, or at the end
     };
     for await (const chunk of inflatedChunks) {
       inflated += chunk.length;
@@ -92,7 +93,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     }
     if ((rest + text.end()).length > 0) throw new ArchiveRefusedError([`${entryName} does not end with a complete row`]);
     await flush();
-    await inFlight;
+    await inserts.finish();
   };
 
   try {
@@ -105,7 +106,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     }
     throw err;
   } finally {
-    await inFlight.catch(() => undefined); // the connection is idle again before the writer closes
+    await inserts.settled(); // the connection is idle again before the writer closes
     writer.close();
   }
   if (hasher.digest() !== table.sha256) {
