@@ -41,7 +41,11 @@ export class ArchiveWriter {
     this.partial = `${outFile}.partial`;
     this.archive = archiver('tar');
     this.gzip = format === 'tar.gz' ? zlib.createGzip() : null;
-    this.out = fs.createWriteStream(this.partial, { fd: handle.fd, autoClose: false } as any);
+    // The stream writes through the FileHandle itself, never its descriptor number: a stream given
+    // the number closes it when destroyed, then handle.close() closed that number again, which by
+    // then could be another file of the process (seen: the site's SQLite journal, "disk I/O error").
+    // Closing either one now closes the file once. autoClose off: finalize fsyncs before the close.
+    this.out = fs.createWriteStream(this.partial, { fd: handle, autoClose: false });
     const stages: NodeJS.ReadWriteStream[] = [this.archive as unknown as NodeJS.ReadWriteStream];
     if (this.gzip) stages.push(this.gzip);
     this.done = pipeline([...stages, this.hasher, this.out] as any);
@@ -113,6 +117,8 @@ export class ArchiveWriter {
     await Promise.all([this.archive.finalize(), this.done]);
     await this.handle.sync();
     this.closed = true;
+    // The stream holds the handle open until it is itself closed.
+    this.out.destroy();
     await this.handle.close();
     await fs.promises.rename(this.partial, this.outFile);
     await syncDir(path.dirname(this.outFile));
