@@ -4,10 +4,11 @@
  * half-written archive never carries the final name. On any error or abort every stream is
  * destroyed and the partial file removed: no archive is left behind.
  *
- * Entries are appended one at a time, each a stream with its `stats` (size): archiver's tar
- * plugin buffers a stream appended without a size whole in memory, and appending one at a time
- * keeps one file descriptor open at a time.
+ * Entries are appended one at a time, each a stream with its `stats` (size), or a small file
+ * already read (read-ahead.ts): archiver's tar plugin buffers a stream appended without a size
+ * whole in memory.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -85,6 +86,16 @@ export class ArchiveWriter {
       this.current = null;
     }
     return hasher.digest();
+  }
+
+  /** Appends a file already read (read-ahead.ts); resolves with its sha256 once it is written. */
+  async appendRead(file: SourceFile, content: Buffer, onBytes?: (n: number) => void): Promise<string> {
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    onBytes?.(content.length);
+    const entry = this.waitEntry(file.name);
+    this.archive.append(content, { name: file.name, stats: file.stats, mode: PRIVATE_FILE_MODE } as archiver.EntryData);
+    await Promise.race([entry, this.failed()]);
+    return sha256;
   }
 
   /** Appends an in-memory entry (the manifest). */

@@ -19,6 +19,7 @@ import { describeTables, listTables, type TableInfo } from './introspect';
 import { estimateRows } from './row-estimates';
 import { buildManifest, serializeManifest } from './manifest';
 import { ProgressReporter } from './progress';
+import { readAhead } from './read-ahead';
 import { pinSnapshot, withSnapshot } from './snapshot';
 import type { BackupOptions, BackupResult, FileManifest, ProgressStep, TableManifest } from './types';
 
@@ -64,9 +65,10 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
         ['uploads', uploads],
         ['files', project],
       ] as [ProgressStep, SourceFile[]][]) {
-        for (const f of list) {
+        for await (const [f, content] of readAhead(list)) {
           throwIfAborted(signal);
-          const sha256 = await w.appendFile(f, (n) => progress.add(step, n, f.name));
+          const onBytes = (n: number) => progress.add(step, n, f.name);
+          const sha256 = content ? await w.appendRead(f, content, onBytes) : await w.appendFile(f, onBytes);
           out.push({ path: f.name, size: f.stats.size, sha256 });
         }
         progress.complete(step);
