@@ -71,6 +71,23 @@ describe('ArchiveWriter', () => {
     expect(fs.existsSync(outFile)).toBe(false);
   });
 
+  test('an abort while a read file waits in the archiver throws nothing later, from the archiver', async () => {
+    const outFile = path.join(dir, 'queued.tar');
+    const writer = await ArchiveWriter.open(outFile, 'tar');
+    const stats = await fs.promises.stat(source);
+    const small = (name: string) => writer.appendRead({ abs: source, name, stats: { ...stats, size: 1000 } as fs.Stats }, Buffer.alloc(1000, 1));
+    await small('uploads/a.bin');
+    // Its entry is written, but the archiver takes the next one only on a later turn.
+    const second = small('uploads/b.bin');
+    const aborting = writer.abort(new Error('stopped'));
+    await expect(second).rejects.toThrow();
+    await aborting;
+    // The archiver's queue runs its next turn in an Immediate: anything it throws would land there.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fs.existsSync(`${outFile}.partial`)).toBe(false);
+  });
+
   test('a finished archive closes its own file once, and no descriptor opened meanwhile', async () => {
     const outFile = path.join(dir, 'finished.tar');
     const writer = await ArchiveWriter.open(outFile, 'tar');

@@ -91,10 +91,10 @@ export class ArchiveWriter {
   /** Appends a file already read (read-ahead.ts); resolves with its sha256 once it is written. */
   async appendRead(file: SourceFile, content: Buffer, onBytes?: (n: number) => void): Promise<string> {
     const sha256 = createHash('sha256').update(content).digest('hex');
-    onBytes?.(content.length);
     const entry = this.waitEntry(file.name);
     this.archive.append(content, { name: file.name, stats: file.stats, mode: PRIVATE_FILE_MODE } as archiver.EntryData);
     await Promise.race([entry, this.failed()]);
+    onBytes?.(content.length);
     return sha256;
   }
 
@@ -139,6 +139,7 @@ export class ArchiveWriter {
   /** Destroys everything and removes the partial file. Safe to call more than once. */
   async abort(err?: Error): Promise<void> {
     const reason = err ?? new Error('aborted');
+    dropQueuedEntries(this.archive);
     this.current?.destroy(reason);
     for (const s of [this.archive as unknown as Readable, this.gzip, this.hasher, this.out]) s?.destroy(reason);
     await this.done.catch(noop);
@@ -166,6 +167,20 @@ function guardEntrySinks(archive: archiver.Archiver): void {
     sink?.on?.('error', noop);
     return sink;
   };
+}
+
+/**
+ * The archiver takes a queued entry on a later turn; after an abort that is into its destroyed
+ * tar packer, which throws ("already finalized or destroyed") where no one can catch it: seen in
+ * CI, an entry appended just before the abort. archiver's own abort() marks it aborted (queued
+ * entries are then skipped) and drops its queues, then unpipes its tar plugin, which fails with
+ * tar-stream 3 (no unpipe): so the first two steps here, without the third.
+ */
+function dropQueuedEntries(archive: archiver.Archiver): void {
+  const internals = archive as unknown as { _state?: { aborted?: boolean }; _queue?: { kill(): void }; _statQueue?: { kill(): void } };
+  if (internals._state) internals._state.aborted = true;
+  internals._queue?.kill();
+  internals._statQueue?.kill();
 }
 
 /** Makes the rename durable (best effort: not every platform can fsync a directory). */
