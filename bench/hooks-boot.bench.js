@@ -15,6 +15,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { freshSecrets } = require('../scripts/app-env');
 const { copyPlayground } = require('../scripts/app-copy');
+const { median } = require('./site');
 
 const { values: args } = parseArgs({
   options: { dialect: { type: 'string', default: 'sqlite' }, boots: { type: 'string', default: '10' } },
@@ -22,8 +23,6 @@ const { values: args } = parseArgs({
 const APP = path.join(__dirname, '.tmp/hooks-app');
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', password: '' };
 const PG_DB = 'backup_bench_hooks';
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const pgAdmin = (sql) => {
   const knex = require('knex')({ client: 'pg', connection: { ...PG, database: 'postgres' }, pool: { min: 0, max: 1 } });

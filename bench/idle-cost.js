@@ -10,10 +10,9 @@
  * Disabling the plugin makes Strapi drop its tables (a bench site's records are lost, its default
  * profile comes back). Written to bench/results/. Never part of `npm test`.
  */
-const { readOptions, siteOf, prepare, saveResults, machine } = require('./site');
+const { readOptions, siteOf, prepare, saveResults, machine, median } = require('./site');
 const { serveSite, visitArticles } = require('./load-client');
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 let port = 14370 + Math.floor(Math.random() * 500);
 
 const measure = async (site, enabled, seconds, rate) => {

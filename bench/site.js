@@ -223,8 +223,12 @@ const dirSize = (dir) =>
     return sum + (e.isDirectory() ? dirSize(p) : fs.statSync(p).size);
   }, 0);
 
+/** The middle value (the upper of the two middle ones for an even count). */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 module.exports = {
   CLI,
+  median,
   DIALECTS,
   shapeOf,
   readOptions,

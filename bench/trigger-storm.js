@@ -4,8 +4,8 @@
  *   [--requests N] [--json]`
  *
  * How fast `POST /backup/runs` answers: alone on an idle site (--idle-runs times, 11: one sample
- * swung from 67 to 100 ms between runs; each trigger's job is cancelled and the queue empty
- * before the next), then N (50) requests at once on one profile (`cancel` behaviour: one is
+ * per run read 67 ms in one run and 94-100 ms in others; each trigger's job is cancelled and the
+ * queue empty before the next), then N (50) requests at once on one profile (`cancel` behaviour: one is
  * accepted, the others get 409 `busy`), from another process so the client's own work does not
  * count. The bench site (site.js) is served in this process
  * (`strapi start`'s server, no admin build) with an admin registered once and signed in once.
@@ -13,7 +13,7 @@
  * elsewhere. Written to bench/results/. Never part of `npm test`.
  */
 const { spawn } = require('node:child_process');
-const { readOptions, siteOf, prepare, saveResults, machine } = require('./site');
+const { readOptions, siteOf, prepare, saveResults, machine, median } = require('./site');
 const { serveSite } = require('./load-client');
 
 const PORT = 13870 + Math.floor(Math.random() * 500);
@@ -97,7 +97,6 @@ const main = async () => {
     idles.push(await storm(`${base}/backup/runs`, token, 1));
     await cancelled();
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const idleMs = idles.map((run) => run.ms);
   const idle = { ms: median(idleMs), health: median(idles.map((run) => run.health)), authenticated: median(idles.map((run) => run.authenticated)) };
   const many = await storm(`${base}/backup/runs`, token, Number(options.requests));

@@ -81,7 +81,7 @@ export class ArchiveWriter {
     piped.catch(noop);
     this.current = source;
     try {
-      await Promise.all([piped, this.append(file.name, hasher, file.stats)]);
+      await Promise.all([piped, this.append(hasher, { name: file.name, stats: file.stats })]);
     } finally {
       this.current = null;
     }
@@ -90,24 +90,20 @@ export class ArchiveWriter {
 
   /** Appends a file already read (read-ahead.ts); resolves with its sha256 once it is written. */
   async appendRead(file: SourceFile, content: Buffer, onBytes?: (n: number) => void): Promise<string> {
-    const sha256 = createHash('sha256').update(content).digest('hex');
-    const entry = this.waitEntry(file.name);
-    this.archive.append(content, { name: file.name, stats: file.stats, mode: PRIVATE_FILE_MODE } as archiver.EntryData);
-    await Promise.race([entry, this.failed()]);
+    await this.append(content, { name: file.name, stats: file.stats });
     onBytes?.(content.length);
-    return sha256;
+    return createHash('sha256').update(content).digest('hex');
   }
 
   /** Appends an in-memory entry (the manifest). */
   async appendBuffer(name: string, data: Buffer, date: Date): Promise<void> {
-    const entry = this.waitEntry(name);
-    this.archive.append(data, { name, date, mode: PRIVATE_FILE_MODE });
-    await Promise.race([entry, this.failed()]);
+    await this.append(data, { name, date });
   }
 
-  private async append(name: string, stream: Readable, stats: fs.Stats): Promise<void> {
-    const entry = this.waitEntry(name);
-    this.archive.append(stream, { name, stats, mode: PRIVATE_FILE_MODE } as archiver.EntryData);
+  /** Appends one entry, private to the site's owner (mode 0600); resolves once the archiver has taken it. */
+  private async append(source: Readable | Buffer, data: { name: string; stats?: fs.Stats; date?: Date }): Promise<void> {
+    const entry = this.waitEntry(data.name);
+    this.archive.append(source, { ...data, mode: PRIVATE_FILE_MODE } as archiver.EntryData);
     await Promise.race([entry, this.failed()]);
   }
 

@@ -10,22 +10,19 @@ import fs from 'node:fs';
 import { READ_AHEAD_FILES, SMALL_FILE_BYTES } from './constants';
 import type { SourceFile } from './files';
 
-const STREAMED: Promise<Buffer | null> = Promise.resolve(null);
-
 /** Yields each file, in order, with its content when it is small, else null. Stop early by breaking out. */
 export async function* readAhead(files: SourceFile[]): AsyncGenerator<[SourceFile, Buffer | null]> {
-  const reads: Promise<Buffer | null>[] = [];
-  for (let i = 0; i < files.length; i += 1) {
-    while (reads.length < Math.min(files.length, i + READ_AHEAD_FILES)) {
-      const file = files[reads.length];
-      const read = file.stats.size <= SMALL_FILE_BYTES ? readListedSize(file) : STREAMED;
+  const ahead: Promise<Buffer | null>[] = [];
+  let next = 0;
+  for (const file of files) {
+    while (ahead.length < READ_AHEAD_FILES && next < files.length) {
+      const later = files[next++];
+      const read = later.stats.size <= SMALL_FILE_BYTES ? readListedSize(later) : Promise.resolve(null);
       // Observed when its turn comes; a backup that stops first leaves it unobserved otherwise.
       read.catch(() => undefined);
-      reads.push(read);
+      ahead.push(read);
     }
-    const content = await reads[i];
-    reads[i] = STREAMED; // its buffer is the archive's now
-    yield [files[i], content];
+    yield [file, await ahead.shift()!];
   }
 }
 
