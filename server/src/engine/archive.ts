@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import archiver from 'archiver';
-import { PRIVATE_FILE_MODE } from './constants';
+import { PRIVATE_FILE_MODE, ZLIB_CHUNK } from './constants';
 import { HashStream } from './hash-stream';
 import type { SourceFile } from './files';
 import type { ArchiveFormat } from './types';
@@ -41,7 +41,7 @@ export class ArchiveWriter {
   ) {
     this.partial = `${outFile}.partial`;
     this.archive = archiver('tar');
-    this.gzip = format === 'tar.gz' ? zlib.createGzip() : null;
+    this.gzip = format === 'tar.gz' ? zlib.createGzip({ chunkSize: ZLIB_CHUNK }) : null;
     // The stream writes through the FileHandle itself, never its descriptor number: a stream given
     // the number closes it when destroyed, then handle.close() closed that number again, which by
     // then could be another file of the process (seen: the site's SQLite journal, "disk I/O error").

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { ENCODE_SLICE_ROWS, GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX } from './constants';
+import { ENCODE_SLICE_ROWS, GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX, ZLIB_CHUNK } from './constants';
 import { encodeRow, selectList } from './encode';
 import { HashStream, throwIfAborted } from './hash-stream';
 import type { TableInfo } from './introspect';
@@ -62,26 +62,27 @@ export async function dumpTables(opts: DumpOptions): Promise<DumpedTable[]> {
 
 async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTable> {
   const file = path.join(opts.outDir, tableFileName(table.name));
-  const gzip = zlib.createGzip({ level: GZIP_LEVEL, highWaterMark: GZIP_HIGH_WATER_MARK } as zlib.ZlibOptions);
+  const gzip = zlib.createGzip({ level: GZIP_LEVEL, highWaterMark: GZIP_HIGH_WATER_MARK, chunkSize: ZLIB_CHUNK } as zlib.ZlibOptions);
   const hasher = new HashStream();
   const done = pipeline(gzip, hasher, fs.createWriteStream(file, { mode: PRIVATE_FILE_MODE }));
   done.catch(noop); // observed below; avoid an unhandled rejection while we are still writing
   let rows = 0;
   try {
     for await (const batch of readBatches(opts, table)) {
-      let text = '';
-      for (let i = 0; i < batch.length; i += 1) {
-        // The site's requests get a turn between slices (the encoding is synchronous).
-        if (i > 0 && i % ENCODE_SLICE_ROWS === 0) await yieldToEventLoop();
-        text += JSON.stringify(encodeRow(table.columns, batch[i])) + '\n';
+      // Each slice goes to gzip as soon as it is encoded, so gzip compresses it (on the thread pool)
+      // while the next slice is encoded; the wait for 'drain' comes only once a few MB are queued.
+      for (let i = 0; i < batch.length; i += ENCODE_SLICE_ROWS) {
+        if (i > 0) await yieldToEventLoop(); // the encoding is synchronous: the site's requests get a turn
+        let text = '';
+        for (const row of batch.slice(i, i + ENCODE_SLICE_ROWS)) text += JSON.stringify(encodeRow(table.columns, row)) + '\n';
+        if (!gzip.write(text)) {
+          // Backpressure: wait until gzip drained (or the pipeline failed).
+          const drained = once(gzip, 'drain');
+          drained.catch(noop);
+          await Promise.race([drained, done]);
+        }
       }
       rows += batch.length;
-      if (!gzip.write(text)) {
-        // Backpressure: wait until gzip drained (or the pipeline failed).
-        const drained = once(gzip, 'drain');
-        drained.catch(noop);
-        await Promise.race([drained, done]);
-      }
       opts.onRows?.(table.name, batch.length);
       throwIfAborted(opts.signal);
     }

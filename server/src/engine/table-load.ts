@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { PlannedTable } from './compat';
-import { INFLATE_RATIO_FLOOR, MAX_INFLATE_RATIO, TABLE_ENTRY_SUFFIX, DB_PREFIX } from './constants';
+import { INFLATE_RATIO_FLOOR, MAX_INFLATE_RATIO, TABLE_ENTRY_SUFFIX, DB_PREFIX, ZLIB_CHUNK } from './constants';
 import { MAX_BATCH_BYTES, type TableWriter } from './insert';
 import { RowDecoder } from './decode';
 import { ArchiveRefusedError, RestoreFailedError } from './errors';
@@ -28,8 +28,6 @@ export interface TableLoadOptions {
   /** Rows just inserted. */
   onRows?: (rows: number) => void;
 }
-
-const GUNZIP_CHUNK = 256 * 1024;
 
 /** Loads the entry; resolves with the rows inserted. */
 export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
@@ -97,7 +95,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   };
 
   try {
-    await pipeline(opts.entry, hasher, zlib.createGunzip({ chunkSize: GUNZIP_CHUNK }), consume, { signal: opts.signal });
+    await pipeline(opts.entry, hasher, zlib.createGunzip({ chunkSize: ZLIB_CHUNK }), consume, { signal: opts.signal });
   } catch (err) {
     const e = err as Error & { code?: string };
     // A damaged entry: report it as the archive's fault, not as a database error.
