@@ -1,8 +1,9 @@
 /**
  * createBackup: one archive of the database snapshot, the uploads and the project files.
  *
- * The database dump (reading + encoding on the main thread, gzip on the thread pool) runs at the
- * same time as the uploads and project files stream into the archive, so both cores work. Table
+ * The database dump (on SQLite in a thread of its own, sqlite-dump.ts; elsewhere reading and
+ * encoding on the main thread; gzip on the thread pool) runs at the same time as the uploads and
+ * project files stream into the archive, so both cores work. Table
  * entries are staged in tmpDir and appended after the files (a tar entry needs its size up front),
  * then the manifest, last. Any failure or abort stops both halves, waits for them, and removes the
  * partial archive and the scratch directory.
@@ -20,6 +21,7 @@ import { estimateRows } from './row-estimates';
 import { buildManifest, serializeManifest } from './manifest';
 import { ProgressReporter } from './progress';
 import { readAhead } from './read-ahead';
+import { dumpSqliteInWorker } from './sqlite-dump';
 import { pinSnapshot, withSnapshot } from './snapshot';
 import type { BackupOptions, BackupResult, FileManifest, ProgressStep, TableManifest } from './types';
 
@@ -42,24 +44,14 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     // (the cleanup below aborts again, awaited, and reports what fails).
     signal.addEventListener('abort', () => void w.abort(abortError(signal)).catch(() => undefined), { once: true });
 
-    const uploads = opts.uploadsDir ? await listUploads(opts.uploadsDir, signal) : [];
-    const project = opts.projectDir
-      ? await listProjectFiles(opts.projectDir, {
-          includeEnv: opts.includeEnv,
-          exclude: [
-            ...(opts.projectExclude ?? []),
-            tmpDir,
-            path.resolve(opts.outFile),
-            path.resolve(`${opts.outFile}.partial`),
-            ...(opts.uploadsDir ? [opts.uploadsDir] : []),
-          ],
-          signal,
-        })
-      : [];
-    const progress = createReporter(opts, uploads, project);
-
-    const dbPromise = opts.includeDatabase ? dumpDatabase(opts, tmpDir, progress, signal) : Promise.resolve(null);
+    // The database half starts first: its snapshot copy runs while the files are listed.
+    const listed = listSources(opts, tmpDir, signal);
+    const reporter = listed.then(({ uploads, project }) => createReporter(opts, uploads, project));
+    reporter.catch(() => undefined); // a failed listing is reported through filesPromise
+    const dbPromise = opts.includeDatabase ? dumpDatabase(opts, tmpDir, reporter, signal) : Promise.resolve(null);
     const filesPromise = (async () => {
+      const { uploads, project } = await listed;
+      const progress = await reporter;
       const out: FileManifest[] = [];
       for (const [step, list] of [
         ['uploads', uploads],
@@ -76,6 +68,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       return out;
     })();
     const [db, files] = await allOrAbort([dbPromise, filesPromise] as const, controller);
+    const progress = await reporter;
 
     const tables: TableManifest[] = [];
     if (db) {
@@ -126,6 +119,24 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   }
 }
 
+async function listSources(opts: BackupOptions, tmpDir: string, signal: AbortSignal): Promise<{ uploads: SourceFile[]; project: SourceFile[] }> {
+  const uploads = opts.uploadsDir ? await listUploads(opts.uploadsDir, signal) : [];
+  const project = opts.projectDir
+    ? await listProjectFiles(opts.projectDir, {
+        includeEnv: opts.includeEnv,
+        exclude: [
+          ...(opts.projectExclude ?? []),
+          tmpDir,
+          path.resolve(opts.outFile),
+          path.resolve(`${opts.outFile}.partial`),
+          ...(opts.uploadsDir ? [opts.uploadsDir] : []),
+        ],
+        signal,
+      })
+    : [];
+  return { uploads, project };
+}
+
 function createReporter(opts: BackupOptions, uploads: SourceFile[], project: SourceFile[]): ProgressReporter {
   const uploadBytes = uploads.reduce((a, f) => a + f.stats.size, 0);
   const fileBytes = project.reduce((a, f) => a + f.stats.size, 0);
@@ -144,40 +155,41 @@ function createReporter(opts: BackupOptions, uploads: SourceFile[], project: Sou
 async function dumpDatabase(
   opts: BackupOptions,
   tmpDir: string,
-  progress: ProgressReporter,
+  reporter: Promise<ProgressReporter>,
   signal: AbortSignal,
 ): Promise<{ dumped: DumpedTable[]; infos: Map<string, TableInfo> }> {
   const exclude = new Set(opts.excludeTables ?? []);
-  return withSnapshot(opts.knex, opts.dialect, tmpDir, async (db) => {
+  return withSnapshot(opts.knex, opts.dialect, tmpDir, async (db, copyFile) => {
     const names = (await listTables(db, opts.dialect)).filter((n) => !exclude.has(n));
     await pinSnapshot(db, opts.dialect, names[0]);
     const infos = (await describeTables(db, opts.dialect, names)).map((t) => ({ ...t, columns: withTextJson(t.columns) }));
     const estimates = await estimateRows(db, opts.dialect, names);
     const estimate = (t: string) => Math.max(1, estimates.get(t) ?? 0);
+    const progress = await reporter;
     progress.setTotal(
       'database',
       names.reduce((a, t) => a + estimate(t), 0),
     );
     const done = new Map<string, number>();
-    const dumped = await dumpTables({
-      db,
-      dialect: opts.dialect,
-      tables: infos,
-      outDir: path.join(tmpDir, 'db'),
-      batchSize: opts.batchSize ?? DUMP_BATCH_ROWS[opts.dialect],
+    const outDir = path.join(tmpDir, 'db');
+    const batchSize = opts.batchSize ?? DUMP_BATCH_ROWS[opts.dialect];
+    const hooks = {
       signal,
-      onRows: (t, n) => {
+      onRows: (t: string, n: number) => {
         // Count at most the estimate per table so one underestimated table cannot run ahead.
         const before = done.get(t) ?? 0;
         const add = Math.max(0, Math.min(before + n, estimate(t)) - before);
         done.set(t, before + n);
         progress.add('database', add, `table ${t}`);
       },
-      onTable: (t) => {
+      onTable: (t: DumpedTable) => {
         const before = done.get(t.name) ?? 0;
         progress.add('database', Math.max(0, estimate(t.name) - Math.min(before, estimate(t.name))), `table ${t.name}`);
       },
-    });
+    };
+    const dumped = copyFile
+      ? await dumpSqliteInWorker({ file: copyFile, tables: infos, outDir, batchSize }, hooks)
+      : await dumpTables({ db, dialect: opts.dialect, tables: infos, outDir, batchSize, ...hooks });
     progress.complete('database');
     return { dumped, infos: new Map(infos.map((i) => [i.name, i])) };
   });

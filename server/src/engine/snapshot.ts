@@ -18,8 +18,11 @@ import type { Dialect } from './types';
 
 export type SnapshotDb = Knex | Knex.Transaction;
 
-/** Runs `work` with a connection that sees one consistent snapshot, then releases everything. */
-export async function withSnapshot<T>(knex: Knex, dialect: Dialect, tmpDir: string, work: (db: SnapshotDb) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with a connection that sees one consistent snapshot, then releases everything. On
+ * SQLite `work` also gets the snapshot copy's file, which no one writes while `work` runs.
+ */
+export async function withSnapshot<T>(knex: Knex, dialect: Dialect, tmpDir: string, work: (db: SnapshotDb, copyFile?: string) => Promise<T>): Promise<T> {
   if (dialect === 'sqlite') return withSqliteCopy(knex, tmpDir, work);
   return withRepeatableRead(knex, dialect, work);
 }
@@ -49,19 +52,25 @@ export async function pinSnapshot(db: SnapshotDb, dialect: Dialect, firstTable: 
   await db.select(db.raw('1 as x')).from(firstTable).limit(1);
 }
 
-async function withSqliteCopy<T>(knex: Knex, tmpDir: string, work: (db: SnapshotDb) => Promise<T>): Promise<T> {
-  const copyPath = path.join(tmpDir, 'snapshot.sqlite');
-  await copySqlite(knex, copyPath);
+/** A knex of its own on a SQLite file nobody writes (the snapshot copy), read only. */
+export function openReadOnlySqlite(file: string): Knex {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- knex's CommonJS entry is the factory itself
   const createKnex: typeof import('knex').knex = require('knex');
-  const copy = createKnex({
+  return createKnex({
     client: 'better-sqlite3',
-    connection: { filename: copyPath, readonly: true } as any,
+    // knex hands better-sqlite3 only `options.readonly` (a missing file then fails to open).
+    connection: { filename: file, options: { readonly: true } },
     useNullAsDefault: true,
     pool: { min: 1, max: 1 },
   });
+}
+
+async function withSqliteCopy<T>(knex: Knex, tmpDir: string, work: (db: SnapshotDb, copyFile: string) => Promise<T>): Promise<T> {
+  const copyPath = path.join(tmpDir, 'snapshot.sqlite');
+  await copySqlite(knex, copyPath);
+  const copy = openReadOnlySqlite(copyPath);
   try {
-    return await work(copy);
+    return await work(copy, copyPath);
   } finally {
     await copy.destroy().catch(() => undefined);
     await fs.promises.rm(copyPath, { force: true });
