@@ -171,9 +171,20 @@ function guardEntrySinks(archive: archiver.Archiver): void {
  * CI, an entry appended just before the abort. archiver's own abort() marks it aborted (queued
  * entries are then skipped) and drops its queues, then unpipes its tar plugin, which fails with
  * tar-stream 3 (no unpipe): so the first two steps here, without the third.
+ *
+ * Marked aborted, archiver also shuts down when the entry in flight ends (its sink destroyed with
+ * the packer), and that shutdown unpipes the tar plugin too: a TypeError thrown from a stream
+ * callback, which would end Strapi's process (seen in CI, 71 of 80 aborts in a probe). The plugin's
+ * unpipe is made a no-op: the archive is being torn down, and nothing is piped that must be undone.
  */
 function dropQueuedEntries(archive: archiver.Archiver): void {
-  const internals = archive as unknown as { _state?: { aborted?: boolean }; _queue?: { kill(): void }; _statQueue?: { kill(): void } };
+  const internals = archive as unknown as {
+    _state?: { aborted?: boolean };
+    _queue?: { kill(): void };
+    _statQueue?: { kill(): void };
+    _module?: { unpipe?: () => unknown; engine?: { unpipe?: unknown } };
+  };
+  if (internals._module && typeof internals._module.engine?.unpipe !== 'function') internals._module.unpipe = noop;
   if (internals._state) internals._state.aborted = true;
   internals._queue?.kill();
   internals._statQueue?.kill();
