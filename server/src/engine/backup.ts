@@ -1,8 +1,8 @@
 /**
  * createBackup: one archive of the database snapshot, the uploads and the project files.
  *
- * The database dump (on SQLite in a thread of its own, sqlite-dump.ts; elsewhere reading and
- * encoding on the main thread; gzip on the thread pool) runs at the same time as the uploads and
+ * The database dump (on SQLite and PostgreSQL in a thread of its own, dump-thread.ts; on MySQL
+ * reading and encoding on the main thread; gzip on the thread pool) runs at the same time as the uploads and
  * project files stream into the archive, so both cores work. Table
  * entries are staged in tmpDir and appended after the files (a tar entry needs its size up front),
  * then the manifest, last. Any failure or abort stops both halves, waits for them, and removes the
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ArchiveWriter } from './archive';
 import { DB_PREFIX, DUMP_BATCH_ROWS, ENV_FILE, FILES_PREFIX, PRIVATE_DIR_MODE } from './constants';
 import { dumpTables, tableFileName, type DumpedTable } from './db-dump';
+import { dumpInThread } from './dump-thread';
 import { withTextJson } from './encode';
 import { listProjectFiles, listUploads, type SourceFile } from './files';
 import { abortError, throwIfAborted } from './hash-stream';
@@ -21,7 +22,6 @@ import { estimateRows } from './row-estimates';
 import { buildManifest, serializeManifest } from './manifest';
 import { ProgressReporter } from './progress';
 import { readAhead } from './read-ahead';
-import { dumpSqliteInWorker } from './sqlite-dump';
 import { pinSnapshot, withSnapshot } from './snapshot';
 import type { BackupOptions, BackupResult, FileManifest, ProgressStep, TableManifest } from './types';
 
@@ -159,7 +159,7 @@ async function dumpDatabase(
   signal: AbortSignal,
 ): Promise<{ dumped: DumpedTable[]; infos: Map<string, TableInfo> }> {
   const exclude = new Set(opts.excludeTables ?? []);
-  return withSnapshot(opts.knex, opts.dialect, tmpDir, async (db, copyFile) => {
+  return withSnapshot(opts.knex, opts.dialect, tmpDir, async (db, thread) => {
     const names = (await listTables(db, opts.dialect)).filter((n) => !exclude.has(n));
     await pinSnapshot(db, opts.dialect, names[0]);
     const infos = (await describeTables(db, opts.dialect, names)).map((t) => ({ ...t, columns: withTextJson(t.columns) }));
@@ -187,9 +187,9 @@ async function dumpDatabase(
         progress.add('database', Math.max(0, estimate(t.name) - Math.min(before, estimate(t.name))), `table ${t.name}`);
       },
     };
-    const dumped = copyFile
-      ? await dumpSqliteInWorker({ file: copyFile, tables: infos, outDir, batchSize }, hooks)
-      : await dumpTables({ db, dialect: opts.dialect, tables: infos, outDir, batchSize, ...hooks });
+    const dumped =
+      (thread && (await dumpInThread({ source: thread, tables: infos, outDir, batchSize }, hooks))) ??
+      (await dumpTables({ db, dialect: opts.dialect, tables: infos, outDir, batchSize, ...hooks }));
     progress.complete('database');
     return { dumped, infos: new Map(infos.map((i) => [i.name, i])) };
   });

@@ -1,29 +1,25 @@
 /**
- * The SQLite dump in a worker thread. On SQLite the snapshot is a private, read-only copy of the
- * file (sqlite-copy.ts), so a thread can open it on its own: the rows are read (better-sqlite3 runs
- * each query synchronously), encoded and handed to gzip there, and the app's event loop keeps only
- * the uploads' archiving, beside it on the other core. The thread runs the same dumpTables as the
- * other engines, so the entries are byte for byte what the main thread would write.
- *
- * PostgreSQL and MySQL read through one REPEATABLE READ transaction of the app's pool, which a
- * thread cannot share: they dump on the main thread, their drivers' parsing being asynchronous.
+ * The database dump in a worker thread, on a connection of its own to the backup's snapshot
+ * (thread-snapshot.ts says how, per database): rows are read, encoded and handed to gzip there,
+ * and the app's event loop keeps only the uploads' archiving, beside it on the other core. The
+ * thread runs the same dumpTables as the main thread, so the entries are byte for byte what the
+ * main thread would write.
  */
 import { Worker } from 'node:worker_threads';
 import { dumpTables, type DumpedTable, type DumpOptions } from './db-dump';
 import { abortError } from './hash-stream';
 import type { TableInfo } from './introspect';
-import { openReadOnlySqlite } from './snapshot';
+import { openThreadSnapshot, type ThreadSource } from './thread-snapshot';
 
 /** Everything the thread needs (plain data: it is cloned into the thread). */
-export interface SqliteDumpJob {
-  /** The snapshot copy. */
-  file: string;
+export interface DumpThreadJob {
+  source: ThreadSource;
   tables: TableInfo[];
   outDir: string;
   batchSize: number;
 }
 
-type FromThread = { rows: [string, number] } | { table: DumpedTable } | { done: DumpedTable[] } | { error: string };
+type FromThread = { rows: [string, number] } | { table: DumpedTable } | { done: DumpedTable[] } | { unopened: string } | { error: string };
 
 /**
  * Loads this module in the thread and runs the dump. From the TypeScript sources (the tests run
@@ -40,8 +36,12 @@ const BOOTSTRAP = `const { workerData, parentPort } = require('node:worker_threa
   require(workerData.entry).dumpInThisThread(workerData.job, (m) => parentPort.postMessage(m)).catch(
     (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));`;
 
-/** Dumps the snapshot copy's tables into `job.outDir` from a worker thread (see above). */
-export function dumpSqliteInWorker(job: SqliteDumpJob, hooks: Pick<DumpOptions, 'signal' | 'onRows' | 'onTable'>): Promise<DumpedTable[]> {
+/**
+ * Dumps the snapshot's tables into `job.outDir` from a worker thread (see above). Resolves null,
+ * having written nothing, when the thread could not open the snapshot (a PostgreSQL server at its
+ * connection limit, say): the caller dumps on its own connection instead.
+ */
+export function dumpInThread(job: DumpThreadJob, hooks: Pick<DumpOptions, 'signal' | 'onRows' | 'onTable'>): Promise<DumpedTable[] | null> {
   const { signal } = hooks;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const entry = __filename;
@@ -56,7 +56,8 @@ export function dumpSqliteInWorker(job: SqliteDumpJob, hooks: Pick<DumpOptions, 
       end();
     };
     // Stops the thread where it is; the thread's exit settles (its staged files are the caller's
-    // scratch directory to remove, once the thread, and every file it held open, is gone).
+    // scratch directory to remove, once the thread, and every file it held open, is gone; a
+    // PostgreSQL connection it held is closed with it, its transaction rolled back by the server).
     const onAbort = () => void worker.terminate();
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: FromThread) => {
@@ -64,6 +65,7 @@ export function dumpSqliteInWorker(job: SqliteDumpJob, hooks: Pick<DumpOptions, 
       else if ('table' in m) hooks.onTable?.(m.table);
       // The thread has written and closed every file before it says so.
       else if ('done' in m) settle(() => resolve(m.done));
+      else if ('unopened' in m) settle(() => resolve(null));
       else settle(() => reject(new Error(m.error)));
     });
     worker.once('error', (error) => settle(() => reject(error)));
@@ -74,13 +76,20 @@ export function dumpSqliteInWorker(job: SqliteDumpJob, hooks: Pick<DumpOptions, 
   });
 }
 
-/** The thread's side: a knex of its own on the copy, and the dump's progress posted back. */
-export async function dumpInThisThread(job: SqliteDumpJob, post: (m: FromThread) => void): Promise<void> {
-  const db = openReadOnlySqlite(job.file);
+/** The thread's side: a connection of its own on the snapshot, and the dump's progress posted back. */
+export async function dumpInThisThread(job: DumpThreadJob, post: (m: FromThread) => void): Promise<void> {
+  const { source } = job;
+  let opened: Awaited<ReturnType<typeof openThreadSnapshot>>;
+  try {
+    opened = await openThreadSnapshot(source);
+  } catch (error) {
+    post({ unopened: String((error as Error).message) });
+    return;
+  }
   try {
     const dumped = await dumpTables({
-      db,
-      dialect: 'sqlite',
+      db: opened.db,
+      dialect: source.dialect,
       tables: job.tables,
       outDir: job.outDir,
       batchSize: job.batchSize,
@@ -89,6 +98,6 @@ export async function dumpInThisThread(job: SqliteDumpJob, post: (m: FromThread)
     });
     post({ done: dumped });
   } finally {
-    await db.destroy();
+    await opened.close();
   }
 }
