@@ -56,8 +56,9 @@ export function dumpInThread(job: DumpThreadJob, hooks: Pick<DumpOptions, 'signa
       end();
     };
     // Stops the thread where it is; the thread's exit settles (its staged files are the caller's
-    // scratch directory to remove, once the thread, and every file it held open, is gone; a
-    // PostgreSQL connection it held is closed with it, its transaction rolled back by the server).
+    // scratch directory to remove, once the thread, and every file it held open, is gone: Node
+    // closes the descriptors a thread opened through fs; a connection it held is closed with it,
+    // its transaction rolled back by the server).
     const onAbort = () => void worker.terminate();
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: FromThread) => {

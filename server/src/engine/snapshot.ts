@@ -44,9 +44,17 @@ async function withRepeatableRead<T>(knex: Knex, dialect: 'postgres' | 'mysql', 
   // MariaDB rejects knex's `… REPEATABLE READ READ ONLY` (it wants a comma): READ ONLY is only
   // a safeguard (we never write), so it is asked for on PostgreSQL alone.
   const config = { isolationLevel: 'repeatable read', readOnly: dialect === 'postgres' } as Knex.TransactionConfig;
-  const trx = await knex.transaction(config);
+  let trx = await knex.transaction(config);
+  let thread: ThreadSource | null = null;
   try {
-    return await work(trx, await threadSource(knex, dialect, trx));
+    thread = await threadSource(knex, dialect, trx);
+  } catch {
+    // The failed statement ended the transaction's use: a new one, and the dump on this thread.
+    await trx.rollback().catch(() => undefined);
+    trx = await knex.transaction(config);
+  }
+  try {
+    return await work(trx, thread);
   } finally {
     // Read only: rolling back and committing are the same; rollback never fails on "nothing to do".
     if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);

@@ -54,15 +54,18 @@ export function openReadOnlySqlite(file: string): Knex {
 /**
  * How a thread reads the snapshot of `trx` (PostgreSQL, MySQL), or null where a thread could not
  * open a connection like the app's: connection settings given as a function, or holding functions
- * (an `ssl.checkServerIdentity`), cannot be handed to a thread. Runs first in `trx`: PostgreSQL
- * exports a snapshot only outside a savepoint, so a failure here fails the backup.
+ * (an `ssl.checkServerIdentity`), cannot be handed to a thread. Runs first in `trx`. PostgreSQL
+ * exports a snapshot only outside a savepoint: where it cannot (a PostgreSQL-like server without
+ * the function), this throws and `trx` is lost; the caller starts over without a thread.
  */
 export async function threadSource(knex: Knex, dialect: 'postgres' | 'mysql', trx: Knex.Transaction): Promise<ThreadSource | null> {
   const configured: unknown = knex.client.config.connection;
   if (!configured || typeof configured !== 'object') return null;
   // Strapi gives MySQL connections a typeCast function (booleans, decimals as numbers, dates as
   // text). The dump reads decimals and dates cast to text in SQL and takes a boolean as 0/1 or
-  // true/false alike, so the thread reads the same values without it.
+  // true/false alike, so the thread reads the same values without it. (Save one: a TINYINT(1)
+  // holding neither 0 nor 1, which Strapi never writes, reads true here, as MySQL means it, where
+  // Strapi's typeCast reads false.)
   const connection = Object.fromEntries(Object.entries(configured).filter(([key, value]) => !(key === 'typeCast' && typeof value === 'function')));
   try {
     structuredClone(connection);
@@ -88,30 +91,35 @@ export async function openThreadSnapshot(source: ThreadSource): Promise<{ db: Kn
     const db = openReadOnlySqlite(source.file); // a missing file fails at the first query
     return { db, close: () => db.destroy() };
   }
+  // The id is PostgreSQL's own (hex words and dashes); SET TRANSACTION SNAPSHOT takes no parameter.
+  if (source.dialect === 'postgres' && !/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(source.snapshot ?? '')) {
+    throw new Error(`unexpected snapshot id ${JSON.stringify(source.snapshot)}`);
+  }
   const client: Record<Dialect, string> = { sqlite: 'better-sqlite3', postgres: 'pg', mysql: 'mysql2' };
   const knex = createKnex({ client: client[source.dialect], connection: source.connection as Knex.ConnectionConfig, pool: { min: 1, max: 1 } });
+  let trx: Knex.Transaction | null = null;
+  // The pool's destroy() waits for its connection to be released: the transaction ends first, or
+  // it would wait forever.
+  const close = async () => {
+    await trx?.rollback().catch(() => undefined);
+    await knex.destroy();
+  };
   try {
     // A transaction holds one connection: every read of the dump goes through it.
-    const trx = await knex.transaction({ isolationLevel: 'repeatable read', readOnly: source.dialect === 'postgres' } as Knex.TransactionConfig);
+    trx = await knex.transaction({ isolationLevel: 'repeatable read', readOnly: source.dialect === 'postgres' } as Knex.TransactionConfig);
     const { names, values } = source.settings;
     if (source.dialect === 'postgres') {
-      // The id is PostgreSQL's own (hex words and dashes); SET TRANSACTION SNAPSHOT takes no parameter.
-      if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(source.snapshot ?? '')) throw new Error(`unexpected snapshot id ${JSON.stringify(source.snapshot)}`);
+      // Fails when the exporting transaction has ended (its connection killed, say): the caller
+      // then dumps on that transaction, or fails with its error.
       await trx.raw(`SET TRANSACTION SNAPSHOT '${source.snapshot}'`);
       await trx.raw('select set_config(name, value, true) from unnest(?::text[], ?::text[]) as s(name, value)', [names, values]);
     } else {
       // Before the first read, which takes the snapshot.
       await trx.raw('SET time_zone = ?', [values[names.indexOf('time_zone')]]);
     }
-    return {
-      db: trx,
-      close: async () => {
-        await trx.rollback().catch(() => undefined);
-        await knex.destroy();
-      },
-    };
+    return { db: trx, close };
   } catch (error) {
-    await knex.destroy();
+    await close();
     throw error;
   }
 }
