@@ -1,9 +1,9 @@
 /**
  * createBackup: one archive of the database snapshot, the uploads and the project files.
  *
- * The database dump (on SQLite and PostgreSQL in a thread of its own, dump-thread.ts; on MySQL
- * reading and encoding on the main thread; gzip on the thread pool) runs at the same time as the uploads and
- * project files stream into the archive, so both cores work. Table
+ * The database dump (reading and encoding in a thread of its own, dump-thread.ts, or on the main
+ * thread where no thread can reach the snapshot; gzip on the thread pool) runs at the same time as
+ * the uploads and project files stream into the archive, so both cores work. Table
  * entries are staged in tmpDir and appended after the files (a tar entry needs its size up front),
  * then the manifest, last. Any failure or abort stops both halves, waits for them, and removes the
  * partial archive and the scratch directory.
