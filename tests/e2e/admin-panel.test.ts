@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, login, newContext, openPage, screenshot } from '../helpers/browser';
 import { FIRST_ADMIN, adminClient, type AdminClient } from '../helpers/http';
 import { serveApp, type ServedApp } from '../helpers/served-app';
-import { ARTICLES, ARTICLE_EDITOR, EDIT_VIEW, RESTORE_BULK_ROWS, seedBulkTable } from './site';
+import { ARTICLES, ARTICLE_EDITOR, EDIT_VIEW, RESTORE_BULK, seedBulkTable } from './site';
 import {
   BACKUPS,
   PROFILES,
@@ -160,65 +160,70 @@ describe('admin panel in Chromium', () => {
     await screenshot(page, 'home-widget', widget);
   });
 
-  it('cancels the queued backup; the running one completes and downloads with its size', async () => {
-    const [queued] = await records('?status=queued');
-    const [running] = await records('?status=running');
-    expect(running).toBeDefined();
-    await page.goto(BACKUPS);
-    await row(page, queued.documentId).getByRole('button', { name: 'Cancel' }).click();
-    await textMatches(row(page, queued.documentId), /cancelled/i);
+  // Its waits for the backup's end (up to 180 s each) bound this test, not Jest's default of 120 s.
+  it(
+    'cancels the queued backup; the running one completes and downloads with its size',
+    async () => {
+      const [queued] = await records('?status=queued');
+      const [running] = await records('?status=running');
+      expect(running).toBeDefined();
+      await page.goto(BACKUPS);
+      await row(page, queued.documentId).getByRole('button', { name: 'Cancel' }).click();
+      await textMatches(row(page, queued.documentId), /cancelled/i);
 
-    // The admin goes on elsewhere while the backup runs: its end is announced on that page, with a link to the record.
-    await page.goto(`/admin${ARTICLES}`);
-    const toast = page.locator('[data-sonner-toast]').filter({ hasText: 'Backup completed' });
-    await visible(toast, 180_000);
-    await screenshot(page, 'toast-completed');
-    // Strapi's notification opens its link in a new tab: the link leads to the record.
-    const href = await toast.getByRole('link', { name: 'Open the record' }).getAttribute('href');
-    expect(href).toBe(`/admin/plugins/backup/records/${running.documentId}`);
-    await page.goto(href!);
-    await visible(page.getByRole('heading', { name: `Backup #${running.id}` }));
-    await textMatches(page.getByRole('main'), /completed/i);
+      // The admin goes on elsewhere while the backup runs: its end is announced on that page, with a link to the record.
+      await page.goto(`/admin${ARTICLES}`);
+      const toast = page.locator('[data-sonner-toast]').filter({ hasText: 'Backup completed' });
+      await visible(toast, 180_000);
+      await screenshot(page, 'toast-completed');
+      // Strapi's notification opens its link in a new tab: the link leads to the record.
+      const href = await toast.getByRole('link', { name: 'Open the record' }).getAttribute('href');
+      expect(href).toBe(`/admin/plugins/backup/records/${running.documentId}`);
+      await page.goto(href!);
+      await visible(page.getByRole('heading', { name: `Backup #${running.id}` }));
+      await textMatches(page.getByRole('main'), /completed/i);
 
-    await page.goto(BACKUPS);
-    await textMatches(row(page, running.documentId), /completed/i, 180_000);
-    await screenshot(page, 'backups-completed');
-    const done = await untilFinal(running.documentId);
-    const [download] = await Promise.all([page.waitForEvent('download'), row(page, running.documentId).getByRole('button', { name: 'Download' }).click()]);
-    expect(download.suggestedFilename()).toBe(done.archiveFile);
-    expect(fs.statSync(await download.path()).size).toBe(Number(done.archiveSize));
+      await page.goto(BACKUPS);
+      await textMatches(row(page, running.documentId), /completed/i, 180_000);
+      await screenshot(page, 'backups-completed');
+      const done = await untilFinal(running.documentId);
+      const [download] = await Promise.all([page.waitForEvent('download'), row(page, running.documentId).getByRole('button', { name: 'Download' }).click()]);
+      expect(download.suggestedFilename()).toBe(done.archiveFile);
+      expect(fs.statSync(await download.path()).size).toBe(Number(done.archiveSize));
 
-    // Kept from retention: the pin is pressed and the server has the flag.
-    await row(page, running.documentId).getByRole('button', { name: 'Keep (retention never removes it)' }).click();
-    await visible(row(page, running.documentId).getByRole('button', { name: 'Stop keeping (retention may remove it)', pressed: true }));
-    expect((await api.request('GET', `/backup/records/${running.documentId}`)).body.data.keep).toBe(true);
-    // The disk use above the list, and an archive that no record names, listed and left in place.
-    const orphan = path.join(served.app.backupsDir, 'copied-by-hand.tar');
-    fs.writeFileSync(orphan, Buffer.alloc(2048));
-    await page.reload();
-    await textMatches(page.getByTestId('backup-storage'), /^Archives: [\d.]+ [KMG]?B · Nightly queue [\d.]+ [KMG]?B · [\d.]+ [KMGT]?B free on this disk$/);
-    await visible(page.getByText('1 archive in the backup directory belongs to no record. Nothing is deleted: remove by hand what you do not need.'));
-    await visible(page.getByText('copied-by-hand.tar (2.0 KB)'));
-    await screenshot(page, 'backups-storage');
-    expect(fs.existsSync(orphan)).toBe(true);
-    fs.rmSync(orphan);
+      // Kept from retention: the pin is pressed and the server has the flag.
+      await row(page, running.documentId).getByRole('button', { name: 'Keep (retention never removes it)' }).click();
+      await visible(row(page, running.documentId).getByRole('button', { name: 'Stop keeping (retention may remove it)', pressed: true }));
+      expect((await api.request('GET', `/backup/records/${running.documentId}`)).body.data.keep).toBe(true);
+      // The disk use above the list, and an archive that no record names, listed and left in place.
+      const orphan = path.join(served.app.backupsDir, 'copied-by-hand.tar');
+      fs.writeFileSync(orphan, Buffer.alloc(2048));
+      await page.reload();
+      await textMatches(page.getByTestId('backup-storage'), /^Archives: [\d.]+ [KMG]?B · Nightly queue [\d.]+ [KMG]?B · [\d.]+ [KMGT]?B free on this disk$/);
+      await visible(page.getByText('1 archive in the backup directory belongs to no record. Nothing is deleted: remove by hand what you do not need.'));
+      await visible(page.getByText('copied-by-hand.tar (2.0 KB)'));
+      await screenshot(page, 'backups-storage');
+      expect(fs.existsSync(orphan)).toBe(true);
+      fs.rmSync(orphan);
 
-    await row(page, running.documentId).click();
-    await visible(page.getByRole('heading', { name: 'Archive' }));
-    await visible(page.getByText(done.archiveSha256));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await visible(page.getByText('The archive is intact: every entry matches its manifest.'));
-    await screenshot(page, 'record-detail');
+      await row(page, running.documentId).click();
+      await visible(page.getByRole('heading', { name: 'Archive' }));
+      await visible(page.getByText(done.archiveSha256));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await visible(page.getByText('The archive is intact: every entry matches its manifest.'));
+      await screenshot(page, 'record-detail');
 
-    // The profile's e-mail preview is filled from its newest record now that it has some: the backup cancelled above.
-    const nightly = (await api.request('GET', '/backup/profiles')).body.data.find((p: any) => p.name === 'Nightly queue');
-    await page.goto(`${PROFILES}/${nightly.documentId}`);
-    await visible(page.getByText('Preview, filled from this profile’s last record'));
-    await textMatches(
-      page.getByTestId('notify-preview'),
-      new RegExp(`^backup cancelled: Nightly queueThe backup of “Nightly queue” \\(admin, record ${queued.id}\\) cancelled at `),
-    );
-  });
+      // The profile's e-mail preview is filled from its newest record now that it has some: the backup cancelled above.
+      const nightly = (await api.request('GET', '/backup/profiles')).body.data.find((p: any) => p.name === 'Nightly queue');
+      await page.goto(`${PROFILES}/${nightly.documentId}`);
+      await visible(page.getByText('Preview, filled from this profile’s last record'));
+      await textMatches(
+        page.getByTestId('notify-preview'),
+        new RegExp(`^backup cancelled: Nightly queueThe backup of “Nightly queue” \\(admin, record ${queued.id}\\) cancelled at `),
+      );
+    },
+    6 * 60_000,
+  );
 
   it('a cancel profile shows the busy message; the Content Manager warns every editor and the profile cannot be deleted while a backup runs', async () => {
     const created = await api.request('POST', '/backup/profiles', {
@@ -356,7 +361,7 @@ describe('admin panel in Chromium', () => {
 
   it('restores a backup from the records list: confirmed by its name, followed phase by phase, then the admin logs in again and the site is as it was', async () => {
     // A site of a few hundred thousand rows: its restore lasts long enough to be watched.
-    await seedBulkTable(served.app.env.DATABASE_FILENAME, RESTORE_BULK_ROWS);
+    await seedBulkTable(served.app.env.DATABASE_FILENAME, RESTORE_BULK);
     expect((await api.request('POST', ARTICLES, { body: { title: 'Written before the backup' } })).status).toBeLessThan(300);
     const asked = await api.request('POST', '/backup/runs', { body: {} });
     expect(asked.status).toBe(202);
