@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import { createBulkRows } from '../helpers/bulk-rows';
 import { waitFor } from '../helpers/wait';
-import { dialectsUnderTest } from '../helpers/databases';
+import { connect, dialectsUnderTest } from '../helpers/databases';
 import { createTestApp, type TestApp, servicesOf } from '../helpers/strapi-app';
 import { accepted, found, isAccepted, isRefused, time } from '../helpers/results';
 import type { Profile } from '../../shared/contracts';
 import type { EnqueueRequest } from '../../server/src/services/queue-rules';
+import { lockProfileRow } from '../../server/src/locks';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 
@@ -107,6 +108,27 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     const other = await service('queue').enqueue({ profile, kind: 'backup', trigger: 'admin', requestedBy: 2 });
     expect(other).toMatchObject({ accepted: true, position: 2 });
     for (const r of [...results, other].filter(isAccepted)) await service('queue').cancel(r.record.id);
+  });
+
+  it('a request the busy profile refuses is answered while another connection holds its queue lock', async () => {
+    const profile = await profileNamed('Busy, locked', { queueBehavior: 'cancel', excludeTables: ['bulk_rows'] });
+    const head = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'api' }));
+    // Another connection holds the profile's lock, as a long enqueue or claim elsewhere would.
+    const other = connect(app.db);
+    const trx = await other.transaction();
+    try {
+      await lockProfileRow(trx, app.strapi.db.metadata.get('plugin::backup.profile').tableName, profile.id);
+      const refused = service('queue').requestBackup(profile, { trigger: 'api' });
+      // Bounded, not slept: a request that has not answered by then is waiting for the lock.
+      const bound = new Promise<'waited for the lock'>((resolve) => setTimeout(() => resolve('waited for the lock'), 10_000).unref());
+      const answer = await Promise.race([refused, bound]);
+      await trx.rollback();
+      expect(answer).toMatchObject({ accepted: false, reason: 'busy', record: { id: head.record.id } });
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+      await other.destroy();
+    }
+    await service('queue').cancel(head.record.id);
   });
 
   it('a restore waits for what runs, then runs alone while every backup waits behind it', async () => {

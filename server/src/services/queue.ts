@@ -165,10 +165,17 @@ const createQueueService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * A backup someone asked for now (admin panel, API token, CLI): the preflight's 4xx first, then the
-     * queue's answer. Schedules and the pre-sync hooks enqueue directly: their failures are the job's to record.
+     * A backup someone asked for now (admin panel, API token, CLI): a refusal the profile's jobs
+     * already make, then the preflight's 4xx, then the queue's answer under its lock. Schedules and
+     * the pre-sync hooks enqueue directly: their failures are the job's to record.
      */
     async requestBackup(profile: Profile, request: { trigger: Trigger; requestedBy?: number | null }): Promise<EnqueueResult> {
+      // Of 50 requests at once on a busy profile, 49 are refused: each used to pay for the preflight
+      // and a locking transaction, 6 of its 11 queries. A refusal needs neither: each rests on a job
+      // active when read, as true as the locked decision's. Left without the pending restore (a second
+      // read), this can only refuse less; whatever it accepts is decided again under the lock.
+      const refusal = decideBackup({ profile, kind: 'backup', requestedBy: request.requestedBy ?? null, active: await activeOf(profile.id), restore: null });
+      if (!refusal.accepted) return refusal;
       await getService(strapi, 'preflight').check(profile);
       return service.enqueue({ profile, kind: 'backup', ...request });
     },
