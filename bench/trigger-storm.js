@@ -62,9 +62,15 @@ const startClient = (url, token) =>
     child.once('exit', (code) => code !== 0 && reject(new Error(`client exited ${code}`)));
     child.once('message', () =>
       resolve({
+        // A client that dies mid-storm fails the bench instead of leaving it waiting for an answer.
         storm: (n, profile) =>
-          new Promise((answered) => {
-            child.once('message', answered);
+          new Promise((answered, failed) => {
+            const exited = (code) => failed(new Error(`client exited ${code} during a storm`));
+            child.once('exit', exited);
+            child.once('message', (m) => {
+              child.off('exit', exited);
+              answered(m);
+            });
             child.send({ n, profile });
           }),
         stop: () => child.send({}),
