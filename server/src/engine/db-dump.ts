@@ -1,8 +1,10 @@
 /**
  * Streams every table of the snapshot into `<outDir>/<table>.ndjson.gz`: rows in primary-key
- * order, fetched with keyset pagination (never OFFSET on a table with a key), one JSON object per
- * line, gzip-compressed as it is written, with the row count and the sha256 of the compressed bytes
- * computed on the way. Memory holds one batch at a time; gzip runs on libuv's thread pool.
+ * order, one JSON object per line, gzip-compressed as it is written, with the row count and the
+ * sha256 of the compressed bytes computed on the way. On SQLite and MySQL the rows are fetched with
+ * keyset pagination (never OFFSET on a table with a key) and encoded here, one batch in memory at a
+ * time; on PostgreSQL the server writes the lines, read with one COPY per table (pg-copy.ts). gzip
+ * runs on libuv's thread pool.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import type { Knex } from 'knex';
 import { ENCODE_SLICE_ROWS, GZIP_HIGH_WATER_MARK, GZIP_LEVEL, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TABLE_ENTRY_SUFFIX, ZLIB_CHUNK } from './constants';
 import { encodeRow, selectList } from './encode';
 import { HashStream, throwIfAborted } from './hash-stream';
+import { copyLines, type Lines } from './pg-copy';
 import type { TableInfo } from './introspect';
 import type { ColumnInfo, Dialect } from './types';
 import type { SnapshotDb } from './snapshot';
@@ -67,25 +70,27 @@ async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTab
   const done = pipeline(gzip, hasher, fs.createWriteStream(file, { mode: PRIVATE_FILE_MODE }));
   done.catch(noop); // observed below; avoid an unhandled rejection while we are still writing
   let rows = 0;
+  let unreported = 0;
+  const lines = opts.dialect === 'postgres' ? copyLines(opts.db, table) : encodedLines(opts, table);
   try {
-    for await (const batch of readBatches(opts, table)) {
-      // Each slice goes to gzip as soon as it is encoded, so gzip compresses it (on the thread pool)
-      // while the next slice is encoded; the wait for 'drain' comes only once a few MB are queued.
-      for (let i = 0; i < batch.length; i += ENCODE_SLICE_ROWS) {
-        if (i > 0) await yieldToEventLoop(); // the encoding is synchronous: the site's requests get a turn
-        let text = '';
-        for (const row of batch.slice(i, i + ENCODE_SLICE_ROWS)) text += JSON.stringify(encodeRow(table.columns, row)) + '\n';
-        if (!gzip.write(text)) {
-          // Backpressure: wait until gzip drained (or the pipeline failed).
-          const drained = once(gzip, 'drain');
-          drained.catch(noop);
-          await Promise.race([drained, done]);
-        }
+    // Each piece goes to gzip as soon as it is there, so gzip compresses it (on the thread pool)
+    // while the next is read or encoded; the wait for 'drain' comes only once a few MB are queued.
+    for await (const { text, rows: completed } of lines) {
+      if (!gzip.write(text)) {
+        // Backpressure: wait until gzip drained (or the pipeline failed).
+        const drained = once(gzip, 'drain');
+        drained.catch(noop);
+        await Promise.race([drained, done]);
       }
-      rows += batch.length;
-      opts.onRows?.(table.name, batch.length);
+      rows += completed;
+      unreported += completed;
+      if (unreported >= opts.batchSize) {
+        opts.onRows?.(table.name, unreported);
+        unreported = 0;
+      }
       throwIfAborted(opts.signal);
     }
+    if (unreported > 0) opts.onRows?.(table.name, unreported);
     gzip.end();
     await done;
   } catch (err) {
@@ -96,7 +101,20 @@ async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTab
   return { name: table.name, rows, sha256: hasher.digest(), size: hasher.bytes, file };
 }
 
-/** Yields the rows of a table batch by batch, in primary-key order. */
+/** SQLite and MySQL: the rows read batch by batch and encoded here, slice by slice. */
+async function* encodedLines(opts: DumpOptions, table: TableInfo): AsyncGenerator<Lines> {
+  for await (const batch of readBatches(opts, table)) {
+    for (let i = 0; i < batch.length; i += ENCODE_SLICE_ROWS) {
+      if (i > 0) await yieldToEventLoop(); // the encoding is synchronous: the site's requests get a turn
+      const slice = batch.slice(i, i + ENCODE_SLICE_ROWS);
+      let text = '';
+      for (const row of slice) text += JSON.stringify(encodeRow(table.columns, row)) + '\n';
+      yield { text, rows: slice.length };
+    }
+  }
+}
+
+/** Yields the rows of a table batch by batch, in primary-key order (SQLite, MySQL). */
 export async function* readBatches(
   opts: Pick<DumpOptions, 'db' | 'dialect' | 'batchSize' | 'signal'>,
   table: TableInfo,
@@ -165,19 +183,15 @@ function paramSql(dialect: Dialect, kind: ColumnInfo['kind']): string {
  * which inside the snapshot yields each row exactly once (identical rows are interchangeable).
  */
 async function* readWithoutKey(
-  opts: Pick<DumpOptions, 'db' | 'dialect' | 'batchSize' | 'signal'>,
+  opts: Pick<DumpOptions, 'db' | 'batchSize' | 'signal'>,
   table: TableInfo,
   columns: Knex.Raw[],
 ): AsyncGenerator<Record<string, unknown>[]> {
-  const { db, dialect, batchSize } = opts;
+  const { db, batchSize } = opts;
   for (let offset = 0; ; offset += batchSize) {
     throwIfAborted(opts.signal);
     let q = db.select(columns).from(table.name).limit(batchSize).offset(offset);
-    for (const c of table.columns) {
-      // PostgreSQL's json type has no ordering operator: order by its text.
-      if (dialect === 'postgres' && c.kind === 'json') q = q.orderByRaw('??.??::text asc', [table.name, c.name]);
-      else q = q.orderByRaw('??.?? asc', [table.name, c.name]);
-    }
+    for (const c of table.columns) q = q.orderByRaw('??.?? asc', [table.name, c.name]);
     const rows: Record<string, unknown>[] = await q;
     if (rows.length === 0) return;
     yield rows;

@@ -23,8 +23,8 @@
 import type { Knex } from 'knex';
 import type { ColumnInfo, Dialect } from './types';
 
-/** Kinds read as text in SQL so the driver never converts (and loses) them. */
-function castsToText(dialect: Dialect, kind: ColumnInfo['kind']): boolean {
+/** Kinds read as text in SQL so the driver (or PostgreSQL's JSON) never converts (and loses) them. */
+export function castsToText(dialect: Dialect, kind: ColumnInfo['kind']): boolean {
   switch (kind) {
     case 'bigint':
     case 'decimal':
@@ -45,14 +45,14 @@ function castsToText(dialect: Dialect, kind: ColumnInfo['kind']): boolean {
 }
 
 /**
- * The select list for a table: plain columns, or `CAST(col AS text) AS col` where the kind needs
- * the database's text form. Columns are qualified with the table name so that ORDER BY / WHERE on
- * the same names refer to the real column, not to the text alias.
+ * The select list for a table read by the driver (SQLite, MySQL; PostgreSQL's is pg-copy.ts's):
+ * plain columns, or `CAST(col AS text) AS col` where the kind needs the database's text form.
+ * Columns are qualified with the table name so that ORDER BY / WHERE on the same names refer to
+ * the real column, not to the text alias.
  */
 export function selectList(knex: Knex | Knex.Transaction, dialect: Dialect, table: string, columns: ColumnInfo[]): Knex.Raw[] {
   return columns.map((c) => {
     if (!castsToText(dialect, c.kind)) return knex.raw('??.?? as ??', [table, c.name, c.name]);
-    if (dialect === 'postgres') return knex.raw('??.??::text as ??', [table, c.name, c.name]);
     if (dialect === 'mysql') return knex.raw('cast(??.?? as char) as ??', [table, c.name, c.name]);
     return knex.raw('cast(??.?? as text) as ??', [table, c.name, c.name]);
   });

@@ -1,0 +1,168 @@
+/**
+ * PostgreSQL's dump (engine/pg-copy.ts): one COPY per table, each row's JSON built by the server.
+ * The values are encode.ts's (text forms, base64 without PostgreSQL's line breaks, JSON numbers),
+ * every character of a string survives the JSON and the CSV framing, progress adds up to the rows,
+ * and a dump that stops early (an abort) still reads its COPY to the end, so the backup's
+ * transaction can go on and end on its connection.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Knex } from 'knex';
+import { dumpTables } from '../../server/src/engine/db-dump';
+import { withTextJson } from '../../server/src/engine/encode';
+import { describeTables, listTables, type TableInfo } from '../../server/src/engine/introspect';
+import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
+import { tempDir } from '../helpers/archive';
+
+// Every control character JSON must escape, the characters JSON and CSV give a meaning, and
+// characters outside ASCII and the BMP.
+const TEXT = `a"b\\c,d'e${Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('')}\u2028\u2029é😀`;
+// Longer than the 57 bytes after which PostgreSQL's base64 breaks lines.
+const BYTES = Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 37) % 256));
+const ODD = 'we "ird", name';
+
+describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) => {
+  let db: TestDatabase;
+  let knex: Knex;
+  let work: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    knex = connect(db);
+    work = await tempDir();
+    await knex.raw(`create table "odd" (
+      id serial primary key, ${knex.raw('??', [ODD]).toQuery()} text, bin bytea, f8 double precision, f4 real,
+      big bigint, dec numeric(30, 10), flag boolean, doc jsonb, raw json, ts timestamptz, arr int[], span interval)`);
+    await knex('odd').insert([
+      {
+        [ODD]: TEXT,
+        bin: BYTES,
+        f8: 0.00001,
+        f4: 1.1,
+        big: '-9223372036854775808',
+        dec: '12345678901234567890.0123456789',
+        flag: true,
+        doc: JSON.stringify({ b: [1, 'x'], a: null }),
+        raw: '{ "kept" :  [1,2] }',
+        ts: '2024-05-01 10:20:30.123456+00',
+        arr: knex.raw(`'{1,2,3}'`),
+        span: '1 day 02:03:04',
+      },
+      { [ODD]: '', bin: Buffer.alloc(0), f8: 1e300, f4: null, big: '9007199254740993', dec: '-0.5', flag: false, doc: '"123"', raw: 'null' },
+      { f8: Number.NaN },
+      { f8: Number.NEGATIVE_INFINITY },
+    ]);
+    await knex.raw(`create table "many" (id integer primary key, v text)`);
+    await knex.raw(`insert into "many" select i, repeat('x', 100) || i from generate_series(1, 200000) as i`);
+  });
+
+  afterAll(async () => {
+    await knex?.destroy();
+    await db?.drop();
+    if (work) await fs.promises.rm(work, { recursive: true, force: true });
+  });
+
+  async function tablesOf(trx: Knex.Transaction, names: string[]): Promise<TableInfo[]> {
+    return (await describeTables(trx, 'postgres', names)).map((t) => ({ ...t, columns: withTextJson(t.columns) }));
+  }
+
+  const lines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
+
+  test('writes encode.ts’s values, one line per row in key order, and reports every row', async () => {
+    const reported = new Map<string, number>();
+    const dumped = await knex.transaction(async (trx) => {
+      await trx.raw(`set local time zone 'UTC'`);
+      expect(await listTables(trx, 'postgres')).toEqual(expect.arrayContaining(['odd', 'many']));
+      return dumpTables({
+        db: trx,
+        dialect: 'postgres',
+        tables: await tablesOf(trx, ['odd', 'many']),
+        outDir: path.join(work, 'values'),
+        batchSize: 1000,
+        onRows: (t, n) => reported.set(t, (reported.get(t) ?? 0) + n),
+      });
+    });
+    const odd = lines(dumped[0].file);
+    expect(odd.pop()).toBe(''); // every line ends with its newline
+    expect(odd.map((l) => JSON.parse(l))).toEqual([
+      {
+        id: 1,
+        [ODD]: TEXT,
+        bin: BYTES.toString('base64'),
+        f8: 0.00001,
+        f4: 1.1,
+        big: '-9223372036854775808',
+        dec: '12345678901234567890.0123456789',
+        flag: true,
+        doc: '{"a": null, "b": [1, "x"]}',
+        raw: '{ "kept" :  [1,2] }',
+        ts: '2024-05-01 10:20:30.123456+00',
+        arr: '{1,2,3}',
+        span: '1 day 02:03:04',
+      },
+      {
+        id: 2,
+        [ODD]: '',
+        bin: '',
+        f8: 1e300,
+        f4: null,
+        big: '9007199254740993',
+        dec: '-0.5000000000',
+        flag: false,
+        doc: '"123"',
+        raw: 'null',
+        ts: null,
+        arr: null,
+        span: null,
+      },
+      expect.objectContaining({ id: 3, f8: 'NaN', bin: null, [ODD]: null, doc: null }),
+      expect.objectContaining({ id: 4, f8: '-Infinity' }),
+    ]);
+    // Keys in the table's column order, as the other engines write them.
+    expect(Object.keys(JSON.parse(odd[0]))).toEqual(['id', ODD, 'bin', 'f8', 'f4', 'big', 'dec', 'flag', 'doc', 'raw', 'ts', 'arr', 'span']);
+    const many = lines(dumped[1].file);
+    expect(many).toHaveLength(200001);
+    expect(JSON.parse(many[199999])).toEqual({ id: 200000, v: `${'x'.repeat(100)}200000` });
+    expect(dumped.map((t) => [t.name, t.rows])).toEqual([
+      ['odd', 4],
+      ['many', 200000],
+    ]);
+    expect(Object.fromEntries(reported)).toEqual({ odd: 4, many: 200000 });
+  });
+
+  test('an abort mid-COPY rejects, and the transaction goes on on its connection', async () => {
+    const controller = new AbortController();
+    let reports = 0;
+    await knex.transaction(async (trx) => {
+      const dumping = dumpTables({
+        db: trx,
+        dialect: 'postgres',
+        tables: await tablesOf(trx, ['many']),
+        outDir: path.join(work, 'aborted'),
+        batchSize: 1000,
+        signal: controller.signal,
+        onRows: () => {
+          reports += 1;
+          controller.abort();
+        },
+      });
+      await expect(dumping).rejects.toMatchObject({ name: 'AbortError' });
+      // Stopped at the first report, not after the table.
+      expect(reports).toBe(1);
+      // The COPY was read to its end: the connection answers the transaction's next query.
+      await expect(trx.raw('select count(*)::int as n from "many"')).resolves.toMatchObject({ rows: [{ n: 200000 }] });
+    });
+  });
+
+  test('a COPY the server refuses rejects with its message, and the connection is free again', async () => {
+    const trx = await knex.transaction();
+    const [many] = await tablesOf(trx, ['many']);
+    const missing = { ...many, name: 'no_such_table' };
+    await expect(dumpTables({ db: trx, dialect: 'postgres', tables: [missing], outDir: path.join(work, 'refused'), batchSize: 1000 })).rejects.toThrow(
+      /relation "no_such_table" does not exist/,
+    );
+    await trx.rollback();
+    await expect(knex.raw('select 1 as one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+});
