@@ -1,6 +1,6 @@
 /**
- * The database dump in a worker thread, on a connection of its own to the backup's snapshot
- * (thread-snapshot.ts says how, per database): rows are read, encoded and handed to gzip there,
+ * The database dump in a worker thread (SQLite, MySQL), on a connection of its own to the backup's
+ * snapshot (thread-snapshot.ts says how, per database): rows are read, encoded and handed to gzip there,
  * and the app's event loop keeps only the uploads' archiving, beside it on the other core. The
  * thread runs the same dumpTables as the main thread, so the entries are byte for byte what the
  * main thread would write.
@@ -38,7 +38,7 @@ const BOOTSTRAP = `const { workerData, parentPort } = require('node:worker_threa
 
 /**
  * Dumps the snapshot's tables into `job.outDir` from a worker thread (see above). Resolves null,
- * having written nothing, when the thread could not open the snapshot (a PostgreSQL server at its
+ * having written nothing, when the thread could not open the snapshot (a MySQL server at its
  * connection limit, say): the caller dumps on its own connection instead.
  */
 export function dumpInThread(job: DumpThreadJob, hooks: Pick<DumpOptions, 'signal' | 'onRows' | 'onTable'>): Promise<DumpedTable[] | null> {

@@ -3,10 +3,9 @@
  *
  * - PostgreSQL / MySQL / MariaDB: one REPEATABLE READ, READ ONLY transaction on one pooled
  *   connection, so all tables come from the same instant, and writers are never blocked (MVCC).
- *   The tables are listed and described through it; their rows are read through it, or in a
- *   worker thread through a transaction that shares its snapshot (PostgreSQL) or takes one of its
- *   own (MySQL). It is always ended (rolled back: nothing was written) when the work ends, also
- *   on error or abort.
+ *   The tables are listed and described through it; their rows are read through it (PostgreSQL),
+ *   or in a worker thread through a transaction that takes a snapshot of its own (MySQL). It is
+ *   always ended (rolled back: nothing was written) when the work ends, also on error or abort.
  * - SQLite: Strapi's pool holds ONE connection; a read transaction held on it for the backup's
  *   length would stall every query of the app. Instead a second connection copies the file with
  *   SQLite's online backup API, in a worker thread (sqlite-copy.ts: how it keeps the site's
@@ -44,17 +43,10 @@ async function withRepeatableRead<T>(knex: Knex, dialect: 'postgres' | 'mysql', 
   // MariaDB rejects knex's `… REPEATABLE READ READ ONLY` (it wants a comma): READ ONLY is only
   // a safeguard (we never write), so it is asked for on PostgreSQL alone.
   const config = { isolationLevel: 'repeatable read', readOnly: dialect === 'postgres' } as Knex.TransactionConfig;
-  let trx = await knex.transaction(config);
-  let thread: ThreadSource | null = null;
+  const trx = await knex.transaction(config);
   try {
-    thread = await threadSource(knex, dialect, trx);
-  } catch {
-    // The failed statement ended the transaction's use: a new one, and the dump on this thread.
-    await trx.rollback().catch(() => undefined);
-    trx = await knex.transaction(config);
-  }
-  try {
-    return await work(trx, thread);
+    // PostgreSQL's rows are read on this transaction (pg-copy.ts); MySQL's in a thread if it can.
+    return await work(trx, dialect === 'mysql' ? await threadSource(knex, trx) : null);
   } finally {
     // Read only: rolling back and committing are the same; rollback never fails on "nothing to do".
     if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);

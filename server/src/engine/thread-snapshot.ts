@@ -5,19 +5,17 @@
  * thread and opens it.
  *
  * - SQLite: the snapshot copy's file, which no one writes while the backup runs.
- * - PostgreSQL: the backup's transaction exports its snapshot (`pg_export_snapshot()`), and the
- *   thread's transaction adopts it (`SET TRANSACTION SNAPSHOT`), as `pg_dump --jobs` does: both
- *   read the same instant.
  * - MySQL/MariaDB cannot share a snapshot between connections: the thread's REPEATABLE READ
  *   transaction takes its own at its first read, and every row of the dump comes from it. (The
  *   tables' list and columns come from the backup's, a moment earlier; a table changed in between
  *   fails the dump, as DDL during any MySQL backup does.)
+ * - PostgreSQL needs no thread: its server writes the rows' JSON (pg-copy.ts), and the backup's
+ *   own transaction reads them.
  *
- * The session settings that shape a value's text (time zone, date style, search path…) are copied
- * from the backup's connection, so the entries are the same bytes whichever thread wrote them.
+ * The session's time zone is copied from the backup's connection, so the entries are the same
+ * bytes whichever thread wrote them.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- knex's CommonJS entry is the factory itself
 const createKnex: typeof import('knex').knex = require('knex');
@@ -25,20 +23,12 @@ const createKnex: typeof import('knex').knex = require('knex');
 export type ThreadSource =
   | { dialect: 'sqlite'; file: string }
   | {
-      dialect: 'postgres' | 'mysql';
+      dialect: 'mysql';
       /** The app's knex connection settings. */
       connection: object;
-      /** PostgreSQL: `pg_export_snapshot()` of the backup's transaction, valid while it is open. */
-      snapshot?: string;
       /** Session settings that shape values' text, as the backup's connection has them. */
       settings: { names: string[]; values: string[] };
     };
-
-/** Session settings whose value changes a value's text, or which table a name means. */
-const VALUE_SETTINGS: Record<'postgres' | 'mysql', string[]> = {
-  postgres: ['TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits', 'bytea_output', 'search_path'],
-  mysql: ['time_zone'],
-};
 
 /** A knex of its own on a SQLite file nobody writes (the snapshot copy), read only. */
 export function openReadOnlySqlite(file: string): Knex {
@@ -52,13 +42,11 @@ export function openReadOnlySqlite(file: string): Knex {
 }
 
 /**
- * How a thread reads the snapshot of `trx` (PostgreSQL, MySQL), or null where a thread could not
- * open a connection like the app's: connection settings given as a function, or holding functions
- * (an `ssl.checkServerIdentity`), cannot be handed to a thread. Runs first in `trx`. PostgreSQL
- * exports a snapshot only outside a savepoint: where it cannot (a PostgreSQL-like server without
- * the function), this throws and `trx` is lost; the caller starts over without a thread.
+ * How a thread reads the snapshot of `trx` (MySQL), or null where a thread could not open a
+ * connection like the app's: connection settings given as a function, or holding functions (an
+ * `ssl.checkServerIdentity`), cannot be handed to a thread. Runs first in `trx`.
  */
-export async function threadSource(knex: Knex, dialect: 'postgres' | 'mysql', trx: Knex.Transaction): Promise<ThreadSource | null> {
+export async function threadSource(knex: Knex, trx: Knex.Transaction): Promise<ThreadSource | null> {
   const configured: unknown = knex.client.config.connection;
   if (!configured || typeof configured !== 'object') return null;
   // Strapi gives MySQL connections a typeCast function (booleans, decimals as numbers, dates as
@@ -72,17 +60,8 @@ export async function threadSource(knex: Knex, dialect: 'postgres' | 'mysql', tr
   } catch {
     return null;
   }
-  const names = VALUE_SETTINGS[dialect];
-  if (dialect === 'postgres') {
-    const result = await trx.raw(
-      'select pg_export_snapshot() as snapshot, array_agg(current_setting(name) order by i) as "values" from unnest(?::text[]) with ordinality as s(name, i)',
-      [names],
-    );
-    const row = result.rows[0] as { snapshot: string; values: string[] };
-    return { dialect, connection, snapshot: row.snapshot, settings: { names, values: row.values } };
-  }
   const [rows] = await trx.raw('select @@session.time_zone as time_zone');
-  return { dialect, connection, settings: { names, values: [String(rows[0].time_zone)] } };
+  return { dialect: 'mysql', connection, settings: { names: ['time_zone'], values: [String(rows[0].time_zone)] } };
 }
 
 /** The thread's side: one connection like the app's, on the snapshot `source` describes. */
@@ -91,12 +70,7 @@ export async function openThreadSnapshot(source: ThreadSource): Promise<{ db: Kn
     const db = openReadOnlySqlite(source.file); // a missing file fails at the first query
     return { db, close: () => db.destroy() };
   }
-  // The id is PostgreSQL's own (hex words and dashes); SET TRANSACTION SNAPSHOT takes no parameter.
-  if (source.dialect === 'postgres' && !/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(source.snapshot ?? '')) {
-    throw new Error(`unexpected snapshot id ${JSON.stringify(source.snapshot)}`);
-  }
-  const client: Record<Dialect, string> = { sqlite: 'better-sqlite3', postgres: 'pg', mysql: 'mysql2' };
-  const knex = createKnex({ client: client[source.dialect], connection: source.connection as Knex.ConnectionConfig, pool: { min: 1, max: 1 } });
+  const knex = createKnex({ client: 'mysql2', connection: source.connection as Knex.ConnectionConfig, pool: { min: 1, max: 1 } });
   let trx: Knex.Transaction | null = null;
   // The pool's destroy() waits for its connection to be released: the transaction ends first, or
   // it would wait forever.
@@ -106,17 +80,11 @@ export async function openThreadSnapshot(source: ThreadSource): Promise<{ db: Kn
   };
   try {
     // A transaction holds one connection: every read of the dump goes through it.
-    trx = await knex.transaction({ isolationLevel: 'repeatable read', readOnly: source.dialect === 'postgres' } as Knex.TransactionConfig);
+    // (MariaDB rejects knex's `… REPEATABLE READ READ ONLY`.)
+    trx = await knex.transaction({ isolationLevel: 'repeatable read' } as Knex.TransactionConfig);
     const { names, values } = source.settings;
-    if (source.dialect === 'postgres') {
-      // Fails when the exporting transaction has ended (its connection killed, say): the caller
-      // then dumps on that transaction, or fails with its error.
-      await trx.raw(`SET TRANSACTION SNAPSHOT '${source.snapshot}'`);
-      await trx.raw('select set_config(name, value, true) from unnest(?::text[], ?::text[]) as s(name, value)', [names, values]);
-    } else {
-      // Before the first read, which takes the snapshot.
-      await trx.raw('SET time_zone = ?', [values[names.indexOf('time_zone')]]);
-    }
+    // Before the first read, which takes the snapshot.
+    await trx.raw('SET time_zone = ?', [values[names.indexOf('time_zone')]]);
     return { db: trx, close };
   } catch (error) {
     await close();
