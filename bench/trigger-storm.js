@@ -13,6 +13,7 @@
 const { spawn } = require('node:child_process');
 const { readOptions, siteOf, prepare, saveResults, machine, median } = require('./site');
 const { serveSite } = require('./load-client');
+const { ACTIVE_STATUSES } = require('../dist/shared/constants');
 
 const PORT = 13870 + Math.floor(Math.random() * 500);
 // A local bench site's admin, not a real site's secret.
@@ -99,7 +100,7 @@ const main = async () => {
   const { strapi, base } = await serveSite(site, PORT);
   const token = await adminToken(base);
   const records = strapi.db.query('plugin::backup.record');
-  const pending = { status: { $in: ['queued', 'running'] } };
+  const pending = { status: { $in: ACTIVE_STATUSES } };
   const settled = async () => {
     for (;;) {
       if ((await records.count({ where: pending })) === 0) return;

@@ -12,7 +12,7 @@
  * | `integer` | JSON number (32-bit and smaller integers are exact in JSON) |
  * | `bigint` | decimal **string**, e.g. `"9007199254740993"` — never a number, which would lose digits beyond 2^53 (read as text in SQL: pg `::text`, MySQL `CAST(… AS CHAR)`, SQLite `CAST(… AS TEXT)`) |
  * | `decimal` | decimal string as the database prints it (`"12.50"`), read as text in SQL |
- * | `float` | JSON number; `NaN`/`Infinity` (PostgreSQL only) as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` |
+ * | `float` | JSON number (on PostgreSQL as the server spells it, e.g. `1e-05`); `NaN`/`Infinity` (PostgreSQL only) as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` |
  * | `boolean` | `true` / `false` (MySQL `tinyint(1)` and SQLite `0`/`1` are normalised) |
  * | `json` | the column's **text** as a JSON string, exactly as the database prints it (read as text in SQL on PostgreSQL/MySQL; on SQLite the stored value as it is, a number stays a number); the manifest marks these columns `"encoding": "text"`. Archives without the mark hold the parsed JSON value instead, which loses what parsing loses: spaces and key order of JSON kept as text, digits past 2^53, a JSON `null` against SQL NULL, and text that is not JSON (Strapi stores a JSON field set to a plain string that way on SQLite) |
  * | `binary` | base64 string |
