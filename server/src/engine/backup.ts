@@ -22,15 +22,14 @@ import { estimateRows } from './row-estimates';
 import { buildManifest, serializeManifest } from './manifest';
 import { ProgressReporter } from './progress';
 import { readAhead } from './read-ahead';
+import { allOrAbort, linkedAbort } from './side-by-side';
 import { pinSnapshot, withSnapshot } from './snapshot';
 import type { BackupOptions, BackupResult, FileManifest, ProgressStep, TableManifest } from './types';
 
 export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   throwIfAborted(opts.signal);
   // One internal controller: the caller's abort, or a failure of either half, stops both halves.
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(abortError(opts.signal));
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const { controller, dispose } = linkedAbort(opts.signal);
   const signal = controller.signal;
   const createdAt = new Date();
   const tmpDir = path.resolve(opts.tmpDir);
@@ -114,7 +113,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     if (writer) await writer.abort(err as Error);
     throw opts.signal?.aborted ? abortError(opts.signal) : err;
   } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
+    dispose();
     await fs.promises.rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -193,20 +192,4 @@ async function dumpDatabase(
     progress.complete('database');
     return { dumped, infos: new Map(infos.map((i) => [i.name, i])) };
   });
-}
-
-/** Like Promise.all, but on the first failure aborts the others and waits for them to settle. */
-async function allOrAbort<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }, controller: AbortController): Promise<T> {
-  let first: { error: unknown } | null = null;
-  const settled = promises.map((p) =>
-    p.catch((err) => {
-      // The first failure is the cause; the other half then fails with an AbortError.
-      if (!first) first = { error: err };
-      controller.abort(err);
-      throw err;
-    }),
-  );
-  const results = await Promise.allSettled(settled);
-  if (first) throw (first as { error: unknown }).error;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

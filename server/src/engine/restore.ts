@@ -1,12 +1,14 @@
 /**
- * restoreArchive: puts a site back as an archive holds it, in one streaming pass over the archive,
- * after checkArchive accepted it. Entries come in archive order:
+ * restoreArchive: puts a site back as an archive holds it, streaming the archive, after
+ * checkArchive accepted it. Entries come in archive order (files first, tables last):
  *
  * 1. `uploads/…` and `files/…` are written into hidden staging directories (extract.ts), each file
  *    checked against the manifest's size and sha256.
  * 2. At the first `db/…` entry the database transaction opens (db-load.ts): foreign keys off, every
  *    restored table emptied; each table entry then streams in batches (table-load.ts), its sha256
- *    and row count checked against the manifest.
+ *    and row count checked against the manifest. On PostgreSQL and MySQL a second reader of the
+ *    file does this while the first stages the files (loadsBeside says when), so the server loads
+ *    rows while this process writes files; either one failing stops both.
  * 3. At the end: every entry the manifest lists must have been seen; foreign keys are checked,
  *    sequences raised, and the transaction commits.
  * 4. Only then are the uploads swapped in (and the project files, when asked), and the old ones
@@ -42,7 +44,7 @@
  * - `uploadsDir` null, or an archive that did not include uploads, leaves the uploads alone; the
  *   same for project files (only with `restoreFiles`) and `.env` (only with `includeEnv`).
  */
-import { drain, readEntries } from './archive-read';
+import { drain, readEntries, type ArchiveEntry } from './archive-read';
 import { planRestore, type PlannedTable, type RestorePlan } from './compat';
 import { DB_PREFIX, DEFAULT_BATCH_SIZE, FILES_PREFIX, MANIFEST_NAME, PROGRESS_INTERVAL_MS, TABLE_ENTRY_SUFFIX, UPLOADS_PREFIX } from './constants';
 import { DatabaseLoad } from './db-load';
@@ -53,7 +55,8 @@ import { ProgressReporter } from './progress';
 import { applyProjectFiles, projectEntryPath } from './project-files';
 import { loadTableEntry } from './table-load';
 import type { FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
-import { isTableEntry, unsafeEntry } from './verify';
+import { allOrAbort, linkedAbort } from './side-by-side';
+import { isTableEntry, startsWithGzipMagic, unsafeEntry } from './verify';
 
 type Reporter = ProgressReporter<RestoreStep>;
 
@@ -90,10 +93,22 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   let uploads: StagedDir | null = null;
   let project: StagedDir | null = null;
   let load: DatabaseLoad | null = null;
-  try {
-    if (doUploads) uploads = await StagedDir.create(opts.uploadsDir!, 'uploads');
-    if (doFiles) project = await StagedDir.create(opts.projectDir!, 'files', opts.projectDir!);
-    for await (const entry of readEntries(opts.file, signal)) {
+  // The caller's abort, or a failure of either pass, stops both.
+  const { controller, dispose } = linkedAbort(signal);
+  const inner = controller.signal;
+
+  const tableEntry = async (name: string, entry: ArchiveEntry) => {
+    const tableName = name.slice(DB_PREFIX.length, -TABLE_ENTRY_SUFFIX.length);
+    if (!listedTables.has(tableName)) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
+    const table = tables.get(tableName);
+    if (!table) return drain(entry); // kept, excluded or (force) not in the database
+    if (table.name in result.tables) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} appears more than once`]);
+    load ??= await DatabaseLoad.begin(opts.knex, dialect, plan, inner);
+    result.tables[table.name] = await loadTable(load, table, entry, opts, progress, inner);
+  };
+  /** Every entry checked and the files staged; the tables loaded too, unless `tablesApart`. */
+  const mainPass = async (tablesApart: boolean) => {
+    for await (const entry of readEntries(opts.file, inner)) {
       const { name, type } = entry.header;
       const problem = unsafeEntry(name, type) ?? (seen.has(name) ? `entry ${JSON.stringify(name)} appears more than once` : null);
       if (problem) throw new ArchiveRefusedError([problem]);
@@ -106,21 +121,29 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
         if (staging && rel) await staging.write(rel, entry, listed, (n) => progress.add(upload ? 'uploads' : 'files', n, name));
         else await drain(entry);
       } else if (isTableEntry(name)) {
-        const tableName = name.slice(DB_PREFIX.length, -TABLE_ENTRY_SUFFIX.length);
-        if (!listedTables.has(tableName)) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
-        const table = tables.get(tableName);
-        if (!table) {
-          await drain(entry); // kept, excluded or (force) not in the database
-          continue;
-        }
-        load ??= await DatabaseLoad.begin(opts.knex, dialect, plan, signal);
-        result.tables[table.name] = await loadTable(load, table, entry, opts, progress);
+        if (tablesApart) await drain(entry);
+        else await tableEntry(name, entry);
       } else if (name === MANIFEST_NAME) {
         await drain(entry);
       } else {
         throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
       }
     }
+  };
+  /** A second reader of the same file that loads the tables and passes over everything else. */
+  const tablesPass = async () => {
+    for await (const entry of readEntries(opts.file, inner)) {
+      const { name, type } = entry.header;
+      if (isTableEntry(name) && !unsafeEntry(name, type)) await tableEntry(name, entry);
+      else await drain(entry); // the main pass checks it
+    }
+  };
+
+  try {
+    if (doUploads) uploads = await StagedDir.create(opts.uploadsDir!, 'uploads');
+    if (doFiles) project = await StagedDir.create(opts.projectDir!, 'files', opts.projectDir!);
+    if (await loadsBeside(opts, plan, doUploads || doFiles)) await allOrAbort([mainPass(true), tablesPass()], controller);
+    else await mainPass(false);
     const missing = [
       ...plan.tables.filter((t) => !(t.name in result.tables)).map((t) => `${DB_PREFIX}${t.name}${TABLE_ENTRY_SUFFIX}`),
       ...manifest.files.filter((f) => !seen.has(f.path)).map((f) => f.path),
@@ -130,12 +153,15 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
       throw new ArchiveRefusedError(missing.map((m) => `${m} is missing from the archive (it changed since it was checked)`));
     }
     progress.complete('database');
-    if (load) await load.commit(signal);
+    const opened = load as DatabaseLoad | null; // set by tableEntry (TypeScript cannot see it in a closure)
     load = null;
+    await opened?.commit(signal);
   } catch (err) {
-    await load?.rollback();
+    await (load as DatabaseLoad | null)?.rollback();
     await Promise.all([uploads?.remove(), project?.remove()]);
     throw signal?.aborted ? abortError(signal) : err;
+  } finally {
+    dispose();
   }
   await swapFiles(opts, uploads, project, result);
   progress.complete('done');
@@ -149,13 +175,32 @@ function listedFile(files: Map<string, FileManifest>, name: string): FileManifes
   return listed;
 }
 
-async function loadTable(load: DatabaseLoad, table: PlannedTable, entry: AsyncIterable<Buffer>, opts: RestoreOptions, progress: Reporter): Promise<number> {
+/**
+ * Whether the tables load from a reader of their own while the main pass stages the files. The
+ * files come first in an archive and the tables last; on PostgreSQL and MySQL the load is mostly
+ * the server's work, so it can run while this process writes and hashes the files. Not on SQLite,
+ * whose load holds the app's only connection (it would hold it for the files' time too) and runs
+ * on this thread anyway; not for an archive gzipped whole, which the second reader would inflate
+ * again; and only where there are both tables and files.
+ */
+async function loadsBeside(opts: RestoreOptions, plan: RestorePlan, files: boolean): Promise<boolean> {
+  return opts.dialect !== 'sqlite' && files && plan.tables.length > 0 && !(await startsWithGzipMagic(opts.file));
+}
+
+async function loadTable(
+  load: DatabaseLoad,
+  table: PlannedTable,
+  entry: AsyncIterable<Buffer>,
+  opts: RestoreOptions,
+  progress: Reporter,
+  signal: AbortSignal,
+): Promise<number> {
   return loadTableEntry({
     entry,
     table,
     dialect: opts.dialect,
     writer: load.writer(table, opts.batchSize ?? DEFAULT_BATCH_SIZE),
-    signal: opts.signal,
+    signal,
     onRows: (n) => progress.add('database', n, `table ${table.name}`),
   });
 }
