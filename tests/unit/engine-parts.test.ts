@@ -5,6 +5,7 @@ import { encodeValue } from '../../server/src/engine/encode';
 import { listProjectFiles, listUploads } from '../../server/src/engine/files';
 import { kindOf } from '../../server/src/engine/column-kinds';
 import { ProgressReporter } from '../../server/src/engine/progress';
+import { linkedAbort } from '../../server/src/engine/side-by-side';
 import type { Progress } from '../../server/src/engine/types';
 import { tempDir, writeFiles } from '../helpers/archive';
 
@@ -147,5 +148,23 @@ describe('file selection', () => {
     } finally {
       await fs.promises.rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('linkedAbort', () => {
+  test('follows the caller’s abort, also one that came before it was made', () => {
+    const later = new AbortController();
+    const linked = linkedAbort(later.signal);
+    expect(linked.controller.signal.aborted).toBe(false);
+    later.abort();
+    expect(linked.controller.signal).toMatchObject({ aborted: true, reason: { name: 'AbortError' } });
+    // A restore aborted while it compared the schema: its passes must not start as if nothing happened.
+    expect(linkedAbort(AbortSignal.abort()).controller.signal.aborted).toBe(true);
+    // Disposed: the caller's later abort is no longer followed.
+    const outer = new AbortController();
+    const disposed = linkedAbort(outer.signal);
+    disposed.dispose();
+    outer.abort();
+    expect(disposed.controller.signal.aborted).toBe(false);
   });
 });

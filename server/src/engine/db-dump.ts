@@ -37,7 +37,7 @@ export interface DumpOptions {
   outDir: string;
   batchSize: number;
   signal?: AbortSignal;
-  /** Called after each batch with the table and the rows just written. */
+  /** Called every `batchSize` rows or so, and at the table's end, with the table and the rows just written. */
   onRows?: (table: string, rows: number) => void;
   /** Called when a table is complete. */
   onTable?: (table: DumpedTable) => void;
@@ -71,7 +71,7 @@ async function dumpTable(opts: DumpOptions, table: TableInfo): Promise<DumpedTab
   done.catch(noop); // observed below; avoid an unhandled rejection while we are still writing
   let rows = 0;
   let unreported = 0;
-  const lines = opts.dialect === 'postgres' ? copyLines(opts.db, table) : encodedLines(opts, table);
+  const lines = opts.dialect === 'postgres' ? copyLines(opts.db, table, opts.signal) : encodedLines(opts, table);
   try {
     // Each piece goes to gzip as soon as it is there, so gzip compresses it (on the thread pool)
     // while the next is read or encoded; the wait for 'drain' comes only once a few MB are queued.
@@ -115,10 +115,7 @@ async function* encodedLines(opts: DumpOptions, table: TableInfo): AsyncGenerato
 }
 
 /** Yields the rows of a table batch by batch, in primary-key order (SQLite, MySQL). */
-export async function* readBatches(
-  opts: Pick<DumpOptions, 'db' | 'dialect' | 'batchSize' | 'signal'>,
-  table: TableInfo,
-): AsyncGenerator<Record<string, unknown>[]> {
+async function* readBatches(opts: Pick<DumpOptions, 'db' | 'dialect' | 'batchSize' | 'signal'>, table: TableInfo): AsyncGenerator<Record<string, unknown>[]> {
   const { db, dialect, batchSize } = opts;
   const columns = selectList(db, dialect, table.name, table.columns);
   const pk = table.primaryKey;
@@ -151,7 +148,7 @@ export async function* readBatches(
  * `(pk) > (last)` spelled out so it runs on all three dialects and uses the key's index:
  * `a >= ? AND (a > ? OR (a = ? AND b > ?) OR …)`.
  */
-export function keysetCondition(dialect: Dialect, table: TableInfo, last: unknown[]): { sql: string; bindings: unknown[] } {
+function keysetCondition(dialect: Dialect, table: TableInfo, last: unknown[]): { sql: string; bindings: unknown[] } {
   const pk = table.primaryKey;
   const kinds = pk.map((c) => table.columns.find((col) => col.name === c)?.kind ?? 'other');
   const col = '??.??';

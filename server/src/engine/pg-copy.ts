@@ -13,10 +13,11 @@
 import type { Knex } from 'knex';
 import type { Readable } from 'node:stream';
 import { castsToText } from './encode';
+import { throwIfAborted } from './hash-stream';
 import type { TableInfo } from './introspect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS module (brianc's, pg's author)
-const copyTo: (sql: string) => Readable & { rowCount: number } = require('pg-copy-streams').to;
+const copyTo: (sql: string) => Readable = require('pg-copy-streams').to;
 
 /** What the dump writes: text and the rows it completes. */
 export interface Lines {
@@ -24,8 +25,12 @@ export interface Lines {
   rows: number;
 }
 
+/** What the dump uses of a pg Client: the COPY, and what a second client needs to cancel it. */
 interface PgConnection {
-  query(submittable: Readable): Readable & { rowCount: number };
+  query(submittable: Readable): Readable;
+  processID: number;
+  connectionParameters: object;
+  constructor: new (config: object) => { connect(): Promise<void>; query(sql: string, values: unknown[]): Promise<unknown>; end(): Promise<void> };
 }
 
 const NEWLINE = 0x0a;
@@ -40,7 +45,8 @@ export function copySql(db: Knex | Knex.Transaction, table: TableInfo): string {
     const col = db.raw('??.??', [table.name, c.name]).toQuery();
     const as = db.raw('??', [c.name]).toQuery();
     if (c.kind === 'binary') return `translate(encode(${col}, 'base64'), E'\\n', '') as ${as}`;
-    if (c.kind === 'json' && c.encoding !== 'text') return `${col}::json as ${as}`;
+    // Parsed JSON (archives marked otherwise): jsonb, whose text never holds a raw newline (json's may).
+    if (c.kind === 'json' && c.encoding !== 'text') return `${col}::jsonb as ${as}`;
     if (castsToText('postgres', c.kind)) return `${col}::text as ${as}`;
     return `${col} as ${as}`;
   });
@@ -49,40 +55,65 @@ export function copySql(db: Knex | Knex.Transaction, table: TableInfo): string {
   const keys = table.primaryKey.length ? table.primaryKey.map((name) => ({ name, kind: 'other' })) : table.columns;
   const order = keys.map((c) => db.raw(c.kind === 'json' ? '??.??::text' : '??.??', [table.name, c.name]).toQuery());
   const from = db.raw('??', [table.name]).toQuery();
-  return `COPY (select row_to_json(r) from (select ${list.join(', ')} from ${from} order by ${order.join(', ')}) r) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+  // `r.*`: the whole row even where a column is named r.
+  return `COPY (select row_to_json(r.*) from (select ${list.join(', ')} from ${from} order by ${order.join(', ')}) r) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
 }
 
 /**
- * Yields the table's NDJSON as the server sends it. The COPY is always read to its end, also when
- * the caller stops early (an abort, a failed write): the connection serves nothing else until it
- * is, and the backup's transaction still has to end on it.
+ * Yields the table's NDJSON as the server sends it. When the caller stops early (an abort, a failed
+ * write), the server is asked to cancel the COPY, then what it still sends is read to the end: the
+ * connection serves nothing else until then, and the backup's transaction has to end on it. An
+ * abort asks for the cancel at once, also while this waits for the server or for gzip.
  */
-export async function* copyLines(db: Knex | Knex.Transaction, table: TableInfo): AsyncGenerator<Lines> {
+export async function* copyLines(db: Knex | Knex.Transaction, table: TableInfo, signal?: AbortSignal): AsyncGenerator<Lines> {
   // Inside a transaction, knex hands out the transaction's own connection (and "releases" it as a no-op).
   const conn = (await db.client.acquireConnection()) as PgConnection;
+  let cancelling: Promise<void> | null = null;
+  const cancel = () => (cancelling ??= cancelStatement(conn));
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const copy = conn.query(copyTo(copySql(db, table)));
-    const chunks = copy[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    let lines = 0;
-    let ended = false;
+    // One statement per table, however long it reads (pg_dump does the same); LOCAL: this transaction only.
+    await db.raw('set local statement_timeout = 0');
+    const chunks = conn.query(copyTo(copySql(db, table)))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let sending = true; // the COPY has neither ended nor failed
     try {
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-        const rows = countLines(next.value);
-        lines += rows;
-        yield { text: next.value, rows };
-      }
-      ended = true;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield { text: next.value, rows: countLines(next.value) };
+      sending = false;
+    } catch (error) {
+      sending = false; // it failed: the connection is free again
+      throwIfAborted(signal); // the cancel's error, when an abort asked for it
+      throw error;
     } finally {
-      // Never return() the iterator: that destroys the stream mid-COPY and stalls the connection.
-      try {
-        while (!ended) ended = Boolean((await chunks.next()).done);
-      } catch {
-        // The COPY failed: its error is the one thrown already, and the connection is free again.
+      if (sending) {
+        await cancel();
+        // Never return() the iterator: that destroys the stream mid-COPY and stalls the connection.
+        try {
+          while (!(await chunks.next()).done);
+        } catch {
+          // The COPY ended with an error (the cancel's): the connection is free again.
+        }
       }
     }
-    if (lines !== copy.rowCount) throw new Error(`the COPY of ${table.name} sent ${lines} lines for ${copy.rowCount} rows`);
   } finally {
+    signal?.removeEventListener('abort', cancel);
     await db.client.releaseConnection(conn);
+  }
+}
+
+/**
+ * Asks the server to cancel what `conn` runs, from a connection of its own with the same settings
+ * (pg_cancel_backend). Best effort: where it cannot connect, the COPY is read to its end instead. A
+ * cancel that arrives once the statement is over is ignored by the server.
+ */
+async function cancelStatement(conn: PgConnection): Promise<void> {
+  const other = new conn.constructor(conn.connectionParameters);
+  try {
+    await other.connect();
+    await other.query('select pg_cancel_backend($1)', [conn.processID]);
+  } catch {
+    // Read to the end instead.
+  } finally {
+    await other.end().catch(() => undefined);
   }
 }
 

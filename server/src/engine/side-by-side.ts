@@ -9,7 +9,9 @@ import { abortError } from './hash-stream';
 export function linkedAbort(outer?: AbortSignal): { controller: AbortController; dispose: () => void } {
   const controller = new AbortController();
   const onAbort = () => controller.abort(abortError(outer));
-  outer?.addEventListener('abort', onAbort, { once: true });
+  if (outer?.aborted)
+    onAbort(); // no 'abort' event comes for a signal aborted already
+  else outer?.addEventListener('abort', onAbort, { once: true });
   return { controller, dispose: () => outer?.removeEventListener('abort', onAbort) };
 }
 

@@ -46,7 +46,9 @@ async function withRepeatableRead<T>(knex: Knex, dialect: 'postgres' | 'mysql', 
   const trx = await knex.transaction(config);
   try {
     // PostgreSQL's rows are read on this transaction (pg-copy.ts); MySQL's in a thread if it can.
-    return await work(trx, dialect === 'mysql' ? await threadSource(knex, trx) : null);
+    // A failed read of the session's settings leaves MySQL's transaction usable: the dump then runs here.
+    const thread = dialect === 'mysql' ? await threadSource(knex, trx).catch(() => null) : null;
+    return await work(trx, thread);
   } finally {
     // Read only: rolling back and committing are the same; rollback never fails on "nothing to do".
     if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
