@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { dumpTables } from '../../server/src/engine/db-dump';
 import { withTextJson } from '../../server/src/engine/encode';
 import { describeTables, listTables, type TableInfo } from '../../server/src/engine/introspect';
+import { withSnapshot } from '../../server/src/engine/snapshot';
 import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
 import { tempDir } from '../helpers/archive';
 
@@ -169,5 +170,18 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     );
     await trx.rollback();
     await expect(knex.raw('select 1 as one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+
+  test('the backup’s transaction lifts statement_timeout for its COPYs, and only for itself', async () => {
+    type Conn = { query: (sql: string, done: (error: Error | null) => void) => void };
+    const afterCreate = (conn: Conn, done: (error: Error | null, conn: Conn) => void) => conn.query('SET statement_timeout = 50', (error) => done(error, conn));
+    const strict = connect(db, { pool: { min: 0, max: 1, afterCreate } });
+    const timeout = async (q: Knex | Knex.Transaction) => (await q.raw('show statement_timeout')).rows[0].statement_timeout;
+    try {
+      await withSnapshot(strict, 'postgres', work, async (trx) => expect(await timeout(trx as Knex.Transaction)).toBe('0'));
+      expect(await timeout(strict)).toBe('50ms');
+    } finally {
+      await strict.destroy();
+    }
   });
 });

@@ -10,11 +10,11 @@
  * their text; bytea as base64; booleans and numbers as JSON). One difference in spelling, none in
  * value: a float is printed by PostgreSQL (`1e-05` where JavaScript prints `0.00001`).
  */
-import type { Knex } from 'knex';
 import type { Readable } from 'node:stream';
 import { castsToText } from './encode';
 import { throwIfAborted } from './hash-stream';
 import type { TableInfo } from './introspect';
+import type { SnapshotDb } from './snapshot';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS module (brianc's, pg's author)
 const copyTo: (sql: string) => Readable = require('pg-copy-streams').to;
@@ -40,7 +40,7 @@ const NEWLINE = 0x0a;
  * (PostgreSQL escapes every control character in JSON text) prints each object as it is, one per
  * line; text format would double its backslashes.
  */
-export function copySql(db: Knex | Knex.Transaction, table: TableInfo): string {
+export function copySql(db: SnapshotDb, table: TableInfo): string {
   const list = table.columns.map((c) => {
     const col = db.raw('??.??', [table.name, c.name]).toQuery();
     const as = db.raw('??', [c.name]).toQuery();
@@ -52,8 +52,9 @@ export function copySql(db: Knex | Knex.Transaction, table: TableInfo): string {
   });
   // A table without a key (Strapi creates none) is ordered by all its columns (json, which has no
   // ordering, by its text): identical rows are interchangeable.
-  const keys = table.primaryKey.length ? table.primaryKey.map((name) => ({ name, kind: 'other' })) : table.columns;
-  const order = keys.map((c) => db.raw(c.kind === 'json' ? '??.??::text' : '??.??', [table.name, c.name]).toQuery());
+  const order = table.primaryKey.length
+    ? table.primaryKey.map((name) => db.raw('??.??', [table.name, name]).toQuery())
+    : table.columns.map((c) => db.raw(c.kind === 'json' ? '??.??::text' : '??.??', [table.name, c.name]).toQuery());
   const from = db.raw('??', [table.name]).toQuery();
   // `r.*`: the whole row even where a column is named r.
   return `COPY (select row_to_json(r.*) from (select ${list.join(', ')} from ${from} order by ${order.join(', ')}) r) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
@@ -65,15 +66,13 @@ export function copySql(db: Knex | Knex.Transaction, table: TableInfo): string {
  * connection serves nothing else until then, and the backup's transaction has to end on it. An
  * abort asks for the cancel at once, also while this waits for the server or for gzip.
  */
-export async function* copyLines(db: Knex | Knex.Transaction, table: TableInfo, signal?: AbortSignal): AsyncGenerator<Lines> {
+export async function* copyLines(db: SnapshotDb, table: TableInfo, signal?: AbortSignal): AsyncGenerator<Lines> {
   // Inside a transaction, knex hands out the transaction's own connection (and "releases" it as a no-op).
   const conn = (await db.client.acquireConnection()) as PgConnection;
   let cancelling: Promise<void> | null = null;
   const cancel = () => (cancelling ??= cancelStatement(conn));
   signal?.addEventListener('abort', cancel, { once: true });
   try {
-    // One statement per table, however long it reads (pg_dump does the same); LOCAL: this transaction only.
-    await db.raw('set local statement_timeout = 0');
     const chunks = conn.query(copyTo(copySql(db, table)))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let sending = true; // the COPY has neither ended nor failed
     try {

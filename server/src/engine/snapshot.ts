@@ -45,6 +45,9 @@ async function withRepeatableRead<T>(knex: Knex, dialect: 'postgres' | 'mysql', 
   const config = { isolationLevel: 'repeatable read', readOnly: dialect === 'postgres' } as Knex.TransactionConfig;
   const trx = await knex.transaction(config);
   try {
+    // PostgreSQL reads each table with one COPY, one statement however long it takes (pg_dump sets
+    // the same for its session); LOCAL: this transaction only.
+    if (dialect === 'postgres') await trx.raw('set local statement_timeout = 0');
     // PostgreSQL's rows are read on this transaction (pg-copy.ts); MySQL's in a thread if it can.
     // A failed read of the session's settings leaves MySQL's transaction usable: the dump then runs here.
     const thread = dialect === 'mysql' ? await threadSource(knex, trx).catch(() => null) : null;

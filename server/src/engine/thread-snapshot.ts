@@ -26,8 +26,8 @@ export type ThreadSource =
       dialect: 'mysql';
       /** The app's knex connection settings. */
       connection: object;
-      /** Session settings that shape values' text, as the backup's connection has them. */
-      settings: { names: string[]; values: string[] };
+      /** The backup connection's session time zone: it shapes the text of dates. */
+      timeZone: string;
     };
 
 /** A knex of its own on a SQLite file nobody writes (the snapshot copy), read only. */
@@ -61,7 +61,7 @@ export async function threadSource(knex: Knex, trx: Knex.Transaction): Promise<T
     return null;
   }
   const [rows] = await trx.raw('select @@session.time_zone as time_zone');
-  return { dialect: 'mysql', connection, settings: { names: ['time_zone'], values: [String(rows[0].time_zone)] } };
+  return { dialect: 'mysql', connection, timeZone: String(rows[0].time_zone) };
 }
 
 /** The thread's side: one connection like the app's, on the snapshot `source` describes. */
@@ -82,9 +82,8 @@ export async function openThreadSnapshot(source: ThreadSource): Promise<{ db: Kn
     // A transaction holds one connection: every read of the dump goes through it.
     // (MariaDB rejects knex's `… REPEATABLE READ READ ONLY`.)
     trx = await knex.transaction({ isolationLevel: 'repeatable read' } as Knex.TransactionConfig);
-    const { names, values } = source.settings;
     // Before the first read, which takes the snapshot.
-    await trx.raw('SET time_zone = ?', [values[names.indexOf('time_zone')]]);
+    await trx.raw('SET time_zone = ?', [source.timeZone]);
     return { db: trx, close };
   } catch (error) {
     await close();
