@@ -1,10 +1,11 @@
-/** Pure parts of the engine: value encoding, type kinds, progress, project-file selection. */
+/** Pure parts of the engine: value encoding, type kinds, progress, project-file selection, operations in flight. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeValue } from '../../server/src/engine/encode';
 import { listProjectFiles, listUploads } from '../../server/src/engine/files';
 import { kindOf } from '../../server/src/engine/column-kinds';
 import { ProgressReporter } from '../../server/src/engine/progress';
+import { InFlight } from '../../server/src/engine/in-flight';
 import { linkedAbort } from '../../server/src/engine/side-by-side';
 import type { Progress } from '../../server/src/engine/types';
 import { tempDir, writeFiles } from '../helpers/archive';
@@ -166,5 +167,60 @@ describe('linkedAbort', () => {
     disposed.dispose();
     outer.abort();
     expect(disposed.controller.signal.aborted).toBe(false);
+  });
+});
+
+describe('InFlight', () => {
+  /** An operation that ends when `release` is called, recording how many ran at once. */
+  const gate = () => {
+    let release!: (fail?: Error) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      release = (fail) => (fail ? reject(fail) : resolve());
+    });
+    return { done, release };
+  };
+
+  test('runs at most `limit` at a time; the first failure is thrown by every later start and by finish', async () => {
+    const flight = new InFlight(2);
+    let running = 0;
+    let most = 0;
+    const gates = [gate(), gate(), gate()];
+    const op = (g: ReturnType<typeof gate>) => async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await g.done.finally(() => (running -= 1));
+    };
+    await flight.start(op(gates[0]));
+    await flight.start(op(gates[1]));
+    let third = false;
+    const starting = flight.start(op(gates[2])).then(() => (third = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(third).toBe(false); // two run: it waits for a place
+    gates[0].release();
+    await starting;
+    expect(most).toBe(2);
+    gates[1].release(new Error('disk full'));
+    gates[2].release();
+    await expect(flight.finish()).rejects.toThrow('disk full');
+    await expect(flight.start(async () => undefined)).rejects.toThrow('disk full');
+    await expect(flight.settled()).resolves.toBeUndefined();
+  });
+
+  test('settled waits for every operation, whatever its outcome', async () => {
+    const flight = new InFlight(3);
+    const ended: number[] = [];
+    const later =
+      (n: number, fail = false) =>
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5 * n));
+        ended.push(n);
+        if (fail) throw new Error(`op ${n}`);
+      };
+    await flight.start(later(3));
+    await flight.start(later(1, true));
+    await flight.start(later(2));
+    await flight.settled();
+    expect(ended.sort()).toEqual([1, 2, 3]);
+    await expect(flight.finish()).rejects.toThrow('op 1');
   });
 });

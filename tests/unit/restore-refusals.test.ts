@@ -82,6 +82,28 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
     await writeTar(linking, [{ name: 'uploads/link.jpg', type: 'symlink', linkname: '/etc/passwd' }, ...entries, manifest]);
     await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file: linking })), /is a symlink, not a regular file/);
 
+    // A directory and a file of one name, both small: each is written behind the reader, and
+    // whichever lands second fails. That failure must stop the restore before its commit.
+    const clashing = path.join(site.work, 'clashing.tar');
+    const clash = [
+      { name: 'uploads/clash/inner.jpg', data: Buffer.from('inner') },
+      { name: 'uploads/clash', data: Buffer.from('outer') },
+    ];
+    const listed = JSON.parse(manifest.data.toString('utf8'));
+    listed.files.push(...clash.map(({ name, data }) => ({ path: name, size: data.length, sha256: createHash('sha256').update(data).digest('hex') })));
+    const firstTable = entries.findIndex((e) => e.name.startsWith('db/'));
+    await writeTar(clashing, [
+      ...entries.slice(0, firstTable),
+      ...clash,
+      ...entries.slice(firstTable),
+      { ...manifest, data: Buffer.from(JSON.stringify(listed)) },
+    ]);
+    await expectNothingChanged(
+      site,
+      () => restoreArchive(restoreOptions(site, { file: clashing, manifest: listed })),
+      /uploads\/clash(\/inner\.jpg)? is both a file and a directory/,
+    );
+
     const future = path.join(site.work, 'future.tar');
     await craftArchive(
       site.backup.file,

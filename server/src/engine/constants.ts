@@ -82,6 +82,13 @@ export const READ_AHEAD_FILES = 16;
 export const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /**
+ * A restore writes up to WRITE_BEHIND_FILES small files (SMALL_FILE_BYTES at most, each read and
+ * checked whole: at most 4 MB held) while it reads the next entries: one at a time, each file's
+ * open, write and close were thread-pool round trips the archive's reader waited for.
+ */
+export const WRITE_BEHIND_FILES = 16;
+
+/**
  * Every file that holds site data (archives, staged tables, the SQLite copy) is readable by its
  * owner only, in directories only its owner can enter: an archive holds password hashes and
  * token secrets. Tar entries carry the same mode, so an extraction keeps them private too.

@@ -12,14 +12,15 @@
  *   staging directory, files are opened with O_EXCL | O_NOFOLLOW, so no link is ever followed or
  *   created, and a duplicate entry fails. Files get 0644 and directories 0755 whatever the umask:
  *   uploads are public media served by the site (archives store every entry as 0600).
- * - Every file is hashed while written and must match the manifest's size and sha256.
+ * - Every file is hashed while written and must match the manifest's size and sha256; a small one
+ *   is checked before it is written.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WRITE_BATCH_BYTES } from './constants';
+import { SMALL_FILE_BYTES, WRITE_BATCH_BYTES, WRITE_BEHIND_FILES } from './constants';
 import { ArchiveRefusedError } from './errors';
-import { OneInFlight } from './in-flight';
+import { InFlight } from './in-flight';
 import type { FileManifest } from './types';
 
 export const PUBLIC_FILE_MODE = 0o644;
@@ -56,6 +57,8 @@ export class StagedDir {
   files = 0;
   bytes = 0;
   private removed = false;
+  /** Small files being written (writeBehind). */
+  private readonly behind = new InFlight(WRITE_BEHIND_FILES);
 
   private constructor(
     /** Where the archive's files are written. */
@@ -91,25 +94,24 @@ export class StagedDir {
     return new StagedDir(dir, live, inside, label);
   }
 
-  /** Writes one file at `rel`, checking it against the manifest while it streams. */
+  /**
+   * Writes one file at `rel`, checking it against the manifest while it streams. A small file is
+   * read and checked whole, then written while the caller reads the next entries (see
+   * WRITE_BEHIND_FILES); `finish` says whether those writes all landed.
+   */
   async write(rel: string, data: AsyncIterable<Buffer>, expected: FileManifest, onBytes?: (n: number) => void): Promise<void> {
     const problem = unsafeRelativePath(rel);
     if (problem) throw new ArchiveRefusedError([`${expected.path} ${problem}`]);
     const abs = path.join(this.dir, ...rel.split('/'));
-    await this.mkdirs(path.dirname(abs));
-    const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE);
+    if (expected.size <= SMALL_FILE_BYTES) return this.writeBehind(abs, data, expected, onBytes);
+    await this.behind.finish(); // a failed small file fails the restore before a large one is written
+    const handle = await this.open(abs, expected);
     const hash = createHash('sha256');
     let bytes = 0;
-    // A full disk can end a write short without an error (libuv returns what it wrote).
-    const write = async (buffers: Buffer[], length: number) => {
-      const { bytesWritten } = await handle.writev(buffers);
-      if (bytesWritten !== length) throw new Error(`${expected.path}: only ${bytesWritten} of ${length} bytes could be written (is the disk full?)`);
-    };
     // One write in flight while the next batch is read and hashed: the kernel's copy (most of a
     // restore's file time) overlaps the parsing and hashing instead of following it.
-    const writes = new OneInFlight();
+    const writes = new InFlight();
     try {
-      await writes.start(() => handle.chmod(PUBLIC_FILE_MODE));
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       for await (const chunk of data) {
@@ -120,20 +122,65 @@ export class StagedDir {
         pendingBytes += chunk.length;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
           const [batch, length] = [pending, pendingBytes];
-          await writes.start(() => write(batch, length));
+          await writes.start(() => writeAll(handle, batch, length, expected));
           pending = [];
           pendingBytes = 0;
         }
       }
       await writes.finish();
-      if (pending.length) await write(pending, pendingBytes);
+      if (pending.length) await writeAll(handle, pending, pendingBytes, expected);
     } finally {
       await writes.settled();
       await handle.close();
     }
-    if (bytes !== expected.size || hash.digest('hex') !== expected.sha256) {
-      throw new ArchiveRefusedError([`${expected.path}: size or sha256 does not match the manifest (the archive changed since it was checked)`]);
+    checkContent(expected, bytes, hash);
+    this.counted(bytes);
+  }
+
+  /** Waits for the small files still being written; throws the first failure. */
+  async finish(): Promise<void> {
+    await this.behind.finish();
+  }
+
+  private async writeBehind(abs: string, data: AsyncIterable<Buffer>, expected: FileManifest, onBytes?: (n: number) => void): Promise<void> {
+    const chunks: Buffer[] = [];
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of data) {
+      bytes += chunk.length;
+      if (bytes > expected.size) continue; // never held beyond the manifest's size (refused below)
+      hash.update(chunk);
+      onBytes?.(chunk.length);
+      chunks.push(chunk);
     }
+    checkContent(expected, bytes, hash); // a file that does not match is never written
+    await this.behind.start(async () => {
+      const handle = await this.open(abs, expected);
+      try {
+        await writeAll(handle, chunks, bytes, expected);
+      } finally {
+        await handle.close();
+      }
+      this.counted(bytes);
+    });
+  }
+
+  /** Creates the file (and its directories), exclusively, with the public mode whatever the umask. */
+  private async open(abs: string, expected: FileManifest): Promise<fs.promises.FileHandle> {
+    await this.mkdirs(path.dirname(abs));
+    const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE).catch((err) => {
+      // Duplicate entries were refused before; what exists here is a directory made for another entry.
+      if (err.code === 'EEXIST') throw new ArchiveRefusedError([`${expected.path} is both a file and a directory in the archive`]);
+      throw err;
+    });
+    await handle.chmod(PUBLIC_FILE_MODE).catch(async (err) => {
+      await handle.close();
+      throw err;
+    });
+    return handle;
+  }
+
+  private counted(bytes: number): void {
     this.files += 1;
     this.bytes += bytes;
   }
@@ -160,6 +207,7 @@ export class StagedDir {
    * with `removeOld`; on failure, whatever was moved is moved back and the error thrown.
    */
   async swap(): Promise<string | null> {
+    await this.behind.finish();
     if (!this.inside) {
       const old = await swapDirectory(this.dir, this.target);
       this.removed = true;
@@ -192,6 +240,7 @@ export class StagedDir {
   async remove(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
+    await this.behind.settled(); // no file created in it after it is gone
     await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 }
@@ -219,4 +268,16 @@ export async function swapDirectory(staged: string, target: string): Promise<str
 /** Removes what a swap put aside. */
 export async function removeOld(old: string | null): Promise<void> {
   if (old) await fs.promises.rm(old, { recursive: true, force: true });
+}
+
+/** A full disk can end a write short without an error (libuv returns what it wrote). */
+async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[], length: number, expected: FileManifest): Promise<void> {
+  const { bytesWritten } = await handle.writev(buffers);
+  if (bytesWritten !== length) throw new Error(`${expected.path}: only ${bytesWritten} of ${length} bytes could be written (is the disk full?)`);
+}
+
+function checkContent(expected: FileManifest, bytes: number, hash: Hash): void {
+  if (bytes !== expected.size || hash.digest('hex') !== expected.sha256) {
+    throw new ArchiveRefusedError([`${expected.path}: size or sha256 does not match the manifest (the archive changed since it was checked)`]);
+  }
 }

@@ -129,6 +129,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
         throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
       }
     }
+    await Promise.all([uploads?.finish(), project?.finish()]); // the small files written behind the reader
   };
   /** A second reader of the same file that loads the tables and passes over everything else. */
   const tablesPass = async () => {

@@ -16,7 +16,7 @@ import { MAX_BATCH_BYTES, type TableWriter } from './insert';
 import { RowDecoder } from './decode';
 import { ArchiveRefusedError, RestoreFailedError } from './errors';
 import { HashStream } from './hash-stream';
-import { OneInFlight } from './in-flight';
+import { InFlight } from './in-flight';
 import type { Dialect } from './types';
 
 export interface TableLoadOptions {
@@ -38,7 +38,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   let rows = 0;
   // One batch in flight: the database inserts it while the next one is read, inflated and cut
   // (on PostgreSQL and MySQL the server's work and ours overlap; on SQLite both are this thread's).
-  const inserts = new OneInFlight();
+  const inserts = new InFlight();
 
   const consume = async (inflatedChunks: AsyncIterable<Buffer>) => {
     const text = new StringDecoder('utf8');
