@@ -101,7 +101,7 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
     await expectNothingChanged(
       site,
       () => restoreArchive(restoreOptions(site, { file: clashing, manifest: listed })),
-      /uploads\/clash(\/inner\.jpg)? is both a file and a directory/,
+      /clash(\/inner\.jpg)? is both a file and a directory/,
     );
 
     const future = path.join(site.work, 'future.tar');
