@@ -3,7 +3,8 @@
  * The values are encode.ts's (text forms, base64 without PostgreSQL's line breaks, JSON numbers),
  * every character of a string survives the JSON and the CSV framing, progress adds up to the rows,
  * and a dump that stops early (an abort) has the server cancel its COPY and reads what was still
- * sent, so the backup's transaction can end on its connection.
+ * sent, so the backup's transaction can end on its connection. A restore loads the same values
+ * back with COPY FROM.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { dumpTables } from '../../server/src/engine/db-dump';
 import { withTextJson } from '../../server/src/engine/encode';
 import { describeTables, listTables, type TableInfo } from '../../server/src/engine/introspect';
 import { withSnapshot } from '../../server/src/engine/snapshot';
+import { checkArchive, createBackup, restoreArchive } from '../../server/src/engine';
 import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
 import { tempDir } from '../helpers/archive';
 
@@ -183,5 +185,31 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     } finally {
       await strict.destroy();
     }
+  });
+
+  test('a restore loads the same values back through COPY FROM, byte for byte as PostgreSQL prints them', async () => {
+    const rows = async () => (await knex.raw(`select o::text as row from "odd" o order by id`)).rows.map((r: { row: string }) => r.row);
+    const before = await rows();
+    const backup = await createBackup({
+      knex,
+      dialect,
+      includeDatabase: true,
+      excludeTables: ['many'],
+      uploadsDir: null,
+      projectDir: null,
+      format: 'tar',
+      outFile: path.join(work, 'odd.tar'),
+      tmpDir: path.join(work, 'tmp-odd'),
+      meta: { strapiVersion: null, pluginVersion: null, profile: null },
+    });
+    await knex('odd').update({ [ODD]: 'changed', bin: null });
+    await knex('odd').insert({ r: 1 });
+    const check = await checkArchive(backup.file, { knex, dialect, keepTables: ['many'] });
+    expect(check.errors).toEqual([]);
+    // Two rows per batch: the COPY spans several writes.
+    const restored = await restoreArchive({ knex, dialect, file: backup.file, manifest: check.manifest!, keepTables: ['many'], batchSize: 2 });
+    expect(restored.tables).toEqual({ odd: 4 });
+    expect(await rows()).toEqual(before);
+    expect(before.join('\n')).toContain('\\\\c'); // the backslash went through COPY's escaping
   });
 });

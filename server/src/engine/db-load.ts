@@ -73,6 +73,9 @@ export class DatabaseLoad {
       const referenced = new Set(this.fks.filter((fk) => !restored.has(fk.table)).map((fk) => fk.refTable));
       const truncated = [...restored].filter((t) => !referenced.has(t));
       if (truncated.length) await trx.raw(`truncate table ${truncated.map((t) => ident(dialect, t)).join(', ')}`);
+      // One COPY loads a whole table (insert.ts): a statement_timeout set for the app's queries
+      // must not cut it, as pg_restore sets it to 0 for its own.
+      await trx.raw('set local statement_timeout = 0');
       for (const t of restored) if (referenced.has(t)) await trx.raw(`delete from ${ident(dialect, t)}`);
       return;
     }
@@ -82,7 +85,7 @@ export class DatabaseLoad {
 
   /** A writer that inserts rows of `table` into the transaction (see insert.ts). */
   writer(table: PlannedTable, batchSize: number): TableWriter {
-    return createWriter(this.trx, this.dialect, table, batchSize, this.conn);
+    return createWriter(this.dialect, table, batchSize, this.conn);
   }
 
   /** Checks the foreign keys, raises the sequences and commits. */

@@ -1,5 +1,8 @@
 /**
- * PostgreSQL: a table's NDJSON made by the server, read with one `COPY … TO STDOUT`, as `pg_dump`
+ * PostgreSQL's COPY, both ways. A restore writes each table's rows with one `COPY … FROM STDIN`
+ * (copyRows gives the text; insert.ts runs it). A backup reads them as follows.
+ *
+ * A table's NDJSON made by the server, read with one `COPY … TO STDOUT`, as `pg_dump`
  * reads a table. The server builds each row's JSON object (`row_to_json` over the select list the
  * table's kinds need, in primary-key order); the dump only compresses what arrives. Where the time
  * went before (the bench site, 2026-12-06): paging through the rows, the driver parsing each into
@@ -120,4 +123,30 @@ function countLines(chunk: Buffer): number {
   let n = 0;
   for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) n += 1;
   return n;
+}
+
+/** COPY's text format: a backslash and the three characters that frame rows and fields are escaped. */
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_SPECIALS = new RegExp(COPY_SPECIAL.source, 'g');
+const COPY_ESCAPE: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const copyText = (s: string) => (COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIALS, (c) => COPY_ESCAPE[c]) : s);
+
+/** One field: values as decode.ts gives them for PostgreSQL (a Buffer for bytea, else text, numbers, booleans). */
+function copyField(v: unknown): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'string') return copyText(v);
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`; // bytea's hex input, its backslash escaped
+  if (typeof v === 'object') return copyText(JSON.stringify(v));
+  return String(v);
+}
+
+/** Rows of values in column order as COPY … FROM's text format, each line ended. */
+export function copyRows(rows: unknown[][]): string {
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i += 1) text += (i ? '\t' : '') + copyField(row[i]);
+    text += '\n';
+  }
+  return text;
 }

@@ -1,8 +1,8 @@
 /**
  * Streams one `db/<table>.ndjson.gz` entry into the database: the compressed bytes are hashed as
  * they pass (the archive may have changed since it was checked: the sha256 and the row count must
- * still match the manifest), inflated on the thread pool, cut into lines, decoded (or, on
- * PostgreSQL, passed on as they are: insert.ts) and inserted in batches. Memory holds two batches
+ * still match the manifest), inflated on the thread pool, cut into lines, decoded and inserted in
+ * batches (insert.ts). Memory holds two batches
  * (each bounded in rows and bytes: one being inserted, one being filled) and the line being read,
  * whatever the table's size; an entry that inflates like a decompression bomb is refused as verify
  * does.
@@ -40,25 +40,27 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   // (on PostgreSQL and MySQL the server's work and ours overlap; on SQLite both are this thread's).
   const inserts = new InFlight();
 
+  // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
+  // password hashes and tokens would end up in a record's message and in logs).
+  const failed = (err: Error & { row?: number }, upTo: number): never => {
+    throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${err.row ?? upTo}: ${driverMessage(err)}`);
+  };
+
   const consume = async (inflatedChunks: AsyncIterable<Buffer>) => {
     const text = new StringDecoder('utf8');
     let rest = '';
     let inflated = 0;
-    let batch: (unknown[] | string)[] = [];
+    let batch: unknown[][] = [];
     let batchBytes = 0;
     const flush = async () => {
-      const sending = batch as unknown[][] | string[];
+      const sending = batch;
       const upTo = rows;
       batch = [];
       batchBytes = 0;
       await inserts.start(() =>
         writer.insert(sending).then(
           () => opts.onRows?.(sending.length),
-          (err) => {
-            // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
-            // password hashes and tokens would end up in a record's message and in logs).
-            throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${upTo}: ${driverMessage(err)}`);
-          },
+          (err) => failed(err, upTo),
         ),
       );
     };
@@ -75,14 +77,10 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
         const line = piece.slice(start, nl);
         start = nl + 1;
         rows += 1;
-        if (writer.lines) {
-          batch.push(line);
-        } else {
-          try {
-            batch.push(decoder.decode(line, rows));
-          } catch (err) {
-            throw new ArchiveRefusedError([`${entryName}: ${(err as Error).message}`]);
-          }
+        try {
+          batch.push(decoder.decode(line, rows));
+        } catch (err) {
+          throw new ArchiveRefusedError([`${entryName}: ${(err as Error).message}`]);
         }
         batchBytes += line.length;
         if (batch.length >= writer.maxRows || batchBytes >= MAX_BATCH_BYTES) await flush();
@@ -92,6 +90,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     if ((rest + text.end()).length > 0) throw new ArchiveRefusedError([`${entryName} does not end with a complete row`]);
     await flush();
     await inserts.finish();
+    await writer.finish().catch((err) => failed(err, rows));
   };
 
   try {
