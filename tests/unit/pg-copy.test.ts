@@ -12,11 +12,12 @@ import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { dumpTables } from '../../server/src/engine/db-dump';
 import { withTextJson } from '../../server/src/engine/encode';
+import { copyRows } from '../../server/src/engine/pg-copy';
 import { describeTables, listTables, type TableInfo } from '../../server/src/engine/introspect';
 import { withSnapshot } from '../../server/src/engine/snapshot';
 import { checkArchive, createBackup, restoreArchive } from '../../server/src/engine';
 import { connect, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/databases';
-import { tempDir } from '../helpers/archive';
+import { craftArchive, setTableRows, tempDir } from '../helpers/archive';
 
 // Every control character JSON must escape, the characters JSON and CSV give a meaning, and
 // characters outside ASCII and the BMP.
@@ -212,4 +213,69 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     expect(await rows()).toEqual(before);
     expect(before.join('\n')).toContain('\\\\c'); // the backslash went through COPY's escaping
   });
+
+  test('a server error while later rows are still on their way fails the load cleanly, naming its row', async () => {
+    // 200,000 narrow rows in batches of 50: the server reports row 2's duplicate key while later
+    // batches are on their way and the entry is far from read (it read "The operation was aborted"
+    // before table-load kept its own error). copyIn's destroy on error (pg-copy-streams#171) comes
+    // from reading that code: this test did not make the crash happen here.
+    const source = await createBackup({
+      knex,
+      dialect,
+      includeDatabase: true,
+      excludeTables: ['odd'],
+      uploadsDir: null,
+      projectDir: null,
+      format: 'tar',
+      outFile: path.join(work, 'many.tar'),
+      tmpDir: path.join(work, 'tmp-many'),
+      meta: { strapiVersion: null, pluginVersion: null, profile: null },
+    });
+    const file = path.join(work, 'many-duplicate.tar');
+    await craftArchive(source.file, file, (e) => setTableRows(e, 'many', (rows) => [rows[0], rows[0], ...rows.slice(1)]));
+    const check = await checkArchive(file, { knex, dialect, keepTables: ['odd'] });
+    expect(check.errors).toEqual([]);
+    await knex('many').where('id', 1).update({ v: 'kept' });
+    await expect(restoreArchive({ knex, dialect, file, manifest: check.manifest!, keepTables: ['odd'], batchSize: 50 })).rejects.toThrow(
+      /^loading many failed in the rows up to row 2: duplicate key value violates unique constraint/,
+    );
+    await expect(knex.raw(`select count(*)::int as n, max(v) filter (where id = 1) as v from "many"`)).resolves.toMatchObject({
+      rows: [{ n: 200000, v: 'kept' }],
+    });
+  });
+
+  test('a client-side query_timeout (a site may set one) does not cut a COPY, either way', async () => {
+    const impatient = connect(db, { connection: { ...(db.knexConfig.connection as object), query_timeout: 50 } });
+    try {
+      // The backup reads "many" and the restore loads it, each one COPY well over 50 ms.
+      const backup = await createBackup({
+        knex: impatient,
+        dialect,
+        includeDatabase: true,
+        excludeTables: ['odd'],
+        uploadsDir: null,
+        projectDir: null,
+        format: 'tar',
+        outFile: path.join(work, 'impatient.tar'),
+        tmpDir: path.join(work, 'tmp-impatient'),
+        meta: { strapiVersion: null, pluginVersion: null, profile: null },
+      });
+      const check = await checkArchive(backup.file, { knex: impatient, dialect, keepTables: ['odd'] });
+      const restored = await restoreArchive({ knex: impatient, dialect, file: backup.file, manifest: check.manifest!, keepTables: ['odd'] });
+      expect(restored.tables).toEqual({ many: 200000 });
+    } finally {
+      await impatient.destroy();
+    }
+  });
+});
+
+test('copyRows: COPY text format for every value the load gives PostgreSQL', () => {
+  const rows = [
+    [1, null, 'a\\b\tc\nd\re', '\\N', true, false, Buffer.from([0, 15, 255]), -0, 1e-5, 'NaN', { a: [1, '\t'] }],
+    [2, '', 'plain', 'é😀', null, null, Buffer.alloc(0), 1e300, -2.5, '-Infinity', null],
+  ];
+  expect(copyRows(rows)).toBe(
+    '1\t\\N\ta\\\\b\\tc\\nd\\re\t\\\\N\tt\tf\t\\\\x000fff\t-0\t0.00001\tNaN\t{"a":[1,"\\\\t"]}\n' +
+      '2\t\tplain\té😀\t\\N\t\\N\t\\\\x\t1e+300\t-2.5\t-Infinity\t\\N\n',
+  );
 });

@@ -12,7 +12,7 @@
  * integers, PostgreSQL arrays are `{…}` literals), so loading them elsewhere would not fail but
  * store wrong values.
  */
-import { describeTables, listTables, type TableInfo } from './introspect';
+import { describeTables, listTables } from './introspect';
 import type { ColumnInfo, Dialect, Manifest } from './types';
 import type { Knex } from 'knex';
 
@@ -22,8 +22,6 @@ export interface PlannedTable {
   columns: ColumnInfo[];
   rows: number;
   sha256: string;
-  /** The table as the database has it now. */
-  info: TableInfo;
 }
 
 export interface RestorePlan {
@@ -110,7 +108,7 @@ export async function planRestore(db: Knex | Knex.Transaction, dialect: Dialect,
       plan.skippedTables.push(t.name);
       continue;
     }
-    plan.tables.push({ name: t.name, columns, rows: t.rows, sha256: t.sha256, info });
+    plan.tables.push({ name: t.name, columns, rows: t.rows, sha256: t.sha256 });
   }
   for (const name of inDatabase) {
     if (!inArchive.has(name)) {

@@ -83,10 +83,19 @@ export const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /**
  * A restore writes up to WRITE_BEHIND_FILES small files (SMALL_FILE_BYTES at most, each read and
- * checked whole: at most 4 MB held) while it reads the next entries: one at a time, each file's
- * open, write and close were thread-pool round trips the archive's reader waited for.
+ * checked whole: about 6 MB held, with the read buffers they share) while it reads the next
+ * entries: one at a time, each file's open, write and close were thread-pool round trips the
+ * archive's reader waited for.
  */
 export const WRITE_BEHIND_FILES = 16;
+
+/**
+ * pg's client-side `query_timeout` (a site's database settings may set one) would end a COPY on
+ * our side only, the server still in COPY and the connection stuck: a COPY lasts a whole table.
+ * Each COPY gets the longest timer Node allows (pg reads a query's own value first; 0 would mean
+ * the connection's).
+ */
+export const PG_COPY_READ_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Every file that holds site data (archives, staged tables, the SQLite copy) is readable by its

@@ -1,8 +1,9 @@
 /**
  * The database half of a restore: one transaction on one connection of the application's knex,
  * foreign keys off for its length (see foreign-keys.ts), every restored table emptied, rows
- * inserted batch by batch, then the keys checked and the sequences raised before the commit.
- * Anything that fails before the commit rolls everything back.
+ * inserted batch by batch (one COPY per table on PostgreSQL: insert.ts), then the keys checked
+ * and the sequences raised before the commit. Anything that fails before the commit rolls
+ * everything back.
  *
  * The connection is acquired from the caller's pool and its session settings are changed before
  * the transaction begins (SQLite's `foreign_keys` cannot change inside one): they are put back

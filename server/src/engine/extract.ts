@@ -169,8 +169,13 @@ export class StagedDir {
   private async open(abs: string, expected: FileManifest): Promise<fs.promises.FileHandle> {
     await this.mkdirs(path.dirname(abs));
     const handle = await fs.promises.open(abs, WRITE_FLAGS, PUBLIC_FILE_MODE).catch((err) => {
-      // Duplicate entries were refused before; what exists here is a directory made for another entry.
-      if (err.code === 'EEXIST') throw new ArchiveRefusedError([`${expected.path} is both a file and a directory in the archive`]);
+      // Duplicate entries were refused before: what exists here is a directory made for another
+      // entry, or on a case-insensitive file system a file whose name differs only in case.
+      if (err.code === 'EEXIST') {
+        throw new ArchiveRefusedError([
+          `${expected.path} clashes with another entry of the archive (a directory of that name, or a name differing only in case)`,
+        ]);
+      }
       throw err;
     });
     await handle.chmod(PUBLIC_FILE_MODE).catch(async (err) => {

@@ -12,19 +12,19 @@
  *   statement returned (the restore's RSS at the bench's size 5 grew by 216-316 MB of such garbage).
  */
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { PlannedTable } from './compat';
 import { ident } from './foreign-keys';
-import { copyRows } from './pg-copy';
+import { copyIn, copyRows, type CopyInConnection } from './pg-copy';
 import type { Dialect } from './types';
 
-/** Bound parameters per statement, under each driver's limit (pg 65535, SQLite 32766). */
-const MAX_PARAMS: Record<Dialect, number> = { postgres: 60000, sqlite: 30000, mysql: 60000 };
+/** Bound parameters per statement, under each driver's limit (SQLite 32766, mysql2 65535). */
+const MAX_PARAMS: Record<ValuesDialect, number> = { sqlite: 30000, mysql: 60000 };
+type ValuesDialect = Exclude<Dialect, 'postgres'>;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface TableWriter {
-  /** Rows per INSERT for this table. */
+  /** Rows per batch for this table (per INSERT on SQLite and MySQL). */
   maxRows: number;
   /** Inserts rows of values in column order (decode.ts), or hands them on to be inserted. */
   insert(rows: unknown[][]): Promise<void>;
@@ -34,16 +34,13 @@ export interface TableWriter {
   close(): void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS module (brianc's, pg's author)
-const copyFrom: (sql: string) => Writable = require('pg-copy-streams').from;
-
 /**
  * `conn` is the transaction's own driver connection: on SQLite the statements are prepared on it
  * once and run directly (better-sqlite3 is synchronous; knex would prepare every batch again:
  * 500,000 rows insert in 0.6 s instead of 1.3 s).
  */
 export function createWriter(dialect: Dialect, table: PlannedTable, batchSize: number, conn: unknown): TableWriter {
-  if (dialect === 'postgres') return copyWriter(table, batchSize, conn as PgConnection);
+  if (dialect === 'postgres') return copyWriter(table, batchSize, conn as CopyInConnection);
   if (dialect === 'sqlite') return valuesWriter(dialect, table, batchSize, sqliteRunner(conn as SqliteConnection));
   return valuesWriter(dialect, table, batchSize, mysqlRunner(conn as MysqlConnection));
 }
@@ -105,7 +102,7 @@ function sqliteRunner(conn: SqliteConnection): Runner {
   };
 }
 
-function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, runner: Runner): TableWriter {
+function valuesWriter(dialect: ValuesDialect, table: PlannedTable, batchSize: number, runner: Runner): TableWriter {
   const cols = table.columns.length;
   const maxRows = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMS[dialect] / cols)));
   const head = `insert into ${ident(dialect, table.name)} (${table.columns.map((c) => ident(dialect, c.name)).join(', ')}) values `;
@@ -138,11 +135,6 @@ function valuesWriter(dialect: Dialect, table: PlannedTable, batchSize: number, 
   };
 }
 
-/** What the load uses of a pg Client: a COPY submitted on the transaction's connection. */
-interface PgConnection {
-  query(submittable: Writable): Writable;
-}
-
 /**
  * PostgreSQL: one `COPY … FROM STDIN` per table, as pg_restore loads a table. Each batch of decoded
  * rows is written to it in COPY's text format (pg-copy.ts: copyRows) while the next is cut; the
@@ -150,9 +142,12 @@ interface PgConnection {
  * the server reports (a constraint, a value) arrives while later rows are on their way: it fails
  * the next insert or `finish`, and says which row (`row`, from the error's COPY line).
  */
-function copyWriter(table: PlannedTable, batchSize: number, conn: PgConnection): TableWriter {
-  const id = (name: string) => ident('postgres', name);
-  const stream = conn.query(copyFrom(`copy ${id(table.name)} (${table.columns.map((c) => id(c.name)).join(', ')}) from stdin`));
+function copyWriter(table: PlannedTable, batchSize: number, conn: CopyInConnection): TableWriter {
+  const stream = copyIn(
+    conn,
+    table.name,
+    table.columns.map((c) => c.name),
+  );
   let failure: Error | null = null;
   const done = finished(stream).then(
     () => undefined,

@@ -13,14 +13,19 @@
  * their text; bytea as base64; booleans and numbers as JSON). One difference in spelling, none in
  * value: a float is printed by PostgreSQL (`1e-05` where JavaScript prints `0.00001`).
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { PG_COPY_READ_TIMEOUT_MS } from './constants';
 import { castsToText } from './encode';
+import { ident } from './foreign-keys';
 import { throwIfAborted } from './hash-stream';
 import type { TableInfo } from './introspect';
 import type { SnapshotDb } from './snapshot';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS module (brianc's, pg's author)
-const copyTo: (sql: string) => Readable = require('pg-copy-streams').to;
+const { to: copyTo, from: copyFrom } = require('pg-copy-streams') as { to: (sql: string) => Readable; from: (sql: string) => Writable };
+
+/** A COPY that pg's client-side query_timeout does not cut (see PG_COPY_READ_TIMEOUT_MS). */
+const untimed = <T extends object>(copy: T): T => Object.assign(copy, { query_timeout: PG_COPY_READ_TIMEOUT_MS });
 
 /** What the dump writes: text and the rows it completes. */
 export interface Lines {
@@ -30,7 +35,7 @@ export interface Lines {
 
 /** What the dump uses of a pg Client: the COPY, and what a second client needs to cancel it. */
 interface PgConnection {
-  query(submittable: Readable): Readable;
+  query<T extends Readable | Writable>(submittable: T): T;
   processID: number;
   connectionParameters: object;
   constructor: new (config: object) => { connect(): Promise<void>; query(sql: string, values: unknown[]): Promise<unknown>; end(): Promise<void> };
@@ -76,7 +81,7 @@ export async function* copyLines(db: SnapshotDb, table: TableInfo, signal?: Abor
   const cancel = () => (cancelling ??= cancelStatement(conn));
   signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const chunks = conn.query(copyTo(copySql(db, table)))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const chunks = conn.query(untimed(copyTo(copySql(db, table))))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let sending = true; // the COPY has neither ended nor failed
     try {
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield { text: next.value, rows: countLines(next.value) };
@@ -125,6 +130,23 @@ function countLines(chunk: Buffer): number {
   return n;
 }
 
+/** What a restore's load hands copyIn: its transaction's pg Client. */
+export type CopyInConnection = Pick<PgConnection, 'query'>;
+
+/**
+ * Starts `COPY table (columns) FROM STDIN` on a pg Client: write copyRows' text to it, then end it.
+ * When the server reports an error, pg-copy-streams lets go of its connection while a chunk may
+ * still wait in the stream's buffer, which would be flushed onto that connection once the socket
+ * drains, and throw outside any caller (pg-copy-streams#171): so the stream is destroyed at once
+ * (nothing more is flushed; the CopyFail it sends is dropped by a server that already ended the COPY).
+ */
+export function copyIn(conn: CopyInConnection, table: string, columns: string[]): Writable {
+  const id = (name: string) => ident('postgres', name);
+  const stream = conn.query(untimed(copyFrom(`copy ${id(table)} (${columns.map(id).join(', ')}) from stdin`)));
+  stream.on('error', () => stream.destroy());
+  return stream;
+}
+
 /** COPY's text format: a backslash and the three characters that frame rows and fields are escaped. */
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_SPECIALS = new RegExp(COPY_SPECIAL.source, 'g');
@@ -138,7 +160,7 @@ function copyField(v: unknown): string {
   if (typeof v === 'boolean') return v ? 't' : 'f';
   if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`; // bytea's hex input, its backslash escaped
   if (typeof v === 'object') return copyText(JSON.stringify(v));
-  return String(v);
+  return Object.is(v, -0) ? '-0' : String(v); // String(-0) is "0"
 }
 
 /** Rows of values in column order as COPY … FROM's text format, each line ended. */

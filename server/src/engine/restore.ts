@@ -106,6 +106,8 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
     load ??= await DatabaseLoad.begin(opts.knex, dialect, plan, inner);
     result.tables[table.name] = await loadTable(load, table, entry, opts, progress, inner);
   };
+  /** The small files written behind the reader have landed (throws the first failure). */
+  const filesWritten = () => Promise.all([uploads?.finish(), project?.finish()]);
   /** Every entry checked and the files staged; the tables loaded too, unless `tablesApart`. */
   const mainPass = async (tablesApart: boolean) => {
     for await (const entry of readEntries(opts.file, inner)) {
@@ -122,14 +124,18 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
         else await drain(entry);
       } else if (isTableEntry(name)) {
         if (tablesApart) await drain(entry);
-        else await tableEntry(name, entry);
+        else {
+          // A file that could not be written fails the restore before the load takes the connection.
+          if (!load) await filesWritten();
+          await tableEntry(name, entry);
+        }
       } else if (name === MANIFEST_NAME) {
         await drain(entry);
       } else {
         throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
       }
     }
-    await Promise.all([uploads?.finish(), project?.finish()]); // the small files written behind the reader
+    await filesWritten();
   };
   /** A second reader of the same file that loads the tables and passes over everything else. */
   const tablesPass = async () => {

@@ -36,8 +36,9 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
   const hasher = new HashStream();
   const decoder = new RowDecoder(opts.dialect, table.name, table.columns);
   let rows = 0;
-  // One batch in flight: the database inserts it while the next one is read, inflated and cut
-  // (on PostgreSQL and MySQL the server's work and ours overlap; on SQLite both are this thread's).
+  // One batch in flight: the database inserts it (PostgreSQL: it is sent on the COPY) while the
+  // next one is read, inflated and cut (on PostgreSQL and MySQL the server's work and ours overlap;
+  // on SQLite both are this thread's).
   const inserts = new InFlight();
 
   // Not the driver error itself: knex prefixes it with the statement, values inlined (rows of
@@ -46,7 +47,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     throw new RestoreFailedError(`loading ${table.name} failed in the rows up to row ${err.row ?? upTo}: ${driverMessage(err)}`);
   };
 
-  const consume = async (inflatedChunks: AsyncIterable<Buffer>) => {
+  const consumeRows = async (inflatedChunks: AsyncIterable<Buffer>) => {
     const text = new StringDecoder('utf8');
     let rest = '';
     let inflated = 0;
@@ -93,15 +94,25 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     await writer.finish().catch((err) => failed(err, rows));
   };
 
+  // What consumeRows threw: when it stops mid-entry (a failed insert), the stream it was reading
+  // is destroyed with an AbortError, which pipeline reports first ("The operation was aborted"
+  // instead of the database's message, on any table larger than a few chunks).
+  let stopped: unknown = null;
+  const consume = (chunks: AsyncIterable<Buffer>) =>
+    consumeRows(chunks).catch((err: unknown) => {
+      stopped ??= err;
+      throw err;
+    });
+
   try {
     await pipeline(opts.entry, hasher, zlib.createGunzip({ chunkSize: ZLIB_CHUNK }), consume, { signal: opts.signal });
   } catch (err) {
-    const e = err as Error & { code?: string };
+    const e = (stopped ?? err) as Error & { code?: string };
     // A damaged entry: report it as the archive's fault, not as a database error.
     if (e.code?.startsWith('Z_') || e.message?.includes('unexpected end of file')) {
       throw new ArchiveRefusedError([`${entryName} cannot be decompressed (${e.message})`]);
     }
-    throw err;
+    throw e;
   } finally {
     await inserts.settled(); // the connection is idle again before the writer closes
     writer.close();
