@@ -214,7 +214,10 @@ describe.each(dialectsUnderTest())('queue on %s', (dialect) => {
     await waitFor(async () => (await record(first.record.id)).status === 'running', 30000, 'the job to run');
     // As if it had been running for two minutes.
     await app.strapi.db.query('plugin::backup.record').update({ where: { id: first.record.id }, data: { startedAt: new Date(Date.now() - 120000) } });
-    await waitFor(async () => (await record(first.record.id)).status === 'cancelled', 10000, 'the cron failsafe');
+    // 30 s, not the one-second cron's 10: in two full CI runs on 2026-12-06 the SQLite app's loop
+    // went ~10 s without a sweep here (the failsafe cancelled the job 11 s after this update), as
+    // long as the SQLite copy may wait for its lock (SQLITE_LOCK_WAIT_MS); not reproduced alone.
+    await waitFor(async () => (await record(first.record.id)).status === 'cancelled', 30000, 'the cron failsafe');
     expect(await record(first.record.id)).toMatchObject({ statusReason: 'timeout' });
     await waitFor(async () => (await record(next.record.id)).status !== 'queued', 5000, 'the next job to start');
     await service('queue').cancel(next.record.id);
