@@ -72,6 +72,21 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     return (await describeTables(trx, 'postgres', names)).map((t) => ({ ...t, columns: withTextJson(t.columns) }));
   }
 
+  /** A database-only backup of the test database without the `exclude` tables. */
+  const backupOf = (k: Knex, name: string, exclude: string[]) =>
+    createBackup({
+      knex: k,
+      dialect,
+      includeDatabase: true,
+      excludeTables: exclude,
+      uploadsDir: null,
+      projectDir: null,
+      format: 'tar',
+      outFile: path.join(work, `${name}.tar`),
+      tmpDir: path.join(work, `tmp-${name}`),
+      meta: { strapiVersion: null, pluginVersion: null, profile: null },
+    });
+
   const lines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
 
   test('writes encode.ts’s values, one line per row in key order, and reports every row', async () => {
@@ -191,18 +206,7 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
   test('a restore loads the same values back through COPY FROM, byte for byte as PostgreSQL prints them', async () => {
     const rows = async () => (await knex.raw(`select o::text as row from "odd" o order by id`)).rows.map((r: { row: string }) => r.row);
     const before = await rows();
-    const backup = await createBackup({
-      knex,
-      dialect,
-      includeDatabase: true,
-      excludeTables: ['many'],
-      uploadsDir: null,
-      projectDir: null,
-      format: 'tar',
-      outFile: path.join(work, 'odd.tar'),
-      tmpDir: path.join(work, 'tmp-odd'),
-      meta: { strapiVersion: null, pluginVersion: null, profile: null },
-    });
+    const backup = await backupOf(knex, 'odd', ['many']);
     await knex('odd').update({ [ODD]: 'changed', bin: null });
     await knex('odd').insert({ r: 1 });
     const check = await checkArchive(backup.file, { knex, dialect, keepTables: ['many'] });
@@ -219,18 +223,7 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     // batches are on their way and the entry is far from read (it read "The operation was aborted"
     // before table-load kept its own error). copyIn's destroy on error (pg-copy-streams#171) comes
     // from reading that code: this test did not make the crash happen here.
-    const source = await createBackup({
-      knex,
-      dialect,
-      includeDatabase: true,
-      excludeTables: ['odd'],
-      uploadsDir: null,
-      projectDir: null,
-      format: 'tar',
-      outFile: path.join(work, 'many.tar'),
-      tmpDir: path.join(work, 'tmp-many'),
-      meta: { strapiVersion: null, pluginVersion: null, profile: null },
-    });
+    const source = await backupOf(knex, 'many', ['odd']);
     const file = path.join(work, 'many-duplicate.tar');
     await craftArchive(source.file, file, (e) => setTableRows(e, 'many', (rows) => [rows[0], rows[0], ...rows.slice(1)]));
     const check = await checkArchive(file, { knex, dialect, keepTables: ['odd'] });
@@ -248,18 +241,7 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     const impatient = connect(db, { connection: { ...(db.knexConfig.connection as object), query_timeout: 50 } });
     try {
       // The backup reads "many" and the restore loads it, each one COPY well over 50 ms.
-      const backup = await createBackup({
-        knex: impatient,
-        dialect,
-        includeDatabase: true,
-        excludeTables: ['odd'],
-        uploadsDir: null,
-        projectDir: null,
-        format: 'tar',
-        outFile: path.join(work, 'impatient.tar'),
-        tmpDir: path.join(work, 'tmp-impatient'),
-        meta: { strapiVersion: null, pluginVersion: null, profile: null },
-      });
+      const backup = await backupOf(impatient, 'impatient', ['odd']);
       const check = await checkArchive(backup.file, { knex: impatient, dialect, keepTables: ['odd'] });
       const restored = await restoreArchive({ knex: impatient, dialect, file: backup.file, manifest: check.manifest!, keepTables: ['odd'] });
       expect(restored.tables).toEqual({ many: 200000 });
