@@ -1,6 +1,7 @@
 /**
  * PostgreSQL's COPY, both ways. A restore writes each table's rows with one `COPY … FROM STDIN`
- * (copyRows gives the text; insert.ts runs it). A backup reads them as follows.
+ * (copyIn starts it, copyRows gives the text; insert.ts's copyWriter feeds it). A backup reads
+ * them as follows.
  *
  * A table's NDJSON made by the server, read with one `COPY … TO STDOUT`, as `pg_dump`
  * reads a table. The server builds each row's JSON object (`row_to_json` over the select list the
