@@ -148,21 +148,20 @@ function copyWriter(table: PlannedTable, batchSize: number, conn: CopyInConnecti
     table.name,
     table.columns.map((c) => c.name),
   );
-  let failure: Error | null = null;
+  // Settles once: the COPY ended, or its first error (copyIn destroys the stream on it, so every
+  // later write returns false and meets this rejection).
   const done = finished(stream).then(
     () => undefined,
     (err: Error & { where?: string; row?: number }) => {
       const line = /\bline (\d+)/.exec(err.where ?? '');
       if (line) err.row = Number(line[1]);
-      failure ??= err;
-      throw failure;
+      throw err;
     },
   );
   done.catch(() => undefined); // observed by insert and finish
   return {
     maxRows: Math.max(1, batchSize),
     insert: async (rows) => {
-      if (failure) throw failure;
       if (rows.length === 0) return;
       if (!stream.write(copyRows(rows))) await Promise.race([once(stream, 'drain'), done]);
     },
