@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import { dumpTables } from '../../server/src/engine/db-dump';
 import { withTextJson } from '../../server/src/engine/encode';
 import { copyRows } from '../../server/src/engine/pg-copy';
+import { PG_COPY_READ_TIMEOUT_MS } from '../../server/src/engine/constants';
 import { describeTables, listTables, type TableInfo } from '../../server/src/engine/introspect';
 import { withSnapshot } from '../../server/src/engine/snapshot';
 import { checkArchive, createBackup, restoreArchive } from '../../server/src/engine';
@@ -87,6 +88,24 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
       meta: { strapiVersion: null, pluginVersion: null, profile: null },
     });
 
+  /**
+   * Runs `work`; returns how many read-timeout timers pg started for its COPYs, and how many of
+   * them it left running (each a 24-day timer holding the process open).
+   */
+  async function copyTimers(work: () => Promise<unknown>): Promise<{ started: number; left: number }> {
+    const set = jest.spyOn(global, 'setTimeout');
+    const clear = jest.spyOn(global, 'clearTimeout');
+    try {
+      await work();
+      const cleared = new Set(clear.mock.calls.map(([timer]) => timer));
+      const timers = set.mock.calls.flatMap(([, ms], i) => (ms === PG_COPY_READ_TIMEOUT_MS ? [set.mock.results[i].value] : []));
+      return { started: timers.length, left: timers.filter((timer) => !cleared.has(timer)).length };
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+  }
+
   const lines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
 
   test('writes encode.ts’s values, one line per row in key order, and reports every row', async () => {
@@ -154,6 +173,10 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
   });
 
   test('an abort mid-COPY rejects at once: the server cancels the COPY, and the connection is free', async () => {
+    expect(await copyTimers(abortMidCopy)).toEqual({ started: 1, left: 0 });
+  });
+
+  async function abortMidCopy() {
     const controller = new AbortController();
     let reports = 0;
     const trx = await knex.transaction();
@@ -177,7 +200,7 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     await expect(trx.raw('select 1')).rejects.toThrow(/current transaction is aborted/);
     await trx.rollback();
     await expect(knex.raw('select count(*)::int as n from "many"')).resolves.toMatchObject({ rows: [{ n: 200000 }] });
-  });
+  }
 
   test('a COPY the server refuses rejects with its message, and the connection is free again', async () => {
     const trx = await knex.transaction();
@@ -237,14 +260,19 @@ describe.each(dialectsUnderTest(['postgres']))('the COPY dump on %s', (dialect) 
     });
   });
 
-  test('a client-side query_timeout (a site may set one) does not cut a COPY, either way', async () => {
+  test('a client-side query_timeout (a site may set one) does not cut a COPY, either way, and ends with it', async () => {
     const impatient = connect(db, { connection: { ...(db.knexConfig.connection as object), query_timeout: 50 } });
     try {
-      // The backup reads "many" and the restore loads it, each one COPY well over 50 ms.
-      const backup = await backupOf(impatient, 'impatient', ['odd']);
-      const check = await checkArchive(backup.file, { knex: impatient, dialect, keepTables: ['odd'] });
-      const restored = await restoreArchive({ knex: impatient, dialect, file: backup.file, manifest: check.manifest!, keepTables: ['odd'] });
-      expect(restored.tables).toEqual({ many: 200000 });
+      // The backup reads "many" and the restore loads it, each one COPY well over 50 ms. Each
+      // COPY's timer ends with it: copy-to's was left running (pg-copy-streams#156), and jest,
+      // holding 2,000 of them after the whole suite, never exited.
+      const timers = await copyTimers(async () => {
+        const backup = await backupOf(impatient, 'impatient', ['odd']);
+        const check = await checkArchive(backup.file, { knex: impatient, dialect, keepTables: ['odd'] });
+        const restored = await restoreArchive({ knex: impatient, dialect, file: backup.file, manifest: check.manifest!, keepTables: ['odd'] });
+        expect(restored.tables).toEqual({ many: 200000 });
+      });
+      expect(timers).toEqual({ started: 2, left: 0 });
     } finally {
       await impatient.destroy();
     }

@@ -28,6 +28,27 @@ const { to: copyTo, from: copyFrom } = require('pg-copy-streams') as { to: (sql:
 /** A COPY that pg's client-side query_timeout does not cut (see PG_COPY_READ_TIMEOUT_MS). */
 const untimed = <T extends object>(copy: T): T => Object.assign(copy, { query_timeout: PG_COPY_READ_TIMEOUT_MS });
 
+/**
+ * A COPY TO whose read-timeout timer pg clears when the COPY ends. pg clears it in the query's
+ * callback, which copy-from calls at its end and copy-to never does (pg-copy-streams#156): each
+ * table dumped left a live 24-day timer behind, holding the process open (jest never exited) and
+ * the query in memory. Called as copy-from calls it: on ReadyForQuery, and on an error (a dropped
+ * connection gets no ReadyForQuery).
+ */
+function clearsItsTimer(copy: Readable): Readable {
+  const query = copy as Readable & { callback?: () => void; handleReadyForQuery(): void; handleError(error: Error): void };
+  const { handleReadyForQuery, handleError } = query;
+  query.handleReadyForQuery = function (this: typeof query) {
+    this.callback?.();
+    handleReadyForQuery.call(this);
+  };
+  query.handleError = function (this: typeof query, error: Error) {
+    this.callback?.();
+    handleError.call(this, error);
+  };
+  return copy;
+}
+
 /** What the dump writes: text and the rows it completes. */
 export interface Lines {
   text: string | Buffer;
@@ -82,7 +103,7 @@ export async function* copyLines(db: SnapshotDb, table: TableInfo, signal?: Abor
   const cancel = () => (cancelling ??= cancelStatement(conn));
   signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const chunks = conn.query(untimed(copyTo(copySql(db, table))))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const chunks = conn.query(untimed(clearsItsTimer(copyTo(copySql(db, table)))))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let sending = true; // the COPY has neither ended nor failed
     try {
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield { text: next.value, rows: countLines(next.value) };
