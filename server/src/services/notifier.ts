@@ -49,8 +49,9 @@ const LOADED_CHECK_MS = 50;
 
 const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
   let chain: Promise<void> = Promise.resolve();
-  let loadedTimer: ReturnType<typeof setTimeout> | null = null;
   let announced: Promise<number> | null = null;
+  /** Ends the wait for Strapi to load (announcePending), sending nothing. */
+  let stopWaiting: (() => void) | null = null;
 
   const enqueue = (label: string, work: () => Promise<void>) => {
     chain = chain.then(work).catch((error: unknown) => {
@@ -96,13 +97,19 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
      * command would not wait for. Resolves with how many this one sent.
      */
     announcePending(): Promise<number> {
-      announced ??= new Promise<void>((resolve) => {
+      announced ??= new Promise<boolean>((resolve) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
         // Strapi sets isLoaded after the providers' bootstrap, which loads the webhooks.
-        const check = () => (strapi.isLoaded ? resolve() : (loadedTimer = setTimeout(check, LOADED_CHECK_MS)));
+        const check = () => (strapi.isLoaded ? resolve(true) : (timer = setTimeout(check, LOADED_CHECK_MS)));
+        stopWaiting = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
         check();
       })
-        .then(async () => {
-          loadedTimer = null;
+        .then(async (loaded) => {
+          stopWaiting = null;
+          if (!loaded) return 0;
           const query = strapi.db.query(UID.record);
           const pending: { id: number }[] = await query.findMany({ where: { eventPending: true }, select: ['id'] });
           let sent = 0;
@@ -125,13 +132,16 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Stops waiting for Strapi to load (a process stopping before it did). */
     stop() {
-      if (loadedTimer) clearTimeout(loadedTimer);
-      loadedTimer = null;
+      stopWaiting?.();
     },
 
-    /** Resolves when every event asked for so far has been handed to the event hub. */
-    flush(): Promise<void> {
-      return chain;
+    /**
+     * Resolves when every event asked for so far has been handed to the event hub, the boot's
+     * pending ones included: their lookup must not outlive the database (destroy awaits this).
+     */
+    async flush(): Promise<void> {
+      await announced;
+      await chain;
     },
   };
 };
