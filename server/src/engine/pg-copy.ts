@@ -25,18 +25,16 @@ import type { SnapshotDb } from './snapshot';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS module (brianc's, pg's author)
 const { to: copyTo, from: copyFrom } = require('pg-copy-streams') as { to: (sql: string) => Readable; from: (sql: string) => Writable };
 
-/** A COPY that pg's client-side query_timeout does not cut (see PG_COPY_READ_TIMEOUT_MS). */
-const untimed = <T extends object>(copy: T): T => Object.assign(copy, { query_timeout: PG_COPY_READ_TIMEOUT_MS });
-
 /**
- * A COPY TO whose read-timeout timer pg clears when the COPY ends. pg clears it in the query's
- * callback, which copy-from calls at its end and copy-to never does (pg-copy-streams#156): each
- * table dumped left a live 24-day timer behind, holding the process open (jest never exited) and
- * the query in memory. Called as copy-from calls it: on ReadyForQuery, and on an error (a dropped
- * connection gets no ReadyForQuery).
+ * A COPY that pg's client-side query_timeout does not cut (see PG_COPY_READ_TIMEOUT_MS), and whose
+ * timer ends with it. pg clears a query's timer in the query's callback, which copy-from calls at
+ * its end and copy-to never does (pg-copy-streams#156): each table dumped left a live 24-day timer
+ * behind, holding the process open (jest never exited) and the query in memory. So the callback is
+ * called on ReadyForQuery and on an error (a dropped connection gets no ReadyForQuery), as
+ * copy-from does; a second call only clears a cleared timer.
  */
-function clearsItsTimer(copy: Readable): Readable {
-  const query = copy as Readable & { callback?: () => void; handleReadyForQuery(): void; handleError(error: Error): void };
+function untimed<T extends Readable | Writable>(copy: T): T {
+  const query = copy as T & { callback?: () => void; handleReadyForQuery(): void; handleError(error: Error): void };
   const { handleReadyForQuery, handleError } = query;
   query.handleReadyForQuery = function (this: typeof query) {
     this.callback?.();
@@ -46,7 +44,7 @@ function clearsItsTimer(copy: Readable): Readable {
     this.callback?.();
     handleError.call(this, error);
   };
-  return copy;
+  return Object.assign(query, { query_timeout: PG_COPY_READ_TIMEOUT_MS });
 }
 
 /** What the dump writes: text and the rows it completes. */
@@ -103,7 +101,7 @@ export async function* copyLines(db: SnapshotDb, table: TableInfo, signal?: Abor
   const cancel = () => (cancelling ??= cancelStatement(conn));
   signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const chunks = conn.query(untimed(clearsItsTimer(copyTo(copySql(db, table)))))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const chunks = conn.query(untimed(copyTo(copySql(db, table))))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let sending = true; // the COPY has neither ended nor failed
     try {
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield { text: next.value, rows: countLines(next.value) };

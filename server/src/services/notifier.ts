@@ -137,7 +137,8 @@ const createNotifierService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Resolves when every event asked for so far has been handed to the event hub, the boot's
-     * pending ones included: their lookup must not outlive the database (destroy awaits this).
+     * pending ones included: their lookup must not outlive the database (destroy awaits this,
+     * after stop(): before Strapi has loaded, only stop() ends their wait).
      */
     async flush(): Promise<void> {
       await announced;
