@@ -87,6 +87,8 @@ const run = async (
     dialect,
     keepTables,
     expectedSha256: located.source.sha256 ?? undefined,
+    // Nothing between the check and the restore to waste: the restore checks every entry as it reads them.
+    deferEntries: !options.safetyBackup,
     signal,
     onProgress: band(0, RESTORE_STEP_WEIGHTS.verify, report),
   });
@@ -103,6 +105,7 @@ const run = async (
     dialect,
     file: located.file,
     manifest: check.manifest!,
+    deferred: check.deferred,
     keepTables,
     force: options.force,
     uploadsDir: localUploadsDir(strapi),

@@ -7,36 +7,59 @@
  * The caller refuses the restore when `errors` is not empty, or when `differences` is not empty
  * and the restore was not forced, and shows those lines as they are. Then it passes the returned
  * manifest to restoreArchive, which re-hashes every entry against it while loading.
+ *
+ * With `deferEntries` (the restore follows at once) only the manifest is read, from the end of a
+ * plain tar (tail-manifest.ts): every entry, and the file's sha256, are checked by the restore as
+ * it reads the archive, before its commit. Pass `deferred` on to restoreArchive.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { planRestore } from './compat';
 import { PROGRESS_INTERVAL_MS } from './constants';
+import { parseManifest } from './manifest';
 import { ProgressReporter } from './progress';
-import { verifyArchive } from './verify';
-import type { ArchiveCheck, CheckOptions, RestoreStep } from './types';
+import { readTailManifest } from './tail-manifest';
+import { startsWithGzipMagic, verifyArchive } from './verify';
+import type { ArchiveCheck, CheckOptions, DeferredCheck, RestoreStep, VerifyResult } from './types';
 
 export async function checkArchive(file: string, opts: CheckOptions): Promise<ArchiveCheck> {
   const progress = new ProgressReporter<RestoreStep>(opts.onProgress, { verify: 1 }, Date.now, PROGRESS_INTERVAL_MS, 'verify');
   let read = 0;
-  const verify = await verifyArchive(file, {
-    signal: opts.signal,
-    expectedSha256: opts.expectedSha256,
-    forRestore: true,
-    onProgress: (now, size) => {
-      progress.setTotal('verify', size);
-      progress.add('verify', now - read, 'verifying the archive');
-      read = now;
-    },
-  });
+  const quick = opts.deferEntries ? await manifestOnly(file) : null;
+  const verify =
+    quick?.verify ??
+    (await verifyArchive(file, {
+      signal: opts.signal,
+      expectedSha256: opts.expectedSha256,
+      forRestore: true,
+      onProgress: (now, size) => {
+        progress.setTotal('verify', size);
+        progress.add('verify', now - read, 'verifying the archive');
+        read = now;
+      },
+    }));
   if (!verify.ok || !verify.manifest) {
-    return { ok: false, verify, errors: verify.errors, differences: [], manifest: verify.manifest };
+    return { ok: false, verify, errors: verify.errors, differences: [], manifest: verify.manifest, deferred: null };
   }
   const plan = await planRestore(opts.knex, opts.dialect, verify.manifest, opts.keepTables);
-  progress.finish('archive verified');
+  progress.finish(quick ? 'manifest read: each entry is checked as it is restored' : 'archive verified');
   return {
     ok: plan.errors.length === 0 && plan.differences.length === 0,
     verify,
     errors: plan.errors,
     differences: plan.differences,
     manifest: verify.manifest,
+    deferred: quick ? { ...quick.deferred, sha256: opts.expectedSha256?.toLowerCase() ?? null } : null,
   };
+}
+
+/** The manifest read from the end of a plain tar, or null when the whole archive must be read. */
+async function manifestOnly(file: string): Promise<{ verify: VerifyResult; deferred: Omit<DeferredCheck, 'sha256'> } | null> {
+  const st = await fs.promises.stat(file).catch(() => null);
+  if (!st?.isFile() || (await startsWithGzipMagic(file))) return null;
+  const bytes = await readTailManifest(file, st.size);
+  if (!bytes) return null;
+  const { manifest, errors } = parseManifest(bytes.toString('utf8'));
+  const verify = { ok: errors.length === 0, errors, manifest, sha256: '', size: st.size };
+  return { verify, deferred: { manifestSha256: createHash('sha256').update(bytes).digest('hex') } };
 }

@@ -283,6 +283,6 @@ async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[], lengt
 
 function checkContent(expected: FileManifest, bytes: number, hash: Hash): void {
   if (bytes !== expected.size || hash.digest('hex') !== expected.sha256) {
-    throw new ArchiveRefusedError([`${expected.path}: size or sha256 does not match the manifest (the archive changed since it was checked)`]);
+    throw new ArchiveRefusedError([`${expected.path}: size or sha256 does not match the manifest (the archive is damaged, or changed since it was checked)`]);
   }
 }

@@ -9,8 +9,9 @@
  *    and row count checked against the manifest. On PostgreSQL and MySQL a second reader of the
  *    file does this while the first stages the files (loadsBeside says when), so the server loads
  *    rows while this process writes files; either one failing stops both.
- * 3. At the end: every entry the manifest lists must have been seen; foreign keys are checked,
- *    sequences raised, and the transaction commits.
+ * 3. At the end: every entry the manifest lists must have been seen (and, after a deferred check,
+ *    the manifest entry must be the one checked and the whole file must have the recorded sha256);
+ *    foreign keys are checked, sequences raised, and the transaction commits.
  * 4. Only then are the uploads swapped in (and the project files, when asked), and the old ones
  *    removed.
  *
@@ -28,11 +29,16 @@
  * 1. `checkArchive(file, { knex, dialect, keepTables, expectedSha256, signal, onProgress })`:
  *    refuse when `errors` is not empty, or `differences` is not empty without force (CLI exit 4,
  *    HTTP 400), showing the lines as they are. Its progress is the `verify` phase.
+ *    Without a safety backup to come, pass `deferEntries`: the check then reads only the manifest
+ *    and the restore checks the rest as it reads the archive (one read instead of two); a damaged
+ *    archive is refused by the restore instead, still with nothing changed. With a safety backup,
+ *    the archive is checked in full first, so that a damaged one costs no backup.
  * 2. Take the safety backup (a normal createBackup) if asked.
- * 3. `restoreArchive({ knex, dialect, file, manifest: check.manifest, keepTables, force, uploadsDir,
- *    projectDir, restoreFiles, includeEnv, projectExclude, signal, onProgress })`: its progress
- *    covers `database`, `uploads`, `files` and ends with one `done` 100. Store `RestoreResult` as
- *    the record's stats (`skipped` and `untouched` say what force left out).
+ * 3. `restoreArchive({ knex, dialect, file, manifest: check.manifest, deferred: check.deferred,
+ *    keepTables, force, uploadsDir, projectDir, restoreFiles, includeEnv, projectExclude, signal,
+ *    onProgress })`: its progress covers `database`, `uploads`, `files` and ends with one `done`
+ *    100. Store `RestoreResult` as the record's stats (`skipped` and `untouched` say what force
+ *    left out).
  * - `keepTables`: the plugin's tables and their link tables (`backup_profiles`, `backup_records`,
  *   `backup_records_profile_lnk`); they are never emptied, loaded or compared, so the restore's
  *   own record survives. Their `created_by_id`/`updated_by_id` reference `admin_users`: the rule
@@ -44,17 +50,18 @@
  * - `uploadsDir` null, or an archive that did not include uploads, leaves the uploads alone; the
  *   same for project files (only with `restoreFiles`) and `.env` (only with `includeEnv`).
  */
+import { createHash } from 'node:crypto';
 import { drain, readEntries, type ArchiveEntry } from './archive-read';
 import { planRestore, type PlannedTable, type RestorePlan } from './compat';
 import { DB_PREFIX, DEFAULT_BATCH_SIZE, FILES_PREFIX, MANIFEST_NAME, PROGRESS_INTERVAL_MS, TABLE_ENTRY_SUFFIX, UPLOADS_PREFIX } from './constants';
 import { DatabaseLoad } from './db-load';
 import { ArchiveRefusedError, RestoreFailedError } from './errors';
 import { StagedDir, removeOld } from './extract';
-import { abortError, throwIfAborted } from './hash-stream';
+import { HashStream, abortError, throwIfAborted } from './hash-stream';
 import { ProgressReporter } from './progress';
 import { applyProjectFiles, projectEntryPath } from './project-files';
 import { loadTableEntry } from './table-load';
-import type { FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
+import type { DeferredCheck, FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
 import { allOrAbort, linkedAbort } from './side-by-side';
 import { isTableEntry, startsWithGzipMagic, unsafeEntry } from './verify';
 
@@ -108,9 +115,11 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   };
   /** The small files written behind the reader have landed (throws the first failure). */
   const filesWritten = () => Promise.all([uploads?.finish(), project?.finish()]);
+  // With a deferred check, the whole file's sha256 too (the main pass reads every byte of it).
+  const fileHash = opts.deferred?.sha256 ? new HashStream() : undefined;
   /** Every entry checked and the files staged; the tables loaded too, unless `tablesApart`. */
   const mainPass = async (tablesApart: boolean) => {
-    for await (const entry of readEntries(opts.file, inner)) {
+    for await (const entry of readEntries(opts.file, inner, fileHash)) {
       const { name, type } = entry.header;
       const problem = unsafeEntry(name, type) ?? (seen.has(name) ? `entry ${JSON.stringify(name)} appears more than once` : null);
       if (problem) throw new ArchiveRefusedError([problem]);
@@ -130,7 +139,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
           await tableEntry(name, entry);
         }
       } else if (name === MANIFEST_NAME) {
-        await drain(entry);
+        await checkManifestEntry(entry, opts.deferred);
       } else {
         throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
       }
@@ -151,13 +160,21 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
     if (doFiles) project = await StagedDir.create(opts.projectDir!, 'files', opts.projectDir!);
     if (await loadsBeside(opts, plan, doUploads || doFiles)) await allOrAbort([mainPass(true), tablesPass()], controller);
     else await mainPass(false);
+    // After both passes: an entry that does not match its manifest line is named first.
+    if (fileHash && fileHash.digest() !== opts.deferred!.sha256) {
+      throw new ArchiveRefusedError([
+        `archive sha256 ${fileHash.digest()} differs from the expected ${opts.deferred!.sha256} (the archive was modified or damaged since it was written)`,
+      ]);
+    }
     const missing = [
       ...plan.tables.filter((t) => !(t.name in result.tables)).map((t) => `${DB_PREFIX}${t.name}${TABLE_ENTRY_SUFFIX}`),
       ...manifest.files.filter((f) => !seen.has(f.path)).map((f) => f.path),
       ...(seen.has(MANIFEST_NAME) ? [] : [MANIFEST_NAME]),
     ];
     if (missing.length) {
-      throw new ArchiveRefusedError(missing.map((m) => `${m} is missing from the archive (it changed since it was checked)`));
+      throw new ArchiveRefusedError(
+        missing.map((m) => `${m} is listed in the manifest but missing from the archive (damaged, or changed since it was checked)`),
+      );
     }
     progress.complete('database');
     const opened = load as DatabaseLoad | null; // set by tableEntry (TypeScript cannot see it in a closure)
@@ -174,6 +191,16 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   progress.complete('done');
   progress.finish('restored');
   return result;
+}
+
+/** With a deferred check, the archive's manifest must be the one the check read and planned with. */
+async function checkManifestEntry(entry: ArchiveEntry, deferred: DeferredCheck | null | undefined): Promise<void> {
+  if (!deferred) return drain(entry);
+  const hash = createHash('sha256');
+  for await (const chunk of entry) hash.update(chunk);
+  if (hash.digest('hex') !== deferred.manifestSha256) {
+    throw new ArchiveRefusedError([`${MANIFEST_NAME} is not the one the check read (the archive changed since it was checked)`]);
+  }
 }
 
 function listedFile(files: Map<string, FileManifest>, name: string): FileManifest {

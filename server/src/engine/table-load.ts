@@ -1,8 +1,8 @@
 /**
  * Streams one `db/<table>.ndjson.gz` entry into the database: the compressed bytes are hashed as
- * they pass (the archive may have changed since it was checked: the sha256 and the row count must
- * still match the manifest), inflated on the thread pool, cut into lines, decoded and inserted in
- * batches (insert.ts). Memory holds two batches
+ * they pass (the archive may be damaged, or have changed since it was checked: the sha256 and the
+ * row count must still match the manifest), inflated on the thread pool, cut into lines, decoded
+ * and inserted in batches (insert.ts). Memory holds two batches
  * (each bounded in rows and bytes: one being inserted, one being filled) and the line being read,
  * whatever the table's size; an entry that inflates like a decompression bomb is refused as verify
  * does.
@@ -118,7 +118,7 @@ export async function loadTableEntry(opts: TableLoadOptions): Promise<number> {
     writer.close();
   }
   if (hasher.digest() !== table.sha256) {
-    throw new ArchiveRefusedError([`${entryName}: sha256 does not match the manifest (the archive changed since it was checked)`]);
+    throw new ArchiveRefusedError([`${entryName}: sha256 does not match the manifest (the archive is damaged, or changed since it was checked)`]);
   }
   if (rows !== table.rows) throw new ArchiveRefusedError([`${entryName}: holds ${rows} rows, the manifest says ${table.rows}`]);
   return rows;

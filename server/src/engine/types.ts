@@ -150,8 +150,24 @@ export interface CheckOptions {
   keepTables?: string[];
   /** The archive sha256 the caller recorded (a backup record's `archiveSha256`). */
   expectedSha256?: string;
+  /**
+   * The restore comes right after the check (no safety backup between them): read only the
+   * manifest now, from the end of a plain tar, and leave the entries and expectedSha256 to the
+   * restore, which checks them as it reads the archive before its commit (one read instead of
+   * two). A damaged archive is then refused by the restore, still with nothing changed. A
+   * gzipped archive, or one whose manifest is not at its end, is checked in full.
+   */
+  deferEntries?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
+}
+
+/** What a check left to the restore (CheckOptions.deferEntries): pass it on as RestoreOptions.deferred. */
+export interface DeferredCheck {
+  /** The sha256 the whole file must have (the record's), or null when nothing vouches for it. */
+  sha256: string | null;
+  /** The sha256 of the manifest the check read: the archive's own entry must still be it. */
+  manifestSha256: string;
 }
 
 export interface ArchiveCheck {
@@ -163,6 +179,8 @@ export interface ArchiveCheck {
   /** Schema differences, one readable line each: `force` restores the common part. */
   differences: string[];
   manifest: Manifest | null;
+  /** Set when only the manifest was read (CheckOptions.deferEntries): the restore must check the rest. */
+  deferred: DeferredCheck | null;
 }
 
 export interface RestoreOptions {
@@ -190,6 +208,8 @@ export interface RestoreOptions {
   onProgress?: (progress: RestoreProgress) => void;
   /** Most rows per INSERT; also bounded by each dialect's parameter limit and a byte budget. */
   batchSize?: number;
+  /** The check's `deferred`: also compare the whole file's sha256 and the manifest entry before the commit. */
+  deferred?: DeferredCheck | null;
 }
 
 export interface RestoreResult {

@@ -187,6 +187,8 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
         dialect,
         keepTables: keep,
         expectedSha256: source.sha256 ?? undefined,
+        // Nothing between the check and the restore to waste: the restore checks every entry as it reads them.
+        deferEntries: !options.safetyBackup,
         signal: job.signal,
         onProgress: band(0, RESTORE_STEP_WEIGHTS.verify, job.report),
       });
@@ -203,6 +205,7 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
         dialect,
         file,
         manifest: check.manifest!,
+        deferred: check.deferred,
         keepTables: keep,
         force: options.force,
         uploadsDir: localUploadsDir(strapi),
