@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkArchive, restoreArchive, type CheckOptions } from '../../server/src/engine';
-import { craftArchive, readArchive, writeTar } from '../helpers/archive';
+import { craftArchive, readArchive, setTableRows, writeTar } from '../helpers/archive';
 import { dialectsUnderTest } from '../helpers/databases';
 import { changeSite, expectNothingChanged, restoreOptions, restoredPart, takeBackup, useRestoreSite } from '../helpers/restore-site';
 import { KEPT_TABLES } from '../helpers/schema';
@@ -67,6 +67,32 @@ describe.each(dialectsUnderTest())('a restore that checks the entries itself, on
       expect({ name, errors: checked.errors, deferred: Boolean(checked.deferred) }).toEqual({ name, errors: [], deferred: true });
       await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file, manifest: checked.manifest!, deferred: checked.deferred })), message);
     }
+
+    // Damage the restore meets before it could tell by a sha256: a tar header that does not parse,
+    // and rows that inflate and decode but break a unique key (the manifest rewritten to match, so
+    // only the record's sha256 of the whole file tells). Refused, not failed, as the full check would.
+    const header = fs.readFileSync(site.backup.file);
+    header[header.indexOf('uploads/a.jpg\0')] ^= 0xff;
+    const duplicated = path.join(site.work, 'duplicated.tar');
+    await craftArchive(site.backup.file, duplicated, (e) => setTableRows(e, 'posts', (rows) => [...rows, { ...rows[0], id: 99 }]));
+    for (const [file, message] of [
+      [write('header.tar', header), /- the archive is truncated or corrupt: /],
+      [duplicated, /- archive sha256 [0-9a-f]{64} differs from the expected/],
+    ] as const) {
+      const checked = await check(file, { expectedSha256: site.backup.sha256 });
+      expect(checked.errors).toEqual([]);
+      await expectNothingChanged(site, () => restoreArchive(restoreOptions(site, { file, manifest: checked.manifest!, deferred: checked.deferred })), message);
+    }
+
+    // Without a recorded sha256, an entry the restore does not use (a kept table) is still checked.
+    const kept = write('kept.tar', flipped('db/plugin_records.ndjson.gz', 30));
+    const unvouched = await check(kept);
+    expect(unvouched).toMatchObject({ errors: [], deferred: { sha256: null } });
+    await expectNothingChanged(
+      site,
+      () => restoreArchive(restoreOptions(site, { file: kept, manifest: unvouched.manifest!, deferred: unvouched.deferred })),
+      /- db\/plugin_records\.ndjson\.gz: size or sha256 does not match the manifest/,
+    );
 
     // The archive replaced after its check by one with another manifest: refused at that entry.
     const checked = await check(site.backup.file);

@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import { localUploadsDir } from '../backup-input';
 import { ENV_FILE, FILES_PREFIX, MANIFEST_NAME, PROJECT_INCLUDE_DIRS, UPLOADS_PREFIX, parseManifest, type Manifest } from '../engine';
 import { drain, readEntries } from '../engine/archive-read';
+import { readTailManifest } from '../engine/tail-manifest';
 import type { RestoreRequestOptions } from '../../../shared/contracts';
 import { usageError } from './errors';
 import { formatBytes } from './output';
@@ -29,11 +30,13 @@ export const assertConfirmable = (yes: boolean) => {
 
 /**
  * The archive's manifest, or null when it cannot be read (the restore's own check then refuses the
- * archive and says why). The manifest is the last entry: this reads the whole archive once, which
- * only a confirmation on a terminal pays for.
+ * archive and says why). The manifest is the last entry: read from the end of a plain tar, else by
+ * reading the whole archive once, which only a confirmation on a terminal pays for.
  */
 export const readManifest = async (file: string): Promise<Manifest | null> => {
   try {
+    const tail = await readTailManifest(file);
+    if (tail) return parseManifest(tail.toString('utf8')).manifest;
     for await (const entry of readEntries(file)) {
       if (entry.header.name !== MANIFEST_NAME) {
         await drain(entry);

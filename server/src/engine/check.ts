@@ -19,7 +19,7 @@ import { PROGRESS_INTERVAL_MS } from './constants';
 import { parseManifest } from './manifest';
 import { ProgressReporter } from './progress';
 import { readTailManifest } from './tail-manifest';
-import { startsWithGzipMagic, verifyArchive } from './verify';
+import { verifyArchive } from './verify';
 import type { ArchiveCheck, CheckOptions, DeferredCheck, RestoreStep, VerifyResult } from './types';
 
 export async function checkArchive(file: string, opts: CheckOptions): Promise<ArchiveCheck> {
@@ -55,11 +55,9 @@ export async function checkArchive(file: string, opts: CheckOptions): Promise<Ar
 
 /** The manifest read from the end of a plain tar, or null when the whole archive must be read. */
 async function manifestOnly(file: string): Promise<{ verify: VerifyResult; deferred: Omit<DeferredCheck, 'sha256'> } | null> {
-  const st = await fs.promises.stat(file).catch(() => null);
-  if (!st?.isFile() || (await startsWithGzipMagic(file))) return null;
-  const bytes = await readTailManifest(file, st.size);
+  const bytes = await readTailManifest(file);
   if (!bytes) return null;
   const { manifest, errors } = parseManifest(bytes.toString('utf8'));
-  const verify = { ok: errors.length === 0, errors, manifest, sha256: '', size: st.size };
+  const verify = { ok: errors.length === 0, errors, manifest, sha256: '', size: (await fs.promises.stat(file)).size };
   return { verify, deferred: { manifestSha256: createHash('sha256').update(bytes).digest('hex') } };
 }

@@ -50,18 +50,18 @@
  * - `uploadsDir` null, or an archive that did not include uploads, leaves the uploads alone; the
  *   same for project files (only with `restoreFiles`) and `.env` (only with `includeEnv`).
  */
-import { createHash } from 'node:crypto';
 import { drain, readEntries, type ArchiveEntry } from './archive-read';
 import { planRestore, type PlannedTable, type RestorePlan } from './compat';
 import { DB_PREFIX, DEFAULT_BATCH_SIZE, FILES_PREFIX, MANIFEST_NAME, PROGRESS_INTERVAL_MS, TABLE_ENTRY_SUFFIX, UPLOADS_PREFIX } from './constants';
 import { DatabaseLoad } from './db-load';
+import { checkManifestEntry, passOver, refusalIfDamaged } from './deferred';
 import { ArchiveRefusedError, RestoreFailedError } from './errors';
 import { StagedDir, removeOld } from './extract';
 import { HashStream, abortError, throwIfAborted } from './hash-stream';
 import { ProgressReporter } from './progress';
 import { applyProjectFiles, projectEntryPath } from './project-files';
 import { loadTableEntry } from './table-load';
-import type { DeferredCheck, FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
+import type { FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
 import { allOrAbort, linkedAbort } from './side-by-side';
 import { isTableEntry, startsWithGzipMagic, unsafeEntry } from './verify';
 
@@ -108,7 +108,8 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
     const tableName = name.slice(DB_PREFIX.length, -TABLE_ENTRY_SUFFIX.length);
     if (!listedTables.has(tableName)) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} is not listed in the manifest`]);
     const table = tables.get(tableName);
-    if (!table) return drain(entry); // kept, excluded or (force) not in the database
+    // Kept, excluded or (force) not in the database.
+    if (!table) return passOver(entry, opts.deferred, manifest.tables.find((t) => t.name === tableName)!);
     if (table.name in result.tables) throw new ArchiveRefusedError([`entry ${JSON.stringify(name)} appears more than once`]);
     load ??= await DatabaseLoad.begin(opts.knex, dialect, plan, inner);
     result.tables[table.name] = await loadTable(load, table, entry, opts, progress, inner);
@@ -130,7 +131,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
         const staging = upload ? uploads : project;
         const rel = upload ? name.slice(UPLOADS_PREFIX.length) : projectEntryPath(name, includeEnv);
         if (staging && rel) await staging.write(rel, entry, listed, (n) => progress.add(upload ? 'uploads' : 'files', n, name));
-        else await drain(entry);
+        else await passOver(entry, opts.deferred, listed);
       } else if (isTableEntry(name)) {
         if (tablesApart) await drain(entry);
         else {
@@ -166,8 +167,10 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
         `archive sha256 ${fileHash.digest()} differs from the expected ${opts.deferred!.sha256} (the archive was modified or damaged since it was written)`,
       ]);
     }
+    const tableEntryName = (t: { name: string }) => `${DB_PREFIX}${t.name}${TABLE_ENTRY_SUFFIX}`;
     const missing = [
-      ...plan.tables.filter((t) => !(t.name in result.tables)).map((t) => `${DB_PREFIX}${t.name}${TABLE_ENTRY_SUFFIX}`),
+      ...plan.tables.filter((t) => !(t.name in result.tables)).map(tableEntryName),
+      ...manifest.tables.filter((t) => !tables.has(t.name) && !seen.has(tableEntryName(t))).map(tableEntryName),
       ...manifest.files.filter((f) => !seen.has(f.path)).map((f) => f.path),
       ...(seen.has(MANIFEST_NAME) ? [] : [MANIFEST_NAME]),
     ];
@@ -183,7 +186,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   } catch (err) {
     await (load as DatabaseLoad | null)?.rollback();
     await Promise.all([uploads?.remove(), project?.remove()]);
-    throw signal?.aborted ? abortError(signal) : err;
+    throw signal?.aborted ? abortError(signal) : await refusalIfDamaged(err, opts.file, opts.deferred);
   } finally {
     dispose();
   }
@@ -191,16 +194,6 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   progress.complete('done');
   progress.finish('restored');
   return result;
-}
-
-/** With a deferred check, the archive's manifest must be the one the check read and planned with. */
-async function checkManifestEntry(entry: ArchiveEntry, deferred: DeferredCheck | null | undefined): Promise<void> {
-  if (!deferred) return drain(entry);
-  const hash = createHash('sha256');
-  for await (const chunk of entry) hash.update(chunk);
-  if (hash.digest('hex') !== deferred.manifestSha256) {
-    throw new ArchiveRefusedError([`${MANIFEST_NAME} is not the one the check read (the archive changed since it was checked)`]);
-  }
 }
 
 function listedFile(files: Map<string, FileManifest>, name: string): FileManifest {

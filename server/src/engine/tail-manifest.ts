@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { MANIFEST_NAME, MAX_MANIFEST_BYTES } from './constants';
+import { startsWithGzipMagic } from './verify';
 
 const BLOCK = 512;
 /** The first read from the end; a larger manifest (a site with many thousand uploads) reads more. */
@@ -20,8 +21,10 @@ const FIRST_TAIL_BYTES = 1024 * 1024;
 /** Zero blocks after the last entry: two, or up to a 10 KB record's padding (GNU tar's default). */
 const MAX_END_BLOCKS = 2 + 20;
 
-export async function readTailManifest(file: string, size: number): Promise<Buffer | null> {
-  if (size % BLOCK !== 0 || size < 3 * BLOCK) return null;
+export async function readTailManifest(file: string): Promise<Buffer | null> {
+  const st = await fs.promises.stat(file).catch(() => null);
+  if (!st?.isFile() || st.size % BLOCK !== 0 || st.size < 3 * BLOCK || (await startsWithGzipMagic(file))) return null;
+  const { size } = st;
   const limit = Math.min(size, MAX_MANIFEST_BYTES + (MAX_END_BLOCKS + 1) * BLOCK + BLOCK);
   const h = await fs.promises.open(file, 'r');
   try {
@@ -69,5 +72,5 @@ function headerSize(buf: Buffer, at: number): number | null {
   for (let i = 0; i < BLOCK; i += 1) sum += i >= 148 && i < 156 ? 0x20 : buf[at + i];
   if (parseInt(field(148, 8).trim(), 8) !== sum) return null;
   const size = field(124, 12).trim();
-  return /^[0-7]+$/.test(size) ? parseInt(size, 8) : null;
+  return /^[0-7]+$/.test(size) && parseInt(size, 8) <= MAX_MANIFEST_BYTES ? parseInt(size, 8) : null;
 }

@@ -3,7 +3,9 @@
  *
  * 1. verify: the whole archive checked (a record's by its recorded sha256, a file's by the sha256
  *    of every entry and the row counts; no path escapes, see checkArchive) and its tables compared
- *    with the database; a refusal (ArchiveRefusedError) changes nothing.
+ *    with the database; a refusal (ArchiveRefusedError) changes nothing. Without a safety backup
+ *    only the manifest is read here, and step 3 checks the rest as it reads the archive, before
+ *    its commit (deferEntries: one read of the archive instead of two).
  * 2. safety-backup: unless asked not to, a backup of the current site (trigger `pre-restore`, the
  *    whole database and the uploads), a record like any other, to undo the restore with.
  * 3. database, uploads, files: the engine loads the database in one transaction and swaps the
