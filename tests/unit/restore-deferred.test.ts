@@ -4,11 +4,13 @@
  * checks every entry, the manifest entry and the whole file's sha256 as it reads them, before its
  * commit. A damaged archive then passes the check and must still change nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkArchive, restoreArchive, type CheckOptions } from '../../server/src/engine';
-import { craftArchive, readArchive, setTableRows, writeTar } from '../helpers/archive';
+import { readTailManifest } from '../../server/src/engine/tail-manifest';
+import { craftArchive, readArchive, setTableRows, tempDir, writeTar } from '../helpers/archive';
 import { dialectsUnderTest } from '../helpers/databases';
 import { changeSite, expectNothingChanged, restoreOptions, restoredPart, takeBackup, useRestoreSite } from '../helpers/restore-site';
 import { KEPT_TABLES } from '../helpers/schema';
@@ -121,5 +123,31 @@ describe.each(dialectsUnderTest())('a restore that checks the entries itself, on
 
     const truncated = write('truncated.tar', fs.readFileSync(site.backup.file).subarray(0, 20 * 512));
     expect(await check(truncated)).toMatchObject({ ok: false, deferred: null, errors: [expect.stringMatching(/truncated/)] });
+  });
+});
+
+describe('the manifest read from the end of a tar', () => {
+  test('is found in GNU tar archives (padded to 10 KB records) in each format, and only there', async () => {
+    const dir = await tempDir('tail-manifest-');
+    try {
+      fs.writeFileSync(path.join(dir, 'a.bin'), Buffer.alloc(1000, 1));
+      const manifest = Buffer.from(JSON.stringify({ format: 'strapi-plugin-backup', files: 'x'.repeat(3000) }));
+      fs.writeFileSync(path.join(dir, 'manifest.json'), manifest);
+      for (const format of ['gnu', 'posix', 'ustar']) {
+        const file = path.join(dir, `${format}.tar`);
+        execFileSync('tar', ['cf', file, `--format=${format}`, '-C', dir, 'a.bin', 'manifest.json']);
+        // Padded to a 10 KB record: more zero blocks after the manifest than the two a tar ends with.
+        const bytes = fs.readFileSync(file);
+        let zeroBlocks = 0;
+        while (bytes.subarray(bytes.length - (zeroBlocks + 1) * 512, bytes.length - zeroBlocks * 512).equals(Buffer.alloc(512))) zeroBlocks += 1;
+        expect({ format, size: bytes.length % 10240, padded: zeroBlocks > 2 }).toEqual({ format, size: 0, padded: true });
+        expect({ format, found: (await readTailManifest(file))?.equals(manifest) }).toEqual({ format, found: true });
+      }
+      const last = path.join(dir, 'manifest-not-last.tar');
+      execFileSync('tar', ['cf', last, '-C', dir, 'manifest.json', 'a.bin']);
+      expect(await readTailManifest(last)).toBeNull();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
