@@ -93,6 +93,16 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
     fs.rmSync(path.join(uploadsDir, Object.keys(uploadsBefore)[1]));
     expect(await siteState()).not.toEqual(before);
 
+    // The replaced uploads are removed once the site answers again, not inside the 503 window.
+    const failsafe = service('failsafe');
+    const removeLeftovers = failsafe.removeRestoreLeftovers;
+    const removals: { restoring: boolean; removed: string[] }[] = [];
+    failsafe.removeRestoreLeftovers = async () => {
+      const restoring = service('restoreGate').isRestoring();
+      const removed = await removeLeftovers();
+      removals.push({ restoring, removed: removed.map((dir) => path.relative(http.app.dir, dir)) });
+      return removed;
+    };
     const asked = await http.request('POST', `/backup/records/${archived.documentId}/restore`, { body: { confirm: archived.archiveFile } });
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({
@@ -102,6 +112,11 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
     const restored = await untilFinal(asked.body.data.id);
     expect(restored).toMatchObject({ status: 'completed', kind: 'restore', progress: { percent: 100, step: 'done' } });
     expect(restored.message).toMatch(new RegExp(`^Restored \\d+ tables \\([\\d,]+ rows\\) from ${archived.archiveFile.replace(/\./g, '\\.')}, the uploads`));
+
+    await waitFor(() => removals.length > 0, 20000, 'the replaced uploads removed');
+    failsafe.removeRestoreLeftovers = removeLeftovers;
+    expect(removals).toEqual([{ restoring: false, removed: [expect.stringMatching(/^public\/\.uploads-old-[0-9a-f]{12}$/)] }]);
+    expect(fs.readdirSync(path.join(http.app.dir, 'public')).filter((name) => name.startsWith('.'))).toEqual([]);
 
     // Exactly the archive: every table but the plugin's, every upload, and nothing more.
     expect(await siteState()).toEqual(before);

@@ -13,7 +13,7 @@
  *    the manifest entry must be the one checked and the whole file must have the recorded sha256);
  *    foreign keys are checked, sequences raised, and the transaction commits.
  * 4. Only then are the uploads swapped in (and the project files, when asked), and the old ones
- *    removed.
+ *    removed (or left set aside for the caller, `keepReplaced`).
  *
  * All or nothing until the commit: any failure or abort before it rolls the database back and
  * removes the staging directories; the live files were never touched. After the commit an abort
@@ -232,7 +232,7 @@ async function loadTable(
   });
 }
 
-/** After the commit: uploads, then project files, into place; the old ones removed last. */
+/** After the commit: uploads, then project files, into place; the old ones removed last (unless keepReplaced). */
 async function swapFiles(opts: RestoreOptions, uploads: StagedDir | null, project: StagedDir | null, result: RestoreResult): Promise<void> {
   const olds: (string | null)[] = [];
   try {
@@ -256,7 +256,7 @@ async function swapFiles(opts: RestoreOptions, uploads: StagedDir | null, projec
   }
   result.files = (uploads?.files ?? 0) + (project?.files ?? 0);
   result.bytes = (uploads?.bytes ?? 0) + (project?.bytes ?? 0);
-  await Promise.all(olds.map((o) => removeOld(o).catch(() => undefined)));
+  if (!opts.keepReplaced) await Promise.all(olds.map((o) => removeOld(o).catch(() => undefined)));
 }
 
 function createReporter(opts: RestoreOptions, plan: RestorePlan, doUploads: boolean, doFiles: boolean): Reporter {

@@ -208,6 +208,13 @@ export interface RestoreOptions {
   onProgress?: (progress: RestoreProgress) => void;
   /** Most rows per INSERT; also bounded by each dialect's parameter limit and a byte budget. */
   batchSize?: number;
+  /**
+   * Leave the replaced uploads and project files, set aside in hidden `.<name>-old-<hex>`
+   * directories, for the caller to remove once the restore has ended (restoreLeftovers finds
+   * them): the queue does so after the site stops answering 503. By default they are removed
+   * before restoreArchive returns.
+   */
+  keepReplaced?: boolean;
   /** The check's `deferred`: also compare the whole file's sha256 and the manifest entry before the commit. */
   deferred?: DeferredCheck | null;
 }

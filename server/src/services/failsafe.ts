@@ -34,7 +34,9 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * A restore that died leaves hidden staging (or set-aside) directories beside or in the uploads
-   * and in the app directory. Removed only when no restore runs anywhere: one at a time on a site.
+   * and in the app directory; a completed one leaves the set-aside files it replaced, for the
+   * runner to remove here once the site answers again. Removed only when no restore runs
+   * anywhere: one at a time on a site.
    */
   const removeRestoreLeftovers = async (): Promise<string[]> => {
     if ((await records().count({ where: { kind: 'restore', status: 'running' } })) > 0) return [];
@@ -45,6 +47,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
+    removeRestoreLeftovers,
     /**
      * At boot: what crashed jobs left on disk (a boot killed during a pre-update backup leaves its
      * scratch directory and partial archive, and no later job of that record will remove them).

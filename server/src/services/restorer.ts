@@ -215,6 +215,8 @@ const createRestorerService = ({ strapi }: { strapi: Core.Strapi }) => {
         restoreFiles: options.files,
         includeEnv: options.env,
         projectExclude: [getService(strapi, 'storage').directory()],
+        // Removed by the runner once the site answers again (a large site's uploads take seconds).
+        keepReplaced: true,
         signal: job.signal,
         onProgress: band(loadFrom, 100, job.report),
       });

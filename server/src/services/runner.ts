@@ -178,6 +178,11 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
           await writer.flush();
           await recordCompleted(record.id, fields);
           gate.end(true);
+          // The replaced uploads go only now, outside the 503 window (the restorer kept them);
+          // should this process die first, the next boot removes them (failsafe.removeOrphans).
+          await getService(strapi, 'failsafe')
+            .removeRestoreLeftovers()
+            .catch((error: unknown) => strapi.log.warn(`[backup] record ${record.id}: the replaced files could not be removed: ${errorMessage(error)}`));
         } else {
           const profile = record.profile ? await getService(strapi, 'profiles').findById(record.profile.id) : null;
           if (!profile) throw new Error('Its profile no longer exists.');
