@@ -116,3 +116,18 @@ export function setTableRows(entries: ArchiveEntry[], table: string, edit: (rows
   const rows = edit(tableRows(entries, table));
   e.data = zlib.gzipSync(Buffer.from(rows.map((r) => `${JSON.stringify(r)}\n`).join('')));
 }
+
+/** Where the data of `entry` starts in a tar's bytes (found by its header's name). */
+export function entryDataOffset(bytes: Buffer, entry: string): number {
+  for (let off = 0; off < bytes.length; off += 512) {
+    if (bytes.subarray(off, off + entry.length).toString() === entry && bytes[off + entry.length] === 0) return off + 512;
+  }
+  throw new Error(`no ${entry}`);
+}
+
+/** A copy of a tar's bytes with the byte `at` of `entry`'s data flipped (damage, for refusal tests). */
+export function flipEntryByte(bytes: Buffer, entry: string, at: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[entryDataOffset(copy, entry) + at] ^= 0xff;
+  return copy;
+}

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkArchive, restoreArchive, type CheckOptions } from '../../server/src/engine';
 import { readTailManifest } from '../../server/src/engine/tail-manifest';
-import { craftArchive, readArchive, setTableRows, tempDir, writeTar } from '../helpers/archive';
+import { craftArchive, flipEntryByte, readArchive, setTableRows, tempDir, writeTar } from '../helpers/archive';
 import { dialectsUnderTest } from '../helpers/databases';
 import { changeSite, expectNothingChanged, restoreOptions, restoredPart, takeBackup, useRestoreSite } from '../helpers/restore-site';
 import { KEPT_TABLES } from '../helpers/schema';
@@ -28,16 +28,7 @@ describe.each(dialectsUnderTest())('a restore that checks the entries itself, on
     return file;
   };
   /** The archive with one byte of an entry's data flipped. */
-  const flipped = (entry: string, at: number) => {
-    const bytes = fs.readFileSync(site.backup.file);
-    for (let off = 0; off < bytes.length; off += 512) {
-      if (bytes.subarray(off, off + entry.length).toString() === entry && bytes[off + entry.length] === 0) {
-        bytes[off + 512 + at] ^= 0xff;
-        return bytes;
-      }
-    }
-    throw new Error(`no ${entry}`);
-  };
+  const flipped = (entry: string, at: number) => flipEntryByte(fs.readFileSync(site.backup.file), entry, at);
 
   test('the check reads the manifest from the end of the archive; the restore puts the site back', async () => {
     await changeSite(site);
@@ -141,7 +132,7 @@ describe('the manifest read from the end of a tar', () => {
         let zeroBlocks = 0;
         while (bytes.subarray(bytes.length - (zeroBlocks + 1) * 512, bytes.length - zeroBlocks * 512).equals(Buffer.alloc(512))) zeroBlocks += 1;
         expect({ format, size: bytes.length % 10240, padded: zeroBlocks > 2 }).toEqual({ format, size: 0, padded: true });
-        expect({ format, found: (await readTailManifest(file))?.equals(manifest) }).toEqual({ format, found: true });
+        expect({ format, found: (await readTailManifest(file))?.bytes.equals(manifest) }).toEqual({ format, found: true });
       }
       const last = path.join(dir, 'manifest-not-last.tar');
       execFileSync('tar', ['cf', last, '-C', dir, 'manifest.json', 'a.bin']);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArchiveRefusedError, RestoreFailedError, checkArchive, restoreArchive } from '../../server/src/engine';
 import { dialectsUnderTest } from '../helpers/databases';
-import { craftArchive, readArchive, setTableRows, writeTar } from '../helpers/archive';
+import { craftArchive, entryDataOffset, flipEntryByte, readArchive, setTableRows, writeTar } from '../helpers/archive';
 import { KEPT_TABLES } from '../helpers/schema';
 import { changeSite, expectNothingChanged, restoreOptions, useRestoreSite } from '../helpers/restore-site';
 
@@ -24,17 +24,8 @@ describe.each(dialectsUnderTest())('restore refusals on %s', (dialect) => {
       fs.writeFileSync(file, data);
       return file;
     };
-    const offsetOf = (entry: string) => {
-      for (let off = 0; off < bytes.length; off += 512) {
-        if (bytes.subarray(off, off + entry.length).toString() === entry && bytes[off + entry.length] === 0) return off + 512;
-      }
-      throw new Error(`no ${entry}`);
-    };
-    const flip = (entry: string, at: number) => {
-      const copy = Buffer.from(bytes);
-      copy[offsetOf(entry) + at] ^= 0xff;
-      return copy;
-    };
+    const offsetOf = (entry: string) => entryDataOffset(bytes, entry);
+    const flip = (entry: string, at: number) => flipEntryByte(bytes, entry, at);
     const cases: [string, Buffer, RegExp][] = [
       ['truncated.tar', bytes.subarray(0, offsetOf('db/posts.ndjson.gz') + 100), /truncated/],
       ['table-byte.tar', flip('db/posts.ndjson.gz', 30), /db\/posts\.ndjson\.gz: sha256 does not match/],

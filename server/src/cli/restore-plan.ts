@@ -36,7 +36,7 @@ export const assertConfirmable = (yes: boolean) => {
 export const readManifest = async (file: string): Promise<Manifest | null> => {
   try {
     const tail = await readTailManifest(file);
-    if (tail) return parseManifest(tail.toString('utf8')).manifest;
+    if (tail) return parseManifest(tail.bytes.toString('utf8')).manifest;
     for await (const entry of readEntries(file)) {
       if (entry.header.name !== MANIFEST_NAME) {
         await drain(entry);

@@ -13,7 +13,6 @@
  * it reads the archive, before its commit. Pass `deferred` on to restoreArchive.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { planRestore } from './compat';
 import { PROGRESS_INTERVAL_MS } from './constants';
 import { parseManifest } from './manifest';
@@ -25,7 +24,7 @@ import type { ArchiveCheck, CheckOptions, DeferredCheck, RestoreStep, VerifyResu
 export async function checkArchive(file: string, opts: CheckOptions): Promise<ArchiveCheck> {
   const progress = new ProgressReporter<RestoreStep>(opts.onProgress, { verify: 1 }, Date.now, PROGRESS_INTERVAL_MS, 'verify');
   let read = 0;
-  const quick = opts.deferEntries ? await manifestOnly(file) : null;
+  const quick = opts.deferEntries ? await manifestOnly(file, opts.expectedSha256) : null;
   const verify =
     quick?.verify ??
     (await verifyArchive(file, {
@@ -49,15 +48,17 @@ export async function checkArchive(file: string, opts: CheckOptions): Promise<Ar
     errors: plan.errors,
     differences: plan.differences,
     manifest: verify.manifest,
-    deferred: quick ? { ...quick.deferred, sha256: opts.expectedSha256?.toLowerCase() ?? null } : null,
+    deferred: quick?.deferred ?? null,
   };
 }
 
 /** The manifest read from the end of a plain tar, or null when the whole archive must be read. */
-async function manifestOnly(file: string): Promise<{ verify: VerifyResult; deferred: Omit<DeferredCheck, 'sha256'> } | null> {
-  const bytes = await readTailManifest(file);
-  if (!bytes) return null;
-  const { manifest, errors } = parseManifest(bytes.toString('utf8'));
-  const verify = { ok: errors.length === 0, errors, manifest, sha256: '', size: (await fs.promises.stat(file)).size };
-  return { verify, deferred: { manifestSha256: createHash('sha256').update(bytes).digest('hex') } };
+async function manifestOnly(file: string, expectedSha256?: string): Promise<{ verify: VerifyResult; deferred: DeferredCheck } | null> {
+  const tail = await readTailManifest(file);
+  if (!tail) return null;
+  const { manifest, errors } = parseManifest(tail.bytes.toString('utf8'));
+  return {
+    verify: { ok: errors.length === 0, errors, manifest, sha256: '', size: tail.size },
+    deferred: { sha256: expectedSha256?.toLowerCase() ?? null, manifestSha256: createHash('sha256').update(tail.bytes).digest('hex') },
+  };
 }

@@ -63,7 +63,7 @@ import { applyProjectFiles, projectEntryPath } from './project-files';
 import { loadTableEntry } from './table-load';
 import type { FileManifest, RestoreOptions, RestoreResult, RestoreStep } from './types';
 import { allOrAbort, linkedAbort } from './side-by-side';
-import { isTableEntry, startsWithGzipMagic, unsafeEntry } from './verify';
+import { isTableEntry, shaMismatch, startsWithGzipMagic, unsafeEntry } from './verify';
 
 type Reporter = ProgressReporter<RestoreStep>;
 
@@ -117,7 +117,8 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
   /** The small files written behind the reader have landed (throws the first failure). */
   const filesWritten = () => Promise.all([uploads?.finish(), project?.finish()]);
   // With a deferred check, the whole file's sha256 too (the main pass reads every byte of it).
-  const fileHash = opts.deferred?.sha256 ? new HashStream() : undefined;
+  const expectedSha256 = opts.deferred?.sha256 ?? null;
+  const fileHash = expectedSha256 ? new HashStream() : undefined;
   /** Every entry checked and the files staged; the tables loaded too, unless `tablesApart`. */
   const mainPass = async (tablesApart: boolean) => {
     for await (const entry of readEntries(opts.file, inner, fileHash)) {
@@ -162,11 +163,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
     if (await loadsBeside(opts, plan, doUploads || doFiles)) await allOrAbort([mainPass(true), tablesPass()], controller);
     else await mainPass(false);
     // After both passes: an entry that does not match its manifest line is named first.
-    if (fileHash && fileHash.digest() !== opts.deferred!.sha256) {
-      throw new ArchiveRefusedError([
-        `archive sha256 ${fileHash.digest()} differs from the expected ${opts.deferred!.sha256} (the archive was modified or damaged since it was written)`,
-      ]);
-    }
+    if (fileHash && expectedSha256 && fileHash.digest() !== expectedSha256) throw new ArchiveRefusedError([shaMismatch(fileHash.digest(), expectedSha256)]);
     const tableEntryName = (t: { name: string }) => `${DB_PREFIX}${t.name}${TABLE_ENTRY_SUFFIX}`;
     const missing = [
       ...plan.tables.filter((t) => !(t.name in result.tables)).map(tableEntryName),

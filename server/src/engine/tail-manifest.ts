@@ -21,7 +21,7 @@ const FIRST_TAIL_BYTES = 1024 * 1024;
 /** Zero blocks after the last entry: two, or up to a 10 KB record's padding (GNU tar's default). */
 const MAX_END_BLOCKS = 2 + 20;
 
-export async function readTailManifest(file: string): Promise<Buffer | null> {
+export async function readTailManifest(file: string): Promise<{ bytes: Buffer; size: number } | null> {
   const st = await fs.promises.stat(file).catch(() => null);
   if (!st?.isFile() || st.size % BLOCK !== 0 || st.size < 3 * BLOCK || (await startsWithGzipMagic(file))) return null;
   const { size } = st;
@@ -33,7 +33,8 @@ export async function readTailManifest(file: string): Promise<Buffer | null> {
       const { bytesRead } = await h.read(tail, 0, want, size - want);
       if (bytesRead !== want) return null;
       const found = findManifest(tail);
-      if (found !== undefined || want === limit) return found ?? null;
+      if (found) return { bytes: found, size };
+      if (found === null || want === limit) return null;
     }
   } finally {
     await h.close();

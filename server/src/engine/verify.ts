@@ -136,9 +136,14 @@ export async function verifyArchive(file: string, opts: VerifyOptions = {}): Pro
     if (manifest) errors.push(...compareWithManifest(manifest, seen));
   }
   if (opts.expectedSha256 && !corrupt && sha256 !== opts.expectedSha256.toLowerCase()) {
-    errors.push(`archive sha256 ${sha256} differs from the expected ${opts.expectedSha256} (the archive was modified or damaged since it was written)`);
+    errors.push(shaMismatch(sha256, opts.expectedSha256));
   }
   return { ok: errors.length === 0, errors, manifest, sha256, size };
+}
+
+/** The refusal of a file whose sha256 is not the one its backup recorded (verify, and a deferred restore). */
+export function shaMismatch(actual: string, expected: string): string {
+  return `archive sha256 ${actual} differs from the expected ${expected} (the archive was modified or damaged since it was written)`;
 }
 
 function fail(message: string): VerifyResult {
