@@ -103,18 +103,23 @@ describe.each(dialectsUnderTest())('restore of a real site on %s', (dialect) => 
       removals.push({ restoring, removed: removed.map((dir) => path.relative(http.app.dir, dir)) });
       return removed;
     };
-    const asked = await http.request('POST', `/backup/records/${archived.documentId}/restore`, { body: { confirm: archived.archiveFile } });
-    expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({
-      data: { kind: 'restore', status: 'queued', trigger: 'admin', restoreSource: { record: archived.documentId, archiveFile: archived.archiveFile } },
-      meta: { position: 0 },
-    });
-    const restored = await untilFinal(asked.body.data.id);
-    expect(restored).toMatchObject({ status: 'completed', kind: 'restore', progress: { percent: 100, step: 'done' } });
-    expect(restored.message).toMatch(new RegExp(`^Restored \\d+ tables \\([\\d,]+ rows\\) from ${archived.archiveFile.replace(/\./g, '\\.')}, the uploads`));
+    // Put back even when the restore fails, so the failure is this test's alone.
+    let restored: any;
+    try {
+      const asked = await http.request('POST', `/backup/records/${archived.documentId}/restore`, { body: { confirm: archived.archiveFile } });
+      expect(asked.status).toBe(202);
+      expect(asked.body).toMatchObject({
+        data: { kind: 'restore', status: 'queued', trigger: 'admin', restoreSource: { record: archived.documentId, archiveFile: archived.archiveFile } },
+        meta: { position: 0 },
+      });
+      restored = await untilFinal(asked.body.data.id);
+      expect(restored).toMatchObject({ status: 'completed', kind: 'restore', progress: { percent: 100, step: 'done' } });
+      expect(restored.message).toMatch(new RegExp(`^Restored \\d+ tables \\([\\d,]+ rows\\) from ${archived.archiveFile.replace(/\./g, '\\.')}, the uploads`));
 
-    await waitFor(() => removals.length > 0, 20000, 'the replaced uploads removed');
-    failsafe.removeRestoreLeftovers = removeLeftovers;
+      await waitFor(() => removals.length > 0, 20000, 'the replaced uploads removed');
+    } finally {
+      failsafe.removeRestoreLeftovers = removeLeftovers;
+    }
     expect(removals).toEqual([{ restoring: false, removed: [expect.stringMatching(/^public\/\.uploads-old-[0-9a-f]{12}$/)] }]);
     expect(fs.readdirSync(path.join(http.app.dir, 'public')).filter((name) => name.startsWith('.'))).toEqual([]);
 
