@@ -158,3 +158,12 @@ export const SQLITE_STEP_LOCK_WAIT_MS = 100;
 export const SQLITE_LOCK_SHARE = 0.5;
 /** How long the one-lock copy waits for its read lock while the site's writers hold theirs. */
 export const SQLITE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * How long a cancelled dump's thread has to stop by itself before it is terminated. Terminating a
+ * thread can land inside `zlib.createGzip()`, between the native handle's creation and its init:
+ * Node then aborts the whole process when it cleans the thread up ("close before init", seen once
+ * in CI). The thread checks for a stop between batches, so it ends within a batch; only a thread
+ * stuck waiting on its database connection reaches this.
+ */
+export const DUMP_THREAD_STOP_GRACE_MS = 5_000;

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { dumpTables, type DumpedTable, type DumpOptions } from './db-dump';
+import { DUMP_THREAD_STOP_GRACE_MS } from './constants';
 import { abortError } from './hash-stream';
 import type { TableInfo } from './introspect';
 import { openThreadSnapshot, type ThreadSource } from './thread-snapshot';
@@ -21,19 +22,25 @@ export interface DumpThreadJob {
 
 type FromThread = { rows: [string, number] } | { table: DumpedTable } | { done: DumpedTable[] } | { unopened: true } | { error: string };
 
+/** What the caller posts to the thread to stop its dump. */
+const STOP = 'stop';
+
 /**
  * Loads this module in the thread and runs the dump. From the TypeScript sources (the tests run
  * them), the thread compiles each module as it loads it, with the same `typescript` the sources
  * are checked with; the built plugin loads its JavaScript and never needs it.
  */
 const BOOTSTRAP = `const { workerData, parentPort } = require('node:worker_threads');
+  const stop = new AbortController();
+  parentPort.on('message', (m) => m === '${STOP}' && stop.abort());
+  parentPort.unref(); // listening must not keep the thread alive once its dump has ended
   if (workerData.typescript) {
     const ts = require(workerData.typescript);
     const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
     require.extensions['.ts'] = (m, file) =>
       m._compile(ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText, file);
   }
-  require(workerData.entry).dumpInThisThread(workerData.job, (m) => parentPort.postMessage(m)).catch(
+  require(workerData.entry).dumpInThisThread(workerData.job, (m) => parentPort.postMessage(m), stop.signal).catch(
     (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));`;
 
 /**
@@ -55,13 +62,19 @@ export function dumpInThread(job: DumpThreadJob, hooks: Pick<DumpOptions, 'signa
       signal?.removeEventListener('abort', onAbort);
       end();
     };
-    // Stops the thread where it is; the thread's exit settles (its staged files are the caller's
-    // scratch directory to remove, once the thread, and every file it held open, is gone: Node
-    // closes the descriptors a thread opened through fs; a connection it held is closed with it,
-    // its transaction rolled back by the server).
-    const onAbort = () => void worker.terminate();
+    // Asks the thread to stop, and terminates it only if it has not within the grace period (see
+    // DUMP_THREAD_STOP_GRACE_MS: terminating can abort the process). The thread's exit settles:
+    // its staged files are the caller's scratch directory to remove once the thread, and every
+    // file it held open, is gone (a stopped dump closes its files and its connection; Node
+    // closes those of a terminated thread, and the server rolls its transaction back).
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      worker.postMessage(STOP);
+      grace = setTimeout(() => void worker.terminate(), DUMP_THREAD_STOP_GRACE_MS);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: FromThread) => {
+      if (signal?.aborted) return; // the exit settles (above)
       if ('rows' in m) hooks.onRows?.(...m.rows);
       else if ('table' in m) hooks.onTable?.(m.table);
       // The thread has written and closed every file before it says so.
@@ -71,14 +84,15 @@ export function dumpInThread(job: DumpThreadJob, hooks: Pick<DumpOptions, 'signa
     });
     worker.once('error', (error) => settle(() => reject(error)));
     // After an answer this changes nothing; without one, the thread died.
-    worker.once('exit', (code) =>
-      settle(() => reject(signal?.aborted ? abortError(signal) : new Error(`the database dump's thread ended without an answer (exit ${code})`))),
-    );
+    worker.once('exit', (code) => {
+      clearTimeout(grace);
+      settle(() => reject(signal?.aborted ? abortError(signal) : new Error(`the database dump's thread ended without an answer (exit ${code})`)));
+    });
   });
 }
 
 /** The thread's side: a connection of its own on the snapshot, and the dump's progress posted back. */
-export async function dumpInThisThread(job: DumpThreadJob, post: (m: FromThread) => void): Promise<void> {
+export async function dumpInThisThread(job: DumpThreadJob, post: (m: FromThread) => void, signal?: AbortSignal): Promise<void> {
   const { source } = job;
   let opened: Awaited<ReturnType<typeof openThreadSnapshot>>;
   try {
@@ -94,6 +108,7 @@ export async function dumpInThisThread(job: DumpThreadJob, post: (m: FromThread)
       tables: job.tables,
       outDir: job.outDir,
       batchSize: job.batchSize,
+      signal,
       onRows: (table, rows) => post({ rows: [table, rows] }),
       onTable: (table) => post({ table }),
     });
