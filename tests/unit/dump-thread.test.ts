@@ -100,9 +100,12 @@ test('an abort while the thread dumps stops it (never terminated) and rejects wi
       },
     },
   );
-  await expect(dumping).rejects.toMatchObject({ name: 'AbortError' });
-  expect(terminate).not.toHaveBeenCalled();
-  terminate.mockRestore();
+  try {
+    await expect(dumping).rejects.toMatchObject({ name: 'AbortError' });
+    expect(terminate).not.toHaveBeenCalled();
+  } finally {
+    terminate.mockRestore();
+  }
   // 5,000 rows in batches of 10: the thread stopped long before the end.
   expect(batches).toBeLessThan(500);
   // Nothing the thread opened stays open: else the process would keep removed staged files' disk space.
