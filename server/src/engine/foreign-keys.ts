@@ -189,12 +189,16 @@ export async function checkForeignKeys(db: Db, dialect: Dialect, fks: ForeignKey
     const c = ident(dialect, 'c');
     const p = ident(dialect, 'p');
     const join = fk.columns.map((col, i) => `${p}.${ident(dialect, fk.refColumns[i])} = ${c}.${ident(dialect, col)}`).join(' and ');
+    // A left join, not `not exists (…)`: MariaDB materialises that subquery by scanning a
+    // secondary index of the referenced table, and in this transaction, which has just rewritten
+    // every row, each index entry costs a lookup of its row (the bench's size 5 on MariaDB:
+    // 1.0-1.3 s per key into its 100,000 articles, 0.5 s as a join on the primary key).
     const rows = await selectRows(
       db,
       dialect,
       `select ${fk.columns.map((col) => `${c}.${ident(dialect, col)}`).join(', ')} from ${ident(dialect, fk.table)} ${c}
-        where ${allSet(dialect, c, fk.columns)}
-          and not exists (select 1 from ${ident(dialect, fk.refTable)} ${p} where ${join}) limit 1`,
+        left join ${ident(dialect, fk.refTable)} ${p} on ${join}
+        where ${allSet(dialect, c, fk.columns)} and ${p}.${ident(dialect, fk.refColumns[0])} is null limit 1`,
     );
     if (rows.length) {
       const values = fk.columns.map((col) => `${col}=${rows[0][col]}`).join(', ');
