@@ -4,6 +4,7 @@
  * flight only. An abort or a read error ends the iteration with that error; breaking out of the
  * loop closes the file. With `fileHash`, every byte of the file passes through it, those after
  * the tar's end-of-archive blocks too, so its digest is the whole file's once the entries end.
+ * With `start` (a plain tar only: an entry's offset, from tar-seek.ts), reading begins there.
  */
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -17,10 +18,17 @@ import { startsWithGzipMagic } from './verify';
 /** An entry as tar-stream's extract yields it (a streamx Readable with its header). */
 export type ArchiveEntry = AsyncIterable<Buffer> & { header: tar.Header };
 
-export async function* readEntries(file: string, signal?: AbortSignal, fileHash?: HashStream): AsyncGenerator<ArchiveEntry> {
+export interface ReadOptions {
+  signal?: AbortSignal;
+  fileHash?: HashStream;
+  start?: number;
+}
+
+export async function* readEntries(file: string, { signal, fileHash, start = 0 }: ReadOptions = {}): AsyncGenerator<ArchiveEntry> {
   throwIfAborted(signal);
   const gzip = await startsWithGzipMagic(file);
-  const source = fs.createReadStream(file, { highWaterMark: ARCHIVE_READ_CHUNK });
+  if (start && (gzip || fileHash)) throw new Error('readEntries: start is for a plain tar read without its whole-file hash');
+  const source = fs.createReadStream(file, { highWaterMark: ARCHIVE_READ_CHUNK, start });
   const gunzip = gzip ? zlib.createGunzip() : null;
   const extract = tar.extract();
   const fail = (err: Error) => extract.destroy(err);
