@@ -45,7 +45,7 @@ export function tableRows(entries: ArchiveEntry[], table: string): Record<string
 /** Writes a tar built from entries (optionally gzip), for tampering tests. */
 export async function writeTar(
   file: string,
-  entries: { name: string; data?: Buffer; type?: tar.Header['type']; linkname?: string }[],
+  entries: { name: string; data?: Buffer; type?: tar.Header['type']; linkname?: string; pax?: Record<string, string> }[],
   gzip = false,
 ): Promise<void> {
   const pack = tar.pack();
@@ -57,6 +57,7 @@ export async function writeTar(
     await new Promise<void>((resolve, reject) => {
       const header: any = { name: e.name, type: e.type ?? 'file', mode: 0o644 };
       if (e.linkname) header.linkname = e.linkname;
+      if (e.pax) header.pax = e.pax;
       pack.entry(header, e.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });
   }

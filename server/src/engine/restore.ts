@@ -165,7 +165,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResul
     if (await loadsBeside(opts, plan, doUploads || doFiles)) {
       // Found first: once the main pass writes files, each of the walk's reads would wait behind
       // them in libuv's thread pool (5.4 s instead of 0.4 s on the bench's size 5).
-      const start = await tablesStart(opts.file);
+      const start = await tablesStart(opts.file, inner);
       await allOrAbort([mainPass(true), tablesPass(start)], controller);
     } else await mainPass(false);
     // After both passes: an entry that does not match its manifest line is named first.
