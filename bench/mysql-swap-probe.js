@@ -12,9 +12,11 @@
  * the keys checked on the new tables, one `RENAME TABLE t TO t__o, t__n TO t, …` (atomic), then
  * every key re-created: those of restored tables are on the old tables, and those of other tables
  * (the plugin's records) followed the renamed tables to `t__o`, so each is dropped and added on
- * the new table (no check: FOREIGN_KEY_CHECKS=0; they were checked before the swap); the old tables
- * dropped. What the plugin would still need: ON UPDATE rules, a crash between the RENAME and the
- * last key (the boot would have to finish it), and leftover `__n` tables after a crash before it.
+ * the new table (no check: FOREIGN_KEY_CHECKS=0; the restored tables' keys were checked before the
+ * swap); the old tables dropped. What the plugin would still need: the keys from tables not
+ * restored into restored ones (checked, their ON DELETE rule applied, as the restore does), ON
+ * UPDATE rules, a crash between the RENAME and the last key (the boot would have to finish it),
+ * and leftover `__n` tables after a crash before it.
  * The bench database ends restored either way (every key back; printed at the end).
  */
 const path = require('node:path');
