@@ -29,7 +29,7 @@ const { planRestore } = require(`${engine}/compat`);
 const { readEntries, drain } = require(`${engine}/archive-read`);
 const { loadTableEntry } = require(`${engine}/table-load`);
 const { createWriter } = require(`${engine}/insert`);
-const { listForeignKeys, ident } = require(`${engine}/foreign-keys`);
+const { checkForeignKeys, listForeignKeys, ident } = require(`${engine}/foreign-keys`);
 const { tablesStart } = require(`${engine}/tar-seek`);
 
 const KEEP = ['backup_profiles', 'backup_records', 'backup_records_profile_lnk'];
@@ -61,16 +61,10 @@ async function swapLoad(knex, file, manifest) {
       await loadTableEntry({ entry, table: shadow, dialect: 'mysql', writer: createWriter('mysql', shadow, 1000, conn) });
     }
     await on('commit');
+    // The restore's own check, on the new tables' names.
     const now = (t) => (restored.has(t) ? `${t}__n` : t);
-    for (const fk of fks) {
-      if (!restored.has(fk.table)) continue;
-      const join = fk.columns.map((c, i) => `p.${q(fk.refColumns[i])} = c.${q(c)}`).join(' and ');
-      const set = fk.columns.map((c) => `c.${q(c)} is not null`).join(' and ');
-      const [rows] = await on(
-        `select 1 from ${q(now(fk.table))} c left join ${q(now(fk.refTable))} p on ${join} where ${set} and p.${q(fk.refColumns[0])} is null limit 1`,
-      );
-      if (rows.length) throw new Error(`foreign key ${fk.name} does not hold`);
-    }
+    const onShadows = fks.map((fk) => ({ ...fk, table: now(fk.table), refTable: now(fk.refTable) }));
+    await checkForeignKeys(knex, 'mysql', onShadows, new Set(names.map(now)));
     await on(`rename table ${names.map((t) => `${q(t)} to ${q(`${t}__o`)}, ${q(`${t}__n`)} to ${q(t)}`).join(', ')}`);
     for (const fk of fks) await on(`alter table ${q(restored.has(fk.table) ? `${fk.table}__o` : fk.table)} drop foreign key ${q(fk.name)}`);
     const adds = new Map();

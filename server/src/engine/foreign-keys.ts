@@ -192,7 +192,7 @@ export async function checkForeignKeys(db: Db, dialect: Dialect, fks: ForeignKey
     // A left join, not `not exists (…)`: MariaDB materialises that subquery by scanning a
     // secondary index of the referenced table, and in this transaction, which has just rewritten
     // every row, each index entry costs a lookup of its row (the bench's size 5 on MariaDB:
-    // 1.0-1.3 s per key into its 100,000 articles, 0.5 s as a join on the primary key).
+    // 1.0-1.6 s per key into its 100,000 articles, 0.5 s as a join on the primary key).
     const rows = await selectRows(
       db,
       dialect,

@@ -13,9 +13,9 @@
  */
 import fs from 'node:fs';
 import { MANIFEST_NAME, MAX_MANIFEST_BYTES } from './constants';
+import { TAR_BLOCK as BLOCK, checksumHolds, entrySize, textField } from './tar-header';
 import { startsWithGzipMagic } from './verify';
 
-const BLOCK = 512;
 /** The first read from the end; a larger manifest (a site with many thousand uploads) reads more. */
 const FIRST_TAIL_BYTES = 1024 * 1024;
 /** Zero blocks after the last entry: two, or up to a 10 KB record's padding (GNU tar's default). */
@@ -61,17 +61,11 @@ function isZero(buf: Buffer, at: number): boolean {
 
 /** The size of the regular-file header for the manifest at `at`, or null when it is not one. */
 function headerSize(buf: Buffer, at: number): number | null {
-  const field = (from: number, length: number) => {
-    const raw = buf.subarray(at + from, at + from + length);
-    const nul = raw.indexOf(0);
-    return raw.subarray(0, nul === -1 ? length : nul).toString('latin1');
-  };
-  if (field(0, 100) !== MANIFEST_NAME || field(345, 155) !== '') return null;
-  const type = buf[at + 156];
+  const header = buf.subarray(at, at + BLOCK);
+  if (textField(header, 0, 100) !== MANIFEST_NAME || textField(header, 345, 155) !== '') return null;
+  const type = header[156];
   if (type !== 0x30 && type !== 0) return null; // '0' or NUL: a regular file
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i += 1) sum += i >= 148 && i < 156 ? 0x20 : buf[at + i];
-  if (parseInt(field(148, 8).trim(), 8) !== sum) return null;
-  const size = field(124, 12).trim();
-  return /^[0-7]+$/.test(size) && parseInt(size, 8) <= MAX_MANIFEST_BYTES ? parseInt(size, 8) : null;
+  if (!checksumHolds(header)) return null;
+  const size = entrySize(header);
+  return size !== null && size <= MAX_MANIFEST_BYTES ? size : null;
 }

@@ -15,8 +15,8 @@
 import fs from 'node:fs/promises';
 import { DB_PREFIX } from './constants';
 import { throwIfAborted } from './hash-stream';
+import { TAR_BLOCK as BLOCK, checksumHolds, entrySize, textField } from './tar-header';
 
-const BLOCK = 512;
 /** Read at once: small uploads' headers then come several to a read. */
 const WINDOW = 64 * 1024;
 /** Larger extended headers are not ours (a path is at most a few KB). */
@@ -69,31 +69,9 @@ export async function tablesStart(file: string, signal?: AbortSignal): Promise<n
   }
 }
 
-/** The header's checksum: its bytes summed with the checksum field read as spaces. */
-function checksumHolds(header: Buffer): boolean {
-  let sum = 8 * 32;
-  for (let i = 0; i < BLOCK; i += 1) if (i < 148 || i >= 156) sum += header[i];
-  return octal(header, 148, 8) === sum;
-}
-
-/** The size field: octal, or (files over 8 GB) base-256 with the high bit set. */
-function entrySize(header: Buffer): number | null {
-  if (!(header[124] & 0x80)) return octal(header, 124, 12);
-  if (header[124] !== 0x80) return null; // negative: not a size
-  let size = 0;
-  for (let i = 125; i < 136; i += 1) size = size * 256 + header[i];
-  return Number.isSafeInteger(size) ? size : null;
-}
-
-/** An octal field as tar-stream reads it (spaces before, a space or NUL after), or null when it is not one. */
-function octal(header: Buffer, start: number, length: number): number | null {
-  const match = /^ *([0-7]+)[ \0]*$/.exec(header.toString('latin1', start, start + length));
-  return match ? parseInt(match[1], 8) : null;
-}
-
 function ustarName(header: Buffer): string {
-  const name = cString(header, 0, 100);
-  return header[345] ? `${cString(header, 345, 500)}/${name}` : name;
+  const name = textField(header, 0, 100);
+  return header[345] ? `${textField(header, 345, 155)}/${name}` : name;
 }
 
 /** A pax header's records (`<length> <key>=<value>\n`, repeated; the last of a key wins), or null when malformed. */
@@ -111,9 +89,4 @@ function paxRecords(data: Buffer): Map<string, string> | null {
     at += length;
   }
   return records;
-}
-
-function cString(buf: Buffer, start: number, end: number): string {
-  const nul = buf.indexOf(0, start);
-  return buf.toString('utf8', start, nul === -1 || nul > end ? end : nul);
 }
