@@ -139,3 +139,18 @@ export async function expectNothingChanged(
   expect(await filesState(uploadsDir)).toEqual(files);
   expect(fs.readdirSync(publicDir)).toEqual(['uploads']);
 }
+
+/**
+ * Makes the first statement matching `pattern` that goes through `knex` throw `message` (as if the
+ * process had stopped there); every other statement runs. knex's own `raw` cannot be replaced,
+ * so this wraps its client's, which every query of that knex (and its transactions) goes through.
+ */
+export function failFirstStatement(knex: Knex, pattern: RegExp, message: string): void {
+  const client = knex.client as { raw: (...args: any[]) => unknown };
+  const raw = client.raw.bind(client);
+  const spy = jest.spyOn(client, 'raw').mockImplementation((sql: string, ...rest: any[]) => {
+    if (!pattern.test(sql)) return raw(sql, ...rest);
+    spy.mockRestore();
+    throw new Error(message);
+  });
+}

@@ -6,21 +6,32 @@
  * everything back.
  *
  * The connection is acquired from the caller's pool and its session settings are changed before
- * the transaction begins (SQLite's `foreign_keys` cannot change inside one): they are put back
- * before the connection returns to the pool, or the connection is discarded if that fails, so
- * the application never gets a connection with foreign keys off.
+ * the transaction begins (SQLite's `foreign_keys` cannot change inside one; load-session.ts).
  *
  * On SQLite this is the application's only connection (Strapi's pool has one): every other query
  * of the app waits until the load commits or rolls back. On PostgreSQL the restored tables are
  * locked (dropping their keys takes an ACCESS EXCLUSIVE lock); tables that are not restored, like
- * the plugin's records, stay readable and writable. On MySQL rows are locked as they are deleted.
+ * the plugin's records, stay readable and writable. On MySQL the rows go into new tables that
+ * replace the restored ones at the commit (swap-load.ts), so the site reads the old rows until
+ * then; where it cannot (triggers, long names), rows are locked as they are deleted.
  */
 import type { Knex } from 'knex';
 import type { PlannedTable, RestorePlan } from './compat';
-import { applyOutsideRules, checkForeignKeys, dropForeignKeys, ident, listForeignKeys, recreateForeignKeys, type ForeignKey } from './foreign-keys';
+import {
+  applyOutsideRules,
+  checkForeignKeys,
+  dropForeignKeys,
+  ident,
+  listForeignKeys,
+  outsideReferences,
+  recreateForeignKeys,
+  type ForeignKey,
+} from './foreign-keys';
 import { throwIfAborted } from './hash-stream';
 import { createWriter, type TableWriter } from './insert';
+import { openLoadSession, type LoadSession } from './load-session';
 import { raiseSequences } from './sequences';
+import { beginSwap, dropNewTables, newTable, swapApplies, swapIn } from './swap-load';
 import type { Dialect } from './types';
 
 export class DatabaseLoad {
@@ -28,37 +39,41 @@ export class DatabaseLoad {
   private finished = false;
 
   private constructor(
-    private readonly knex: Knex,
     private readonly dialect: Dialect,
-    private readonly conn: unknown,
+    private readonly session: LoadSession,
     private readonly trx: Knex.Transaction,
     private readonly outcome: Promise<unknown>,
-    private readonly resetSession: () => Promise<void>,
     private readonly restored: Set<string>,
+    /** MySQL: loaded into new tables, swapped in at the commit (swap-load.ts). */
+    private readonly swap: boolean,
     private fks: ForeignKey[] = [],
   ) {}
 
-  /** Opens the transaction and empties the restored tables. */
+  /** Opens the transaction and empties the restored tables (or, on MySQL, creates new ones). */
   static async begin(knex: Knex, dialect: Dialect, plan: RestorePlan, signal?: AbortSignal): Promise<DatabaseLoad> {
     throwIfAborted(signal);
-    const client = knex.client as any;
-    const conn = await client.acquireConnection();
-    let reset: () => Promise<void> = async () => undefined;
+    const session = await openLoadSession(knex, dialect);
+    const names = plan.tables.map((t) => t.name);
     let load: DatabaseLoad | null = null;
+    let swap = false;
     try {
-      reset = await prepareSession(knex, dialect, conn);
-      const trx = await knex.transaction({ connection: conn });
+      swap = dialect === 'mysql' && (await swapApplies(session.db, plan));
+      if (swap) await beginSwap(session, names);
+      const trx = await knex.transaction({ connection: session.conn });
       // Rejects only when COMMIT itself fails; observed in commit().
       const outcome = trx.executionPromise.then(
         () => null,
         (err: unknown) => err ?? new Error('commit failed'),
       );
-      load = new DatabaseLoad(knex, dialect, conn, trx, outcome, reset, new Set(plan.tables.map((t) => t.name)));
+      load = new DatabaseLoad(dialect, session, trx, outcome, new Set(names), swap);
       await load.empty(plan);
       return load;
     } catch (err) {
       if (load) await load.rollback();
-      else await release(client, conn, reset);
+      else {
+        if (swap) await dropNewTables(session.db, names).catch(() => undefined);
+        await session.release();
+      }
       throw err;
     }
   }
@@ -66,6 +81,11 @@ export class DatabaseLoad {
   private async empty(plan: RestorePlan): Promise<void> {
     const { trx, dialect, restored } = this;
     this.fks = await listForeignKeys(trx, dialect, plan.databaseTables);
+    if (this.swap) {
+      // Nothing to empty; the references to clear are cleared as the swap finishes.
+      await outsideReferences(trx, dialect, this.fks, restored);
+      return;
+    }
     await applyOutsideRules(trx, dialect, this.fks, restored);
     if (dialect === 'postgres') {
       this.dropped = await dropForeignKeys(trx, this.fks, restored);
@@ -86,7 +106,7 @@ export class DatabaseLoad {
 
   /** A writer that inserts rows of `table` into the transaction (see insert.ts). */
   writer(table: PlannedTable, batchSize: number): TableWriter {
-    return createWriter(this.dialect, table, batchSize, this.conn);
+    return createWriter(this.dialect, this.swap ? { ...table, name: newTable(table.name) } : table, batchSize, this.session.conn);
   }
 
   /** Checks the foreign keys, raises the sequences and commits. */
@@ -94,25 +114,28 @@ export class DatabaseLoad {
     const { trx, dialect, restored } = this;
     try {
       if (dialect === 'postgres') await recreateForeignKeys(trx, this.dropped);
-      else await checkForeignKeys(trx, dialect, this.fks, restored);
+      else await checkForeignKeys(trx, dialect, this.fks, restored, this.swap ? (t) => (restored.has(t) ? newTable(t) : t) : undefined);
       throwIfAborted(signal);
       await raiseSequences(trx, dialect, restored);
-      throwIfAborted(signal); // the last moment an abort can still undo everything
+      throwIfAborted(signal); // the last moment an abort can still undo everything (with a swap: its RENAME)
     } catch (err) {
       await this.rollback();
       throw err;
     }
     this.finished = true;
     await trx.commit();
-    const failed = await this.outcome;
+    let failed = await this.outcome;
     if (failed) {
       // PostgreSQL ends a failed COMMIT itself; SQLite may keep the transaction open.
-      await this.knex
-        .raw('rollback')
-        .connection(this.conn)
-        .catch(() => undefined);
+      await this.session.run('rollback').catch(() => undefined);
+      if (this.swap) await dropNewTables(this.session.db, [...restored]).catch(() => undefined);
+    } else if (this.swap) {
+      failed = await swapIn(this.session.db, [...restored], signal).then(
+        () => null,
+        (err: unknown) => err,
+      );
     }
-    await release(this.knex.client, this.conn, this.resetSession);
+    await this.session.release();
     if (failed) throw failed;
   }
 
@@ -121,40 +144,7 @@ export class DatabaseLoad {
     if (this.finished) return;
     this.finished = true;
     if (!this.trx.isCompleted()) await this.trx.rollback().catch(() => undefined);
-    await release(this.knex.client, this.conn, this.resetSession);
+    if (this.swap) await dropNewTables(this.session.db, [...this.restored]).catch(() => undefined);
+    await this.session.release();
   }
-}
-
-/** Turns foreign keys off for this connection; returns how to put the settings back. */
-async function prepareSession(knex: Knex, dialect: Dialect, conn: unknown): Promise<() => Promise<void>> {
-  const on = (sql: string, bindings: Knex.RawBinding[] = []) => knex.raw(sql, bindings).connection(conn);
-  if (dialect === 'sqlite') {
-    const [row] = await on('pragma foreign_keys');
-    const previous = Number(row?.foreign_keys ?? 0) ? 'on' : 'off';
-    await on('pragma foreign_keys = off');
-    return async () => void (await on(`pragma foreign_keys = ${previous}`));
-  }
-  if (dialect === 'mysql') {
-    const [[row]] = await on('select @@session.foreign_key_checks as fk, @@session.sql_mode as mode');
-    const mode = String(row.mode ?? '');
-    await on('set session foreign_key_checks = 0');
-    // An archived id 0 must stay 0, not take the next AUTO_INCREMENT value.
-    const modes = mode.split(',').filter(Boolean);
-    if (!modes.includes('NO_AUTO_VALUE_ON_ZERO')) await on('set session sql_mode = ?', [[...modes, 'NO_AUTO_VALUE_ON_ZERO'].join(',')]);
-    return async () => {
-      await on('set session sql_mode = ?', [mode]);
-      await on(`set session foreign_key_checks = ${Number(row.fk) ? 1 : 0}`);
-    };
-  }
-  return async () => undefined;
-}
-
-async function release(client: any, conn: any, reset: () => Promise<void>): Promise<void> {
-  try {
-    await reset();
-  } catch (err) {
-    // Never hand the pool a connection with foreign keys off: knex discards a disposed one.
-    conn.__knex__disposed = err;
-  }
-  await client.releaseConnection(conn);
 }

@@ -33,6 +33,8 @@ export interface ForeignKey {
   refTable: string;
   refColumns: string[];
   onDelete: DeleteRule;
+  /** MySQL: the ON UPDATE rule, to re-create the key after a swap (swap-load.ts). */
+  onUpdate?: DeleteRule;
   /** PostgreSQL: `FOREIGN KEY (…) REFERENCES …`, to re-create it. */
   definition?: string;
 }
@@ -80,7 +82,7 @@ export async function listForeignKeys(db: Db, dialect: Dialect, tables: string[]
       dialect,
       `
       select rc.constraint_name as name, rc.table_name as table_name, rc.referenced_table_name as ref_table,
-             rc.delete_rule as del, k.column_name as col, k.referenced_column_name as ref_col
+             rc.delete_rule as del, rc.update_rule as upd, k.column_name as col, k.referenced_column_name as ref_col
         from information_schema.referential_constraints rc
         join information_schema.key_column_usage k
           on k.constraint_schema = rc.constraint_schema and k.constraint_name = rc.constraint_name and k.table_name = rc.table_name
@@ -92,7 +94,15 @@ export async function listForeignKeys(db: Db, dialect: Dialect, tables: string[]
       const key = `${r.table_name}\u0000${r.name}`;
       let fk = byKey.get(key);
       if (!fk) {
-        fk = { name: r.name, table: r.table_name, columns: [], refTable: r.ref_table, refColumns: [], onDelete: r.del as DeleteRule };
+        fk = {
+          name: r.name,
+          table: r.table_name,
+          columns: [],
+          refTable: r.ref_table,
+          refColumns: [],
+          onDelete: r.del as DeleteRule,
+          onUpdate: r.upd as DeleteRule,
+        };
         byKey.set(key, fk);
       }
       fk.columns.push(r.col);
@@ -128,16 +138,16 @@ export async function listForeignKeys(db: Db, dialect: Dialect, tables: string[]
 const allSet = (dialect: Dialect, alias: string, columns: string[]) => columns.map((c) => `${alias}.${ident(dialect, c)} is not null`).join(' and ');
 
 /**
- * Applies the delete rule of every key from a table that is not restored into a restored one, as
- * if the referenced rows were deleted (they are: the table is emptied). Runs before the emptying.
+ * The keys from a table that is not restored into a restored one whose referencing rows the
+ * restore cannot honour: any rule but `ON DELETE SET NULL` with references present refuses it.
+ * Returns the keys whose references are to be cleared (SET NULL with references present).
  */
-export async function applyOutsideRules(db: Db, dialect: Dialect, fks: ForeignKey[], restored: Set<string>): Promise<string[]> {
-  const changed: string[] = [];
+export async function outsideReferences(db: Db, dialect: Dialect, fks: ForeignKey[], restored: Set<string>): Promise<ForeignKey[]> {
+  const toClear: ForeignKey[] = [];
   for (const fk of fks) {
     if (restored.has(fk.table) || !restored.has(fk.refTable)) continue;
     const t = ident(dialect, fk.table);
-    const where = allSet(dialect, t, fk.columns);
-    const [row] = await selectRows(db, dialect, `select count(*) as n from ${t} where ${where}`);
+    const [row] = await selectRows(db, dialect, `select count(*) as n from ${t} where ${allSet(dialect, t, fk.columns)}`);
     const n = Number(row.n ?? row.N);
     if (n === 0) continue;
     if (fk.onDelete !== 'SET NULL') {
@@ -146,10 +156,25 @@ export async function applyOutsideRules(db: Db, dialect: Dialect, fks: ForeignKe
           `(ON DELETE ${fk.onDelete}): restoring ${fk.refTable} would delete the rows they reference. Nothing was changed.`,
       );
     }
-    await db.raw(`update ${t} set ${fk.columns.map((c) => `${ident(dialect, c)} = null`).join(', ')} where ${where}`);
-    changed.push(`${fk.table}.${fk.columns.join('+')}`);
+    toClear.push(fk);
   }
-  return changed;
+  return toClear;
+}
+
+/** Clears the references of a key, as its ON DELETE SET NULL does when every referenced row goes. */
+export async function clearReferences(db: Db, dialect: Dialect, fk: Pick<ForeignKey, 'table' | 'columns'>): Promise<void> {
+  const t = ident(dialect, fk.table);
+  await db.raw(`update ${t} set ${fk.columns.map((c) => `${ident(dialect, c)} = null`).join(', ')} where ${allSet(dialect, t, fk.columns)}`);
+}
+
+/**
+ * Applies the delete rule of every key from a table that is not restored into a restored one, as
+ * if the referenced rows were deleted (they are: the table is emptied). Runs before the emptying.
+ */
+export async function applyOutsideRules(db: Db, dialect: Dialect, fks: ForeignKey[], restored: Set<string>): Promise<string[]> {
+  const cleared = await outsideReferences(db, dialect, fks, restored);
+  for (const fk of cleared) await clearReferences(db, dialect, fk);
+  return cleared.map((fk) => `${fk.table}.${fk.columns.join('+')}`);
 }
 
 /** PostgreSQL: drops the keys of restored tables (to be re-created by `recreateForeignKeys`). */
@@ -172,8 +197,17 @@ export async function recreateForeignKeys(db: Db, dropped: ForeignKey[]): Promis
   }
 }
 
-/** MySQL / SQLite: checks every key of the restored tables, since none was enforced during the load. */
-export async function checkForeignKeys(db: Db, dialect: Dialect, fks: ForeignKey[], restored: Set<string>): Promise<void> {
+/**
+ * MySQL / SQLite: checks every key of the restored tables, since none was enforced during the load.
+ * `at` names the table that holds a table's rows now (MySQL's swap loads into new tables).
+ */
+export async function checkForeignKeys(
+  db: Db,
+  dialect: Dialect,
+  fks: ForeignKey[],
+  restored: Set<string>,
+  at: (table: string) => string = (table) => table,
+): Promise<void> {
   if (dialect === 'sqlite') {
     for (const table of restored) {
       const rows: any[] = await db.raw('select * from pragma_foreign_key_check(?) limit 1', [table]);
@@ -196,8 +230,8 @@ export async function checkForeignKeys(db: Db, dialect: Dialect, fks: ForeignKey
     const rows = await selectRows(
       db,
       dialect,
-      `select ${fk.columns.map((col) => `${c}.${ident(dialect, col)}`).join(', ')} from ${ident(dialect, fk.table)} ${c}
-        left join ${ident(dialect, fk.refTable)} ${p} on ${join}
+      `select ${fk.columns.map((col) => `${c}.${ident(dialect, col)}`).join(', ')} from ${ident(dialect, at(fk.table))} ${c}
+        left join ${ident(dialect, at(fk.refTable))} ${p} on ${join}
         where ${allSet(dialect, c, fk.columns)} and ${p}.${ident(dialect, fk.refColumns[0])} is null limit 1`,
     );
     if (rows.length) {

@@ -5,6 +5,7 @@ export { parseManifest, validateManifest } from './manifest';
 export { checkArchive } from './check';
 export { restoreArchive } from './restore';
 export { restoreLeftovers } from './extract';
+export { finishInterruptedSwap } from './swap-load';
 export { ArchiveRefusedError, RestoreFailedError } from './errors';
 export * from './constants';
 export type * from './types';

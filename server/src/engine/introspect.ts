@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { kindOf, pgKind } from './column-kinds';
+import { SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX } from './constants';
 import type { ColumnInfo, Dialect, IndexInfo } from './types';
 
 export interface TableInfo {
@@ -27,6 +28,7 @@ function rawRows(dialect: Dialect, result: any): any[] {
 export const selectRows = async (db: Db, dialect: Dialect, sql: string, bindings?: readonly Knex.RawBinding[]): Promise<any[]> =>
   rawRows(dialect, bindings ? await db.raw(sql, bindings) : await db.raw(sql));
 
+/** The site's tables; on MySQL not those of a restore's swap in progress (swap-load.ts), which are never site data. */
 export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
   let rows: any[];
   if (dialect === 'sqlite') {
@@ -44,7 +46,8 @@ export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
       "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' order by table_name",
     );
   }
-  return rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
+  const names = rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
+  return dialect === 'mysql' ? names.filter((n) => !n.endsWith(SWAP_NEW_SUFFIX) && !n.endsWith(SWAP_OLD_SUFFIX)) : names;
 }
 
 export async function describeTables(db: Db, dialect: Dialect, tables: string[]): Promise<TableInfo[]> {

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { localUploadsDir } from '../backup-input';
-import { restoreLeftovers } from '../engine';
+import { finishInterruptedSwap, restoreLeftovers } from '../engine';
 import { lostEnding } from '../endings';
 import { HEARTBEAT_LAPSE_BEATS as LAPSE_BEATS, UID } from '../../../shared/constants';
 import { errorMessage, getConfig, getService } from '../utils';
@@ -33,6 +33,19 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
+   * MySQL: a restore whose process died after swapping its tables in left their keys on the
+   * replaced tables; one that died while loading left new tables (engine/swap-load.ts). Finished
+   * or dropped here; never while a restore swaps, which holds the lock this waits for.
+   */
+  const finishTableSwap = async (): Promise<void> => {
+    if (strapi.db.dialect.client !== 'mysql') return;
+    const { finished, dropped } = await finishInterruptedSwap(strapi.db.connection);
+    if (finished.length)
+      strapi.log.warn(`[backup] a restore stopped right after its commit: its foreign keys are back on the ${finished.length} table(s) it restored`);
+    if (dropped.length) strapi.log.info(`[backup] removed ${dropped.length} table(s) a restore that stopped before its commit was loading`);
+  };
+
+  /**
    * A restore that died leaves hidden staging (or set-aside) directories beside or in the uploads
    * and in the app directory; a completed one leaves the set-aside files it replaced, for the
    * runner to remove here once the site answers again. Removed only when no restore runs
@@ -40,6 +53,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const removeRestoreLeftovers = async (): Promise<string[]> => {
     if ((await records().count({ where: { kind: 'restore', status: 'running' } })) > 0) return [];
+    await finishTableSwap();
     const uploads = localUploadsDir(strapi);
     const found = await restoreLeftovers([strapi.dirs.static.public, strapi.dirs.app.root, ...(uploads ? [uploads] : [])]);
     await Promise.all(found.map((dir) => fs.rm(dir, { recursive: true, force: true })));
@@ -48,6 +62,7 @@ const createFailsafeService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     removeRestoreLeftovers,
+    finishTableSwap,
     /**
      * At boot: what crashed jobs left on disk (a boot killed during a pre-update backup leaves its
      * scratch directory and partial archive, and no later job of that record will remove them).
