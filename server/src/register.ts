@@ -8,10 +8,8 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'storage').assertSafeDirectory();
   // Before `strapi develop` starts its file watcher, or every backup restarts the server (see dev-watch.ts).
   keepStorageOutOfDevWatcher(strapi);
-  // Before the schema sync, which would add the keys a restore's swap left on its old tables
-  // (MySQL; services/failsafe.ts), and before the pre-update backup reads the tables.
-  strapi.hook('strapi::content-types.beforeSync').register(() => getService(strapi, 'failsafe').finishTableSwap());
-  // Before the schema sync drops anything: a backup of the untouched database (see pre-sync/).
+  // Before the schema sync drops anything: a backup of the untouched database (see pre-sync/; it
+  // first finishes a MySQL restore's table swap that a stopped process left).
   registerBootHooks(strapi);
   // First in Koa's chain, before Strapi's own middlewares: while a restore runs, nothing else answers.
   strapi.server.use(getService(strapi, 'restoreGate').middleware());

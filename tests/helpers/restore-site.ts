@@ -141,16 +141,19 @@ export async function expectNothingChanged(
 }
 
 /**
- * Makes the first statement matching `pattern` that goes through `knex` throw `message` (as if the
+ * Makes the statement matching `pattern` after `skip` others that match throw `message` (as if the
  * process had stopped there); every other statement runs. knex's own `raw` cannot be replaced,
  * so this wraps its client's, which every query of that knex (and its transactions) goes through.
+ * Returns whether it has thrown yet, and how to stop watching.
  */
-export function failFirstStatement(knex: Knex, pattern: RegExp, message: string): void {
+export function failStatement(knex: Knex, pattern: RegExp, message: string, skip = 0): { thrown: () => boolean; restore: () => void } {
   const client = knex.client as { raw: (...args: any[]) => unknown };
   const raw = client.raw.bind(client);
+  let seen = 0;
   const spy = jest.spyOn(client, 'raw').mockImplementation((sql: string, ...rest: any[]) => {
-    if (!pattern.test(sql)) return raw(sql, ...rest);
+    if (!pattern.test(sql) || seen++ < skip) return raw(sql, ...rest);
     spy.mockRestore();
     throw new Error(message);
   });
+  return { thrown: () => seen > skip, restore: () => spy.mockRestore() };
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RestoreFailedError, checkArchive, createBackup, restoreArchive } from '../../server/src/engine';
 import { createBulkRows } from '../helpers/bulk-rows';
-import { failFirstStatement } from '../helpers/restore-site';
+import { failStatement } from '../helpers/restore-site';
 import { waitFor } from '../helpers/wait';
 import { dialectsUnderTest } from '../helpers/databases';
 import { databaseState, filesState } from '../helpers/site-state';
@@ -156,13 +156,15 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
         meta: { strapiVersion: null, pluginVersion: null, profile: null },
       });
       const check = await checkArchive(file, common);
-      // The first key moved after the RENAME fails, as if the process had died there.
-      failFirstStatement(knex, /^alter table .* drop foreign key/, 'process stopped');
+      // The first old table dropped after the RENAME fails, as if the process had died there.
+      failStatement(knex, /^drop table `/, 'process stopped');
       const failure = await restoreArchive({ ...common, file, manifest: check.manifest!, uploadsDir: null }).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(RestoreFailedError);
       expect((failure as RestoreFailedError).databaseRestored).toBe(true);
       expect((await swapTables()).length).toBeGreaterThan(10);
-      expect((await keys()).filter((k: { t: string }) => k.t.endsWith('__bk_old')).length).toBeGreaterThan(10);
+      const stopped = await keys();
+      expect(stopped.filter((k: { t: string }) => k.t.endsWith('__bk_old')).length).toBeGreaterThan(10);
+      expect(stopped.filter((k: { name: string }) => k.name.endsWith('__bk_fk')).length).toBeGreaterThan(10);
 
       // Without its stored schema, Strapi's sync compares every table with the models: a table
       // still without its keys gets them added, under names the replaced tables still hold.

@@ -11,7 +11,7 @@ import { RestoreFailedError, finishInterruptedSwap, restoreArchive } from '../..
 import * as swapLoad from '../../server/src/engine/swap-load';
 import { dialectsUnderTest } from '../helpers/databases';
 import { databaseState } from '../helpers/site-state';
-import { changeSite, expectNothingChanged, failFirstStatement, restoreOptions, restoredPart, takeBackup, useRestoreSite } from '../helpers/restore-site';
+import { changeSite, expectNothingChanged, failStatement, restoreOptions, restoredPart, takeBackup, useRestoreSite } from '../helpers/restore-site';
 
 /**
  * `SHOW CREATE TABLE` of every table, swap tables included: keys, indexes and counters show. Lines
@@ -56,25 +56,45 @@ describe.each(dialectsUnderTest(['mysql']))('restore by table swap on %s', (dial
     expect(Number(n)).toBe(0);
   });
 
-  test('a restore stopped after its RENAME is finished by finishInterruptedSwap: every key back, old tables gone', async () => {
+  test('stopped at any statement of the swap: nothing changed before its RENAME; after it, finishInterruptedSwap finishes it', async () => {
     const schema = await schemaState(site.knex);
-    // The first key moved after the RENAME fails, as if the process had died there.
-    failFirstStatement(site.knex, /^alter table .* drop foreign key/, 'connection lost');
-    const failure = await restoreArchive(restoreOptions(site)).catch((err: unknown) => err);
-    expect(failure).toBeInstanceOf(RestoreFailedError);
-    expect((failure as RestoreFailedError).databaseRestored).toBe(true);
-    expect((failure as Error).message).toMatch(/The database was restored, but its foreign keys could not all be moved .*connection lost.*next start/);
-    expect(restoredPart(await databaseState(site.knex, dialect))).toEqual(restoredPart(site.before));
-    const stopped = await swapTables(site.knex);
-    expect(stopped).toContain('authors__bk_old');
-    expect(stopped.every((t) => t.endsWith('__bk_old'))).toBe(true);
-
-    const { finished, dropped } = await finishInterruptedSwap(site.knex);
-    expect(finished.sort()).toEqual(stopped.map((t) => t.replace(/__bk_old$/, '')).sort());
-    expect(dropped).toEqual([]);
-    expect(await schemaState(site.knex)).toEqual(schema);
-    expect(await finishInterruptedSwap(site.knex)).toEqual({ finished: [], dropped: [] });
-  });
+    const outcomes: string[] = [];
+    // Every statement that changes a definition, from the first counter raised to the last key.
+    const swapStatement = /^(alter table|rename table|drop table `|update )/;
+    for (let skip = 0; ; skip += 1) {
+      await changeSite(site);
+      const changed = await databaseState(site.knex, dialect);
+      const stop = failStatement(site.knex, swapStatement, 'process stopped', skip);
+      const failure = await restoreArchive(restoreOptions(site)).then(
+        () => null,
+        (err: unknown) => err as RestoreFailedError,
+      );
+      stop.restore();
+      if (!failure) break; // past the last statement: the sweep is over
+      expect(failure).toBeInstanceOf(RestoreFailedError);
+      if (failure.databaseRestored) {
+        expect(failure.message).toMatch(/The database was restored, but its foreign keys could not all be put back .*process stopped.*next start/);
+        expect(restoredPart(await databaseState(site.knex, dialect))).toEqual(restoredPart(site.before));
+        const { finished, dropped } = await finishInterruptedSwap(site.knex);
+        expect(finished.length).toBeGreaterThan(0);
+        expect(dropped).toEqual([]);
+        outcomes.push('restored');
+      } else {
+        expect(failure.message).toMatch(/could not be swapped in \(process stopped\); nothing was changed/);
+        expect(await databaseState(site.knex, dialect)).toEqual(changed);
+        outcomes.push('unchanged');
+      }
+      expect(await swapTables(site.knex)).toEqual([]);
+      expect(await finishInterruptedSwap(site.knex)).toEqual({ finished: [], dropped: [] });
+      // The counters may have been raised by changeSite's inserts; every definition else is the same.
+      const withoutCounters = (state: Record<string, string>) =>
+        Object.fromEntries(Object.entries(state).map(([t, d]) => [t, d.replace(/ AUTO_INCREMENT=\d+/, '')]));
+      expect(withoutCounters(await schemaState(site.knex))).toEqual(withoutCounters(schema));
+    }
+    // Stops before the RENAME and after it, each seen more than once.
+    expect(outcomes.filter((o) => o === 'unchanged').length).toBeGreaterThan(3);
+    expect(outcomes.filter((o) => o === 'restored').length).toBeGreaterThan(3);
+  }, 120000);
 
   test('new tables left by a stopped load are dropped, but not while a restore holds the lock', async () => {
     await site.knex.raw('create table items__bk_new like items');
@@ -98,7 +118,7 @@ describe.each(dialectsUnderTest(['mysql']))('restore by table swap on %s', (dial
     const trx = await site.knex.transaction();
     try {
       await trx('items').select('id'); // holds the table's metadata lock until the transaction ends
-      await expectNothingChanged(site, () => restoreArchive(restoreOptions(site)), /held them for more than 1 s; nothing was changed/);
+      await expectNothingChanged(site, () => restoreArchive(restoreOptions(site)), /held them for more than 1 s\); nothing was changed/);
     } finally {
       await trx.rollback();
     }

@@ -170,15 +170,17 @@ export const DUMP_THREAD_STOP_GRACE_MS = 5_000;
 
 /**
  * MySQL/MariaDB restores load into new tables and swap them in (swap-load.ts). The suffixes name
- * the new tables and the replaced ones between the swap and its end; both are 8 characters, so a
- * table name of up to 56 (Strapi shortens its own to 55) fits MySQL's 64.
+ * the new tables, the replaced ones between the swap and its end, and the foreign keys added
+ * under a second name until the replaced tables free the first. A table name of up to 56
+ * characters (Strapi shortens its own to 55) and a key name of up to 57 fit MySQL's 64.
  */
 export const SWAP_NEW_SUFFIX = '__bk_new';
 export const SWAP_OLD_SUFFIX = '__bk_old';
+export const SWAP_KEY_SUFFIX = '__bk_fk';
 export const MYSQL_MAX_IDENTIFIER = 64;
 /**
- * How long the swap's RENAME TABLE waits for transactions still open on the restored tables (the
- * restore's gate keeps the app's own requests out; not other clients of the database). MySQL's
- * default is a year; past this the restore fails with nothing changed.
+ * How long each statement of the swap waits for transactions of other clients still open on the
+ * tables it changes (the restore's gate keeps the app's own requests out). MySQL's default is a
+ * year; past this the swap fails: with nothing changed before its RENAME, to be finished after it.
  */
 export const SWAP_LOCK_WAIT_SECONDS = 30;

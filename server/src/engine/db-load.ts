@@ -55,10 +55,12 @@ export class DatabaseLoad {
     const session = await openLoadSession(knex, dialect);
     const names = plan.tables.map((t) => t.name);
     let load: DatabaseLoad | null = null;
-    let swap = false;
+    let swap = false; // set once the new tables exist (beginSwap drops them itself when it fails)
     try {
-      swap = dialect === 'mysql' && (await swapApplies(session.db, plan));
-      if (swap) await beginSwap(session, names);
+      if (dialect === 'mysql' && (await swapApplies(session.db, plan))) {
+        await beginSwap(session, names);
+        swap = true;
+      }
       const trx = await knex.transaction({ connection: session.conn });
       // Rejects only when COMMIT itself fails; observed in commit().
       const outcome = trx.executionPromise.then(
@@ -130,7 +132,7 @@ export class DatabaseLoad {
       await this.session.run('rollback').catch(() => undefined);
       if (this.swap) await dropNewTables(this.session.db, [...restored]).catch(() => undefined);
     } else if (this.swap) {
-      failed = await swapIn(this.session.db, [...restored], signal).then(
+      failed = await swapIn(this.session.db, [...restored], this.fks, signal).then(
         () => null,
         (err: unknown) => err,
       );

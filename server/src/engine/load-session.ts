@@ -38,6 +38,7 @@ export async function openLoadSession(knex: Knex, dialect: Dialect): Promise<Loa
   try {
     undo.push(await prepareSession(run, dialect));
   } catch (err) {
+    conn.__knex__disposed = err; // its settings may be half changed
     await release();
     throw err;
   }

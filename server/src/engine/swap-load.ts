@@ -13,32 +13,44 @@
  * 2. The rows go into the new tables in one transaction; nothing else reads them. The keys are
  *    checked on them (foreign-keys.ts) and the transaction commits.
  * 3. `swapIn`: each new table's AUTO_INCREMENT raised to the old table's counter (never lowered,
- *    as sequences.ts), then one `RENAME TABLE t TO t__bk_old, t__bk_new TO t, …`: atomic, the
- *    restore's commit point. Before it, a failure drops the new tables and nothing changed.
- * 4. `finishSwap`: every key of a `t__bk_old` moves to `t` (references to other replaced tables
- *    mapped back: InnoDB made them follow the rename); keys of other tables that followed a
- *    renamed table are re-pointed to the new one, their references cleared first when ON DELETE
- *    SET NULL (the rows they referenced are gone, as when the table is emptied); the old tables
- *    are dropped. It reads all it needs from information_schema, so `finishInterruptedSwap` ends a
- *    swap whose process died after the RENAME: before Strapi's schema sync at boot (which would
- *    otherwise try to add the keys the new tables lack) and after a lost restore.
+ *    as sequences.ts); the keys of the restored tables added to the new ones under a second name
+ *    (`k__bk_fk`: a key's name is unique in a database, and the old tables hold the first),
+ *    referencing the new tables; then one `RENAME TABLE t TO t__bk_old, t__bk_new TO t, …`:
+ *    atomic, the restore's commit point. Before it, a failure drops the new tables (and their
+ *    keys) and nothing changed.
+ * 4. `finishSwap`, from information_schema alone, each statement atomic and every step safe to run
+ *    again: the keys of other tables, which followed the renamed tables to `t__bk_old`, get their
+ *    references cleared when ON DELETE SET NULL (their rows are gone, as when a table is emptied)
+ *    and are re-pointed (second name added, first dropped); the old tables are dropped (with the
+ *    first names); every key under its second name takes its first back (one ALTER: drop, add).
+ *    `finishInterruptedSwap` runs it after a process died past the RENAME: at boot before Strapi's
+ *    schema sync (which would otherwise add the keys the restored tables lack, under names the old
+ *    tables hold, and fail) and after a lost restore.
  *
  * Not used (db-load.ts empties and reloads instead) when a restored table has triggers, which
- * would stay on the old table, or a name would pass 64 characters with the suffix.
+ * would stay on the old table, or a table or key name would pass 64 characters with its suffix.
  * Needs the CREATE, DROP and ALTER privileges Strapi's own schema sync needs, and disk for both
  * copies until the old ones are dropped.
  */
 import type { Knex } from 'knex';
 import type { RestorePlan } from './compat';
-import { MYSQL_MAX_IDENTIFIER, SWAP_LOCK_WAIT_SECONDS, SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX } from './constants';
+import { MYSQL_MAX_IDENTIFIER, SWAP_KEY_SUFFIX, SWAP_LOCK_WAIT_SECONDS, SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX } from './constants';
 import { RestoreFailedError } from './errors';
 import { clearReferences, ident, listForeignKeys, type ForeignKey } from './foreign-keys';
 import { selectRows } from './introspect';
 import { openLoadSession, type LoadSession } from './load-session';
+import { driverMessage } from './table-load';
 
 const q = (name: string) => ident('mysql', name);
+const suffixed = (suffix: string) => (name: string) => name.length > suffix.length && name.endsWith(suffix);
+const isNew = suffixed(SWAP_NEW_SUFFIX);
+const isOld = suffixed(SWAP_OLD_SUFFIX);
+const isSecond = suffixed(SWAP_KEY_SUFFIX);
 export const newTable = (table: string) => `${table}${SWAP_NEW_SUFFIX}`;
 const oldTable = (table: string) => `${table}${SWAP_OLD_SUFFIX}`;
+const secondName = (key: string) => `${key}${SWAP_KEY_SUFFIX}`;
+/** What a table name ending in a suffix stands for. */
+const live = (table: string) => (isOld(table) ? table.slice(0, -SWAP_OLD_SUFFIX.length) : table);
 
 /** One lock per database (names are per server; md5 keeps a 64-character database name short enough). */
 const LOCK = "concat('strapi-plugin-backup swap ', md5(database()))";
@@ -46,7 +58,11 @@ const LOCK = "concat('strapi-plugin-backup swap ', md5(database()))";
 /** Whether this restore can load into new tables and swap them in. */
 export async function swapApplies(db: Knex, plan: RestorePlan): Promise<boolean> {
   const names = plan.tables.map((t) => t.name);
-  if (!names.length || names.some((n) => n.length + SWAP_NEW_SUFFIX.length > MYSQL_MAX_IDENTIFIER)) return false;
+  const fits = (name: string, suffix: string) => name.length + suffix.length <= MYSQL_MAX_IDENTIFIER;
+  if (!names.length || !names.every((n) => fits(n, SWAP_NEW_SUFFIX))) return false;
+  const restored = new Set(names);
+  const keys = (await listForeignKeys(db, 'mysql', [])).filter((fk) => restored.has(fk.table) || restored.has(fk.refTable));
+  if (!keys.every((fk) => fits(fk.name, SWAP_KEY_SUFFIX))) return false;
   const [row] = await selectRows(
     db,
     'mysql',
@@ -59,52 +75,55 @@ export async function swapApplies(db: Knex, plan: RestorePlan): Promise<boolean>
 /** Takes the lock, finishes an earlier swap, creates the new tables (empty). */
 export async function beginSwap(session: LoadSession, tables: string[]): Promise<void> {
   const { db } = session;
-  // Another restore of this database holds it only while it swaps: one restore runs at a time.
-  if (!(await takeLock(db, SWAP_LOCK_WAIT_SECONDS))) {
-    throw new RestoreFailedError(`another restore of this database is swapping its tables in; nothing was changed`);
+  // Held from here until the load's connection goes back; one restore runs at a time on a site.
+  if (!(await takeLock(session, SWAP_LOCK_WAIT_SECONDS))) {
+    throw new RestoreFailedError('another restore of this database is loading or swapping its tables; nothing was changed');
   }
-  session.onRelease(() => db.raw(`select release_lock(${LOCK})`));
-  await finishSwap(db);
-  await dropLeftovers(db);
-  for (const t of tables) await db.raw(`create table ${q(newTable(t))} like ${q(t)}`);
+  try {
+    await finishSwap(db);
+    await dropLeftovers(db);
+    for (const t of tables) await db.raw(`create table ${q(newTable(t))} like ${q(t)}`);
+  } catch (err) {
+    await dropNewTables(db, tables).catch(() => undefined);
+    throw err;
+  }
 }
 
-/** Drops the new tables (a failed or aborted restore). */
+/** Drops the new tables and their keys (a failed or aborted restore). */
 export async function dropNewTables(db: Knex, tables: string[]): Promise<void> {
   for (const t of tables) await db.raw(`drop table if exists ${q(newTable(t))}`);
 }
 
 /**
- * Puts the loaded tables in place (the commit point) and finishes. A failure before the RENAME
- * drops the new tables and changes nothing; after it, the database is restored and what is left
- * to finish is finished by `finishInterruptedSwap` (the error says so).
+ * Puts the loaded tables in place (the commit point) and finishes. `fks` are the database's keys
+ * as they were before the load. A failure before the RENAME drops the new tables and changes
+ * nothing; after it, the database is restored and `finishInterruptedSwap` finishes what is left.
  */
-export async function swapIn(db: Knex, tables: string[], signal?: AbortSignal): Promise<void> {
+export async function swapIn(db: Knex, tables: string[], fks: ForeignKey[], signal?: AbortSignal): Promise<void> {
+  const restored = new Set(tables);
   try {
     await raiseCounters(db, tables);
+    const target = (t: string) => (restored.has(t) ? newTable(t) : t);
+    const keys = fks
+      .filter((fk) => restored.has(fk.table))
+      .map((fk) => ({ ...fk, name: secondName(fk.name), table: newTable(fk.table), refTable: target(fk.refTable) }));
+    await alterEach(db, keys, addKey);
     signal?.throwIfAborted(); // the last moment an abort can still undo everything
-    const [{ wait }] = await selectRows(db, 'mysql', 'select @@session.lock_wait_timeout as wait');
-    await db.raw(`set session lock_wait_timeout = ${SWAP_LOCK_WAIT_SECONDS}`);
-    try {
-      await db.raw(`rename table ${tables.map((t) => `${q(t)} to ${q(oldTable(t))}, ${q(newTable(t))} to ${q(t)}`).join(', ')}`);
-    } finally {
-      await db.raw(`set session lock_wait_timeout = ${Number(wait)}`);
-    }
+    await db.raw(`rename table ${tables.map((t) => `${q(t)} to ${q(oldTable(t))}, ${q(newTable(t))} to ${q(t)}`).join(', ')}`);
   } catch (err) {
-    await dropNewTables(db, tables);
-    if ((err as { errno?: number }).errno === 1205) {
-      throw new RestoreFailedError(
-        `the restored tables could not be swapped in: a transaction of another client held them for more than ${SWAP_LOCK_WAIT_SECONDS} s; nothing was changed`,
-        { cause: err },
-      );
+    if (!(await swapped(db, tables))) {
+      await dropNewTables(db, tables);
+      if ((err as Error).name === 'AbortError') throw err;
+      const why =
+        (err as { errno?: number }).errno === 1205 ? `a transaction of another client held them for more than ${SWAP_LOCK_WAIT_SECONDS} s` : driverMessage(err);
+      throw new RestoreFailedError(`the restored tables could not be swapped in (${why}); nothing was changed`, { cause: err });
     }
-    throw err;
   }
   try {
     await finishSwap(db);
   } catch (err) {
     const failure = new RestoreFailedError(
-      `The database was restored, but its foreign keys could not all be moved to the restored tables (${(err as Error).message}); ` +
+      `The database was restored, but its foreign keys could not all be put back on the restored tables (${(err as Error).message}); ` +
         'the next start of the site, or the next restore, finishes it. The files are as they were before the restore',
       { cause: err },
     );
@@ -113,10 +132,20 @@ export async function swapIn(db: Knex, tables: string[], signal?: AbortSignal): 
   }
 }
 
-/** MySQL: each new table's AUTO_INCREMENT at least the old one's (CREATE TABLE LIKE starts it at 1). */
+/** Whether the RENAME happened (a lost connection can hide it); unknown counts as happened. */
+async function swapped(db: Knex, tables: string[]): Promise<boolean> {
+  try {
+    const rows = await selectRows(db, 'mysql', 'select table_name as t from information_schema.tables where table_schema = database() and table_name = ?', [
+      oldTable(tables[0]),
+    ]);
+    return rows.length > 0;
+  } catch {
+    return true;
+  }
+}
+
+/** Each new table's AUTO_INCREMENT at least the old one's (CREATE TABLE LIKE starts it at 1). */
 async function raiseCounters(db: Knex, tables: string[]): Promise<void> {
-  // MySQL 8 caches information_schema.tables' counters; MariaDB has no such setting.
-  await db.raw('set session information_schema_stats_expiry = 0').catch(() => undefined);
   const rows = await selectRows(
     db,
     'mysql',
@@ -129,65 +158,82 @@ async function raiseCounters(db: Knex, tables: string[]): Promise<void> {
 }
 
 /**
- * Ends every swap past its RENAME: keys moved onto the restored tables, keys of other tables
- * re-pointed, the old tables dropped. Idempotent; returns the tables it finished.
+ * Ends every swap past its RENAME (see the top of this file, step 4); a no-op when there is none.
+ * Returns the tables whose keys it changed.
  */
 export async function finishSwap(db: Knex): Promise<string[]> {
-  const olds = new Set((await tablesEndingWith(db, SWAP_OLD_SUFFIX)).filter((t) => t.length > SWAP_OLD_SUFFIX.length));
-  if (!olds.size) return [];
-  const live = (t: string) => (olds.has(t) ? t.slice(0, -SWAP_OLD_SUFFIX.length) : t);
-  const fks = (await listForeignKeys(db, 'mysql', [])).filter((fk) => olds.has(fk.table) || olds.has(fk.refTable));
-  for (const fk of fks) if (!olds.has(fk.table) && fk.onDelete === 'SET NULL') await clearReferences(db, 'mysql', fk);
-  // Dropped before they are added: a key's name is unique in the database.
-  for (const [table, keys] of byTable(fks)) await db.raw(`alter table ${q(table)} ${keys.map((fk) => `drop foreign key ${q(fk.name)}`).join(', ')}`);
-  for (const [table, keys] of byTable(fks.map((fk) => ({ ...fk, table: live(fk.table), refTable: live(fk.refTable) })))) {
-    await db.raw(`alter table ${q(table)} ${keys.map(addKey).join(', ')}`);
-  }
+  const existing = new Set(await baseTables(db));
+  const olds = [...existing].filter((t) => isOld(t) && existing.has(live(t)));
+  const all = await listForeignKeys(db, 'mysql', []);
+  const has = (table: string, name: string) => all.some((fk) => fk.table === table && fk.name === name);
+  // Keys of other tables that followed a renamed table (the old tables' own keys go with them).
+  const followed = all.filter((fk) => !isOld(fk.table) && isOld(fk.refTable));
+  for (const fk of followed) if (fk.onDelete === 'SET NULL') await clearReferences(db, 'mysql', fk);
+  const seconds = followed.filter((fk) => !has(fk.table, secondName(fk.name))).map((fk) => ({ ...fk, name: secondName(fk.name), refTable: live(fk.refTable) }));
+  await alterEach(db, seconds, addKey);
+  await alterEach(db, followed, (fk) => `drop foreign key ${q(fk.name)}`);
   for (const t of olds) await db.raw(`drop table ${q(t)}`);
-  return [...olds].map(live);
+  // Every key under its second name, on a table in place: the first name is free now.
+  const named = all.filter((fk) => isSecond(fk.name) && !isNew(fk.table) && !isOld(fk.table) && !isNew(fk.refTable));
+  const firsts = [...named, ...seconds].map((fk) => ({ ...fk, name: fk.name.slice(0, -SWAP_KEY_SUFFIX.length) }));
+  await alterEach(db, firsts, (fk) => `drop foreign key ${q(secondName(fk.name))}, ${addKey(fk)}`);
+  return [...new Set([...olds.map(live), ...firsts.map((fk) => fk.table)])].sort();
 }
 
 /**
  * After a process died mid-restore: finishes a swap past its RENAME and drops new tables it left.
- * Does nothing while a restore of this database swaps (it holds the lock). Returns what it did.
+ * Does nothing while a restore of this database loads or swaps (it holds the lock).
  */
 export async function finishInterruptedSwap(knex: Knex): Promise<{ finished: string[]; dropped: string[] }> {
   const session = await openLoadSession(knex, 'mysql');
   try {
-    const { db } = session;
-    if (!(await takeLock(db, 0))) return { finished: [], dropped: [] };
-    session.onRelease(() => db.raw(`select release_lock(${LOCK})`));
-    return { finished: await finishSwap(db), dropped: await dropLeftovers(db) };
+    if (!(await takeLock(session, 0))) return { finished: [], dropped: [] };
+    return { finished: await finishSwap(session.db), dropped: await dropLeftovers(session.db) };
   } finally {
     await session.release();
   }
 }
 
-async function takeLock(db: Knex, seconds: number): Promise<boolean> {
+/** The swap's lock, and its statements' wait for other clients' locks (put back on release). */
+async function takeLock(session: LoadSession, seconds: number): Promise<boolean> {
+  const { db } = session;
   const [{ got }] = await selectRows(db, 'mysql', `select get_lock(${LOCK}, ${seconds}) as got`);
-  return Number(got) === 1;
+  if (Number(got) !== 1) return false;
+  session.onRelease(() => db.raw(`select release_lock(${LOCK})`));
+  const [{ wait }] = await selectRows(db, 'mysql', 'select @@session.lock_wait_timeout as wait');
+  await db.raw(`set session lock_wait_timeout = ${SWAP_LOCK_WAIT_SECONDS}`);
+  session.onRelease(() => db.raw(`set session lock_wait_timeout = ${Number(wait)}`));
+  // MySQL 8 caches information_schema's AUTO_INCREMENT values; MariaDB has no such setting.
+  const expiry = await selectRows(db, 'mysql', 'select @@session.information_schema_stats_expiry as e').catch(() => null);
+  if (expiry) {
+    await db.raw('set session information_schema_stats_expiry = 0');
+    session.onRelease(() => db.raw(`set session information_schema_stats_expiry = ${Number(expiry[0].e)}`));
+  }
+  return true;
 }
 
+/** New tables a stopped load left (only those beside the table they stand for). */
 async function dropLeftovers(db: Knex): Promise<string[]> {
-  const leftovers = (await tablesEndingWith(db, SWAP_NEW_SUFFIX)).filter((t) => t.length > SWAP_NEW_SUFFIX.length);
+  const existing = await baseTables(db);
+  const leftovers = existing.filter((t) => isNew(t) && existing.includes(t.slice(0, -SWAP_NEW_SUFFIX.length)));
   for (const t of leftovers) await db.raw(`drop table ${q(t)}`);
   return leftovers;
 }
 
-async function tablesEndingWith(db: Knex, suffix: string): Promise<string[]> {
+async function baseTables(db: Knex): Promise<string[]> {
   const rows = await selectRows(
     db,
     'mysql',
-    `select table_name as t from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE' and right(table_name, ?) = ?`,
-    [suffix.length, suffix],
+    "select table_name as t from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE'",
   );
   return rows.map((r) => String(r.t));
 }
 
-function byTable(fks: ForeignKey[]): Map<string, ForeignKey[]> {
-  const out = new Map<string, ForeignKey[]>();
-  for (const fk of fks) out.set(fk.table, [...(out.get(fk.table) ?? []), fk]);
-  return out;
+/** One ALTER TABLE per table, its clauses joined. */
+async function alterEach(db: Knex, fks: ForeignKey[], clause: (fk: ForeignKey) => string): Promise<void> {
+  const byTable = new Map<string, string[]>();
+  for (const fk of fks) byTable.set(fk.table, [...(byTable.get(fk.table) ?? []), clause(fk)]);
+  for (const [table, clauses] of byTable) await db.raw(`alter table ${q(table)} ${clauses.join(', ')}`);
 }
 
 function addKey(fk: ForeignKey): string {

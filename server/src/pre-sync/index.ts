@@ -8,7 +8,7 @@
  * the plugin's bootstrap, after the sync, and is what the next boot compares with.
  */
 import type { Core } from '@strapi/strapi';
-import { getConfig } from '../utils';
+import { getConfig, getService } from '../utils';
 import { disabledBy, type ContentTypeShape } from './changes';
 import { detectChange } from './detect';
 import { takePreSyncBackup } from './pre-sync-backup';
@@ -21,6 +21,10 @@ interface SyncHookContext {
 
 export const registerBootHooks = (strapi: Core.Strapi): void => {
   strapi.hook('strapi::content-types.beforeSync').register(async ({ oldContentTypes, contentTypes }: SyncHookContext) => {
+    // First (this hook's handlers run side by side, so it is not a handler of its own): a MySQL
+    // restore that stopped right after swapping its tables in left their keys on the replaced
+    // tables, where the sync would fail on their names, and the backup below would miss them.
+    await getService(strapi, 'failsafe').finishTableSwap();
     const { hooks } = getConfig(strapi);
     if (!hooks.preUpdate && !hooks.preUninstall) return;
     const started = process.hrtime.bigint();
