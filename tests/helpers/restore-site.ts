@@ -141,19 +141,30 @@ export async function expectNothingChanged(
 }
 
 /**
- * Makes the statement matching `pattern` after `skip` others that match throw `message` (as if the
- * process had stopped there); every other statement runs. knex's own `raw` cannot be replaced,
- * so this wraps its client's, which every query of that knex (and its transactions) goes through.
- * Returns whether it has thrown yet, and how to stop watching.
+ * Makes the statement matching `pattern` after `skip` others that match throw `message`; every
+ * other statement runs, or, with `stop`, throws too from then on (the process stopped there, and
+ * none of its cleanup ran). knex's own `raw` cannot be replaced, so this wraps its client's, which
+ * every raw statement of that knex goes through. `ran` lists the statements that ran.
  */
-export function failStatement(knex: Knex, pattern: RegExp, message: string, skip = 0): { thrown: () => boolean; restore: () => void } {
+export function failStatement(
+  knex: Knex,
+  pattern: RegExp,
+  message: string,
+  { skip = 0, stop = false }: { skip?: number; stop?: boolean } = {},
+): { ran: string[]; restore: () => void } {
   const client = knex.client as { raw: (...args: any[]) => unknown };
   const raw = client.raw.bind(client);
+  const ran: string[] = [];
   let seen = 0;
+  let stopped = false;
   const spy = jest.spyOn(client, 'raw').mockImplementation((sql: string, ...rest: any[]) => {
-    if (!pattern.test(sql) || seen++ < skip) return raw(sql, ...rest);
-    spy.mockRestore();
+    if (!stopped && (!pattern.test(sql) || seen++ < skip)) {
+      ran.push(sql);
+      return raw(sql, ...rest);
+    }
+    stopped = true;
+    if (!stop) spy.mockRestore();
     throw new Error(message);
   });
-  return { thrown: () => seen > skip, restore: () => spy.mockRestore() };
+  return { ran, restore: () => spy.mockRestore() };
 }

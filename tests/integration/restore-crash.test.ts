@@ -49,8 +49,8 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
     await app?.destroy();
   });
 
-  it('ends worker-lost, and the site is the old one, whole', async () => {
-    // The archive: a backup taken here.
+  /** A backup taken here by this process's worker (left running). */
+  const completedBackup = async () => {
     service('worker').start();
     const profile = found(await service('profiles').findDefault(), 'the default profile');
     const queued = accepted(await service('queue').enqueue({ profile, kind: 'backup', trigger: 'cli' }));
@@ -60,6 +60,11 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
       120000,
       'the backup',
     );
+    return backup;
+  };
+
+  it('ends worker-lost, and the site is the old one, whole', async () => {
+    const backup = await completedBackup();
     await service('worker').stop(5000);
 
     // The site moves on; that is what must still be there after the crash.
@@ -127,19 +132,21 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
   });
 
   // MySQL loads a restore into new tables and swaps them in (engine/swap-load.ts); a process that
-  // stops right after the swap leaves the foreign keys on the replaced tables, where Strapi's
-  // schema sync at the next boot would not look for them.
+  // stops right after the swap leaves foreign keys under second names and the replaced tables,
+  // and a Strapi schema sync would fail on those names.
   if (dialect === 'mysql') {
+    /** The database's foreign keys, as information_schema lists them. */
+    const keys = async () =>
+      (
+        await app.strapi.db.connection.raw(
+          `select rc.table_name as t, rc.constraint_name as name, rc.referenced_table_name as ref, rc.delete_rule as del, rc.update_rule as upd
+             from information_schema.referential_constraints rc where rc.constraint_schema = database()
+            order by rc.table_name, rc.constraint_name`,
+        )
+      )[0];
+
     it('a restore stopped right after its swap: the next boot puts every key back before the schema sync', async () => {
       const knex = app.strapi.db.connection;
-      const keys = async () =>
-        (
-          await app.strapi.db.connection.raw(
-            `select rc.table_name as t, rc.constraint_name as name, rc.referenced_table_name as ref, rc.delete_rule as del, rc.update_rule as upd
-               from information_schema.referential_constraints rc where rc.constraint_schema = database()
-              order by rc.table_name, rc.constraint_name`,
-          )
-        )[0];
       const before = await keys();
       expect(before.length).toBeGreaterThan(10);
       const file = path.join(app.dir, 'swap-stop.tar');
@@ -156,9 +163,10 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
         meta: { strapiVersion: null, pluginVersion: null, profile: null },
       });
       const check = await checkArchive(file, common);
-      // The first old table dropped after the RENAME fails, as if the process had died there.
-      failStatement(knex, /^drop table `/, 'process stopped');
+      // The process stops at the first old table dropped after the RENAME: nothing runs after it.
+      const stop = failStatement(knex, /^drop table `/, 'process stopped', { stop: true });
       const failure = await restoreArchive({ ...common, file, manifest: check.manifest!, uploadsDir: null }).catch((err: unknown) => err);
+      stop.restore();
       expect(failure).toBeInstanceOf(RestoreFailedError);
       expect((failure as RestoreFailedError).databaseRestored).toBe(true);
       expect((await swapTables()).length).toBeGreaterThan(10);
@@ -173,6 +181,25 @@ describe.each(dialectsUnderTest())('a worker killed during a restore on %s', (di
       await app.boot({ compile: false });
       expect(await swapTables()).toEqual([]);
       expect(await app.strapi.db.connection.raw('select 1')).toBeTruthy();
+      expect(await keys()).toEqual(before);
+    });
+
+    it('a swap whose last steps fail in the runner is finished before the site answers again; the record says so', async () => {
+      const before = await keys();
+      const backup = await completedBackup();
+      // The first old table's DROP fails once (a lock wait, say); the runner's retry succeeds.
+      failStatement(app.strapi.db.connection, /^drop table `/, 'Lock wait timeout exceeded');
+      const restore = accepted(await service('restorer').request({ from: { record: backup }, options: { safetyBackup: false }, trigger: 'cli' }));
+      let ended: any;
+      await waitFor(
+        async () => ['failed', 'completed'].includes((ended = await service('records').findById(restore.record.id))?.status ?? ''),
+        120000,
+        'the restore to end',
+      );
+      await service('worker').stop(5000);
+      expect(ended).toMatchObject({ status: 'failed', statusReason: 'error' });
+      expect(ended.message).toMatch(/^The database was restored, but its foreign keys could not all be put back .*Lock wait timeout exceeded/);
+      expect(await swapTables()).toEqual([]);
       expect(await keys()).toEqual(before);
     });
   }

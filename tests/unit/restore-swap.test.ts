@@ -10,6 +10,7 @@ import * as constants from '../../server/src/engine/constants';
 import { RestoreFailedError, finishInterruptedSwap, restoreArchive } from '../../server/src/engine';
 import * as swapLoad from '../../server/src/engine/swap-load';
 import { dialectsUnderTest } from '../helpers/databases';
+import { waitFor } from '../helpers/wait';
 import { databaseState } from '../helpers/site-state';
 import { changeSite, expectNothingChanged, failStatement, restoreOptions, restoredPart, takeBackup, useRestoreSite } from '../helpers/restore-site';
 
@@ -56,45 +57,110 @@ describe.each(dialectsUnderTest(['mysql']))('restore by table swap on %s', (dial
     expect(Number(n)).toBe(0);
   });
 
-  test('stopped at any statement of the swap: nothing changed before its RENAME; after it, finishInterruptedSwap finishes it', async () => {
-    const schema = await schemaState(site.knex);
-    const outcomes: string[] = [];
-    // Every statement that changes a definition, from the first counter raised to the last key.
-    const swapStatement = /^(alter table|rename table|drop table `|update )/;
-    for (let skip = 0; ; skip += 1) {
-      await changeSite(site);
-      const changed = await databaseState(site.knex, dialect);
-      const stop = failStatement(site.knex, swapStatement, 'process stopped', skip);
-      const failure = await restoreArchive(restoreOptions(site)).then(
-        () => null,
-        (err: unknown) => err as RestoreFailedError,
-      );
-      stop.restore();
-      if (!failure) break; // past the last statement: the sweep is over
-      expect(failure).toBeInstanceOf(RestoreFailedError);
-      if (failure.databaseRestored) {
-        expect(failure.message).toMatch(/The database was restored, but its foreign keys could not all be put back .*process stopped.*next start/);
-        expect(restoredPart(await databaseState(site.knex, dialect))).toEqual(restoredPart(site.before));
-        const { finished, dropped } = await finishInterruptedSwap(site.knex);
-        expect(finished.length).toBeGreaterThan(0);
-        expect(dropped).toEqual([]);
-        outcomes.push('restored');
-      } else {
-        expect(failure.message).toMatch(/could not be swapped in \(process stopped\); nothing was changed/);
-        expect(await databaseState(site.knex, dialect)).toEqual(changed);
-        outcomes.push('unchanged');
+  /** Keys under a second name, on any table (none is left once a swap is finished). */
+  const secondNames = async () => {
+    const [rows] = await site.knex.raw('select constraint_name as n from information_schema.referential_constraints where constraint_schema = database()');
+    return rows.map((r: { n: string }) => r.n).filter((n: string) => n.endsWith('__bk_fk'));
+  };
+  // Every statement that changes a definition, from the first counter raised to the last key.
+  const swapStatement = /^(alter table|rename table|drop table `|update )/;
+
+  test.each([
+    ['fails (the restore cleans up itself)', false],
+    ['stops the process (nothing of the restore runs after it)', true],
+  ])(
+    'a swap whose statement %s, at each statement in turn: unchanged before the RENAME, finished after it',
+    async (_, stop) => {
+      const schema = await schemaState(site.knex);
+      const outcomes: string[] = [];
+      for (let skip = 0; ; skip += 1) {
+        await changeSite(site);
+        const changed = await databaseState(site.knex, dialect);
+        const watch = failStatement(site.knex, swapStatement, 'process stopped', { skip, stop });
+        const failure = await restoreArchive(restoreOptions(site)).then(
+          () => null,
+          (err: unknown) => err as RestoreFailedError,
+        );
+        watch.restore();
+        if (!failure) break; // past the last statement: the sweep is over
+        const renamed = watch.ran.some((sql) => sql.startsWith('rename table'));
+        if (!stop) {
+          expect(failure).toBeInstanceOf(RestoreFailedError);
+          expect(failure.databaseRestored).toBe(renamed);
+          expect(failure.message).toMatch(
+            renamed
+              ? /The database was restored, but its foreign keys could not all be put back .*process stopped.*next start/
+              : /could not be swapped in \(process stopped\); nothing was changed/,
+          );
+        }
+        // What the next boot (or the failsafe) does; the stopped process's lock goes with its
+        // connection, which the pool discards.
+        await waitFor(
+          async () => {
+            await finishInterruptedSwap(site.knex);
+            return (await swapTables(site.knex)).length === 0 && (await secondNames()).length === 0;
+          },
+          10000,
+          'the swap to be finished or cleared',
+        );
+        if (renamed) expect(restoredPart(await databaseState(site.knex, dialect))).toEqual(restoredPart(site.before));
+        else expect(await databaseState(site.knex, dialect)).toEqual(changed);
+        outcomes.push(renamed ? 'restored' : 'unchanged');
+        // The counters may have been raised by changeSite's inserts; every definition else is the same.
+        const withoutCounters = (state: Record<string, string>) =>
+          Object.fromEntries(Object.entries(state).map(([t, d]) => [t, d.replace(/ AUTO_INCREMENT=\d+/, '')]));
+        expect(withoutCounters(await schemaState(site.knex))).toEqual(withoutCounters(schema));
       }
-      expect(await swapTables(site.knex)).toEqual([]);
-      expect(await finishInterruptedSwap(site.knex)).toEqual({ finished: [], dropped: [] });
-      // The counters may have been raised by changeSite's inserts; every definition else is the same.
-      const withoutCounters = (state: Record<string, string>) =>
-        Object.fromEntries(Object.entries(state).map(([t, d]) => [t, d.replace(/ AUTO_INCREMENT=\d+/, '')]));
-      expect(withoutCounters(await schemaState(site.knex))).toEqual(withoutCounters(schema));
+      // Stops before the RENAME and after it, each seen more than once.
+      expect(outcomes.filter((o) => o === 'unchanged').length).toBeGreaterThan(3);
+      expect(outcomes.filter((o) => o === 'restored').length).toBeGreaterThan(3);
+    },
+    180000,
+  );
+
+  test('keys of every shape come back as they were: unnamed, multi-column with ON UPDATE, self, between restored tables, from a kept table', async () => {
+    const ddl = [
+      'create table shape_parent (a int not null, b varchar(10) not null, note varchar(20), primary key (a, b))',
+      `create table shape_child (id int not null auto_increment primary key, pa int, pb varchar(10), up int,
+         key shape_child_p (pa, pb), key shape_child_up (up),
+         foreign key (pa, pb) references shape_parent (a, b) on update cascade on delete set null,
+         foreign key (up) references shape_child (id))`,
+      'alter table plugin_profiles add column shape_id int null, add key plugin_profiles_shape (shape_id), add foreign key (shape_id) references shape_child (id) on delete set null',
+    ];
+    for (const sql of ddl) await site.knex.raw(sql);
+    try {
+      await site.knex('shape_parent').insert([
+        { a: 1, b: 'x', note: 'one' },
+        { a: 2, b: 'y', note: 'two' },
+      ]);
+      await site.knex('shape_child').insert([
+        { pa: 1, pb: 'x', up: null },
+        { pa: 2, pb: 'y', up: 1 },
+      ]);
+      const shapes = await takeBackup(site, 'shapes.tar', 'tar');
+      const state = await databaseState(site.knex, dialect);
+      await site.knex('plugin_profiles').update({ shape_id: 2 });
+      await site.knex('shape_child').where({ id: 2 }).update({ up: null });
+      await site.knex('shape_parent').where({ a: 2 }).update({ a: 3 }); // cascades into shape_child
+      await site.knex('shape_child').insert({ pa: 1, pb: 'x', up: 2 });
+      const schema = await schemaState(site.knex);
+      expect(schema.shape_child).toMatch(
+        /CONSTRAINT `shape_child_ibfk_1` FOREIGN KEY \(`pa`, `pb`\) REFERENCES `shape_parent` \(`a`, `b`\) ON DELETE SET NULL ON UPDATE CASCADE/,
+      );
+      expect(schema.plugin_profiles).toMatch(
+        /CONSTRAINT `plugin_profiles_ibfk_1` FOREIGN KEY \(`shape_id`\) REFERENCES `shape_child` \(`id`\) ON DELETE SET NULL/,
+      );
+      const swapIn = jest.spyOn(swapLoad, 'swapIn');
+      await restoreArchive(restoreOptions(site, { file: shapes.file, manifest: shapes.manifest }));
+      expect(swapIn).toHaveBeenCalledTimes(1);
+      expect(await schemaState(site.knex)).toEqual(schema);
+      expect(restoredPart(await databaseState(site.knex, dialect))).toEqual(restoredPart(state));
+      expect(await site.knex('plugin_profiles').whereNotNull('shape_id').count({ n: '*' })).toEqual([{ n: 0 }]);
+    } finally {
+      await site.knex.raw('alter table plugin_profiles drop foreign key plugin_profiles_ibfk_1, drop column shape_id');
+      await site.knex.raw('drop table shape_child, shape_parent');
     }
-    // Stops before the RENAME and after it, each seen more than once.
-    expect(outcomes.filter((o) => o === 'unchanged').length).toBeGreaterThan(3);
-    expect(outcomes.filter((o) => o === 'restored').length).toBeGreaterThan(3);
-  }, 120000);
+  });
 
   test('new tables left by a stopped load are dropped, but not while a restore holds the lock', async () => {
     await site.knex.raw('create table items__bk_new like items');

@@ -31,7 +31,7 @@ import { throwIfAborted } from './hash-stream';
 import { createWriter, type TableWriter } from './insert';
 import { openLoadSession, type LoadSession } from './load-session';
 import { raiseSequences } from './sequences';
-import { beginSwap, dropNewTables, newTable, swapApplies, swapIn } from './swap-load';
+import { createNewTables, dropNewTables, lockForLoad, newTable, swapApplies, swapIn } from './swap-load';
 import type { Dialect } from './types';
 
 export class DatabaseLoad {
@@ -55,11 +55,14 @@ export class DatabaseLoad {
     const session = await openLoadSession(knex, dialect);
     const names = plan.tables.map((t) => t.name);
     let load: DatabaseLoad | null = null;
-    let swap = false; // set once the new tables exist (beginSwap drops them itself when it fails)
+    let swap = false; // set once the new tables exist (createNewTables drops them itself when it fails)
     try {
-      if (dialect === 'mysql' && (await swapApplies(session.db, plan))) {
-        await beginSwap(session, names);
-        swap = true;
+      if (dialect === 'mysql') {
+        await lockForLoad(session);
+        if (await swapApplies(session.db, plan)) {
+          await createNewTables(session.db, names);
+          swap = true;
+        }
       }
       const trx = await knex.transaction({ connection: session.conn });
       // Rejects only when COMMIT itself fails; observed in commit().

@@ -47,7 +47,11 @@ export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
     );
   }
   const names = rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
-  return dialect === 'mysql' ? names.filter((n) => !n.endsWith(SWAP_NEW_SUFFIX) && !n.endsWith(SWAP_OLD_SUFFIX)) : names;
+  if (dialect !== 'mysql') return names;
+  const all = new Set(names);
+  const ofSwap = (n: string) =>
+    [SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX].some((suffix) => n.length > suffix.length && n.endsWith(suffix) && all.has(n.slice(0, -suffix.length)));
+  return names.filter((n) => !ofSwap(n));
 }
 
 export async function describeTables(db: Db, dialect: Dialect, tables: string[]): Promise<TableInfo[]> {

@@ -6,10 +6,10 @@
  * 9.5 s into new tables (bench/mysql-swap-probe.js of commit 978ab7f, alternating runs).
  *
  * The steps (db-load.ts drives them on its one connection, foreign key checks off):
- * 1. `beginSwap`: takes the swap lock (a named lock of this connection: the server lets it go if
- *    the process dies), finishes whatever an earlier swap left, and creates `t__bk_new` LIKE `t`
- *    for every restored table (columns, indexes, options; not the foreign keys, not the
- *    AUTO_INCREMENT counter).
+ * 1. `lockForLoad` (before any MySQL load, in place too): takes the swap lock (a named lock of
+ *    this connection: the server lets it go if the process dies), finishes whatever an earlier swap
+ *    left. `createNewTables`: `t__bk_new` LIKE `t` for every restored table (columns, indexes,
+ *    options; not the foreign keys, not the AUTO_INCREMENT counter).
  * 2. The rows go into the new tables in one transaction; nothing else reads them. The keys are
  *    checked on them (foreign-keys.ts) and the transaction commits.
  * 3. `swapIn`: each new table's AUTO_INCREMENT raised to the old table's counter (never lowered,
@@ -63,6 +63,9 @@ export async function swapApplies(db: Knex, plan: RestorePlan): Promise<boolean>
   const restored = new Set(names);
   const keys = (await listForeignKeys(db, 'mysql', [])).filter((fk) => restored.has(fk.table) || restored.has(fk.refTable));
   if (!keys.every((fk) => fits(fk.name, SWAP_KEY_SUFFIX))) return false;
+  // A key named by the server (`t_ibfk_1`) is renamed with its table; MySQL 8 refuses a RENAME
+  // whose new key name passes 64 characters.
+  if (keys.some((fk) => restored.has(fk.table) && fk.name.startsWith(`${fk.table}_ibfk_`) && !fits(fk.name, SWAP_OLD_SUFFIX))) return false;
   const [row] = await selectRows(
     db,
     'mysql',
@@ -72,16 +75,21 @@ export async function swapApplies(db: Knex, plan: RestorePlan): Promise<boolean>
   return Number(row.n) === 0;
 }
 
-/** Takes the lock, finishes an earlier swap, creates the new tables (empty). */
-export async function beginSwap(session: LoadSession, tables: string[]): Promise<void> {
-  const { db } = session;
-  // Held from here until the load's connection goes back; one restore runs at a time on a site.
+/**
+ * Before any MySQL load, swapped or in place: takes the lock (held until the load's connection goes
+ * back; one restore runs at a time on a site), finishes an earlier swap, drops what one left.
+ */
+export async function lockForLoad(session: LoadSession): Promise<void> {
   if (!(await takeLock(session, SWAP_LOCK_WAIT_SECONDS))) {
     throw new RestoreFailedError('another restore of this database is loading or swapping its tables; nothing was changed');
   }
+  await finishSwap(session.db);
+  await dropLeftovers(session.db);
+}
+
+/** Creates the new tables, empty (dropped again if that fails). */
+export async function createNewTables(db: Knex, tables: string[]): Promise<void> {
   try {
-    await finishSwap(db);
-    await dropLeftovers(db);
     for (const t of tables) await db.raw(`create table ${q(newTable(t))} like ${q(t)}`);
   } catch (err) {
     await dropNewTables(db, tables).catch(() => undefined);
@@ -111,7 +119,9 @@ export async function swapIn(db: Knex, tables: string[], fks: ForeignKey[], sign
     signal?.throwIfAborted(); // the last moment an abort can still undo everything
     await db.raw(`rename table ${tables.map((t) => `${q(t)} to ${q(oldTable(t))}, ${q(newTable(t))} to ${q(t)}`).join(', ')}`);
   } catch (err) {
-    if (!(await swapped(db, tables))) {
+    const done = await swapped(db, tables);
+    if (done === null) throw restoredButUnfinished(err, 'the connection was lost during the swap: the database may have been restored');
+    if (!done) {
       await dropNewTables(db, tables);
       if ((err as Error).name === 'AbortError') throw err;
       const why =
@@ -122,25 +132,26 @@ export async function swapIn(db: Knex, tables: string[], fks: ForeignKey[], sign
   try {
     await finishSwap(db);
   } catch (err) {
-    const failure = new RestoreFailedError(
-      `The database was restored, but its foreign keys could not all be put back on the restored tables (${(err as Error).message}); ` +
-        'the next start of the site, or the next restore, finishes it. The files are as they were before the restore',
-      { cause: err },
-    );
-    failure.databaseRestored = true;
-    throw failure;
+    throw restoredButUnfinished(err, 'The database was restored, but its foreign keys could not all be put back on the restored tables');
   }
 }
 
-/** Whether the RENAME happened (a lost connection can hide it); unknown counts as happened. */
-async function swapped(db: Knex, tables: string[]): Promise<boolean> {
+/** After the RENAME (or when it cannot be told): the next start, restore or failsafe finishes it. */
+function restoredButUnfinished(err: unknown, what: string): RestoreFailedError {
+  const failure = new RestoreFailedError(
+    `${what} (${driverMessage(err)}); the next start of the site, or the next restore, finishes it. The files are as they were before the restore`,
+    { cause: err },
+  );
+  failure.databaseRestored = true;
+  return failure;
+}
+
+/** Whether the RENAME happened (its reply can be lost with the connection); null: cannot tell. */
+async function swapped(db: Knex, tables: string[]): Promise<boolean | null> {
   try {
-    const rows = await selectRows(db, 'mysql', 'select table_name as t from information_schema.tables where table_schema = database() and table_name = ?', [
-      oldTable(tables[0]),
-    ]);
-    return rows.length > 0;
+    return (await baseTables(db)).includes(oldTable(tables[0]));
   } catch {
-    return true;
+    return null;
   }
 }
 
@@ -167,9 +178,11 @@ export async function finishSwap(db: Knex): Promise<string[]> {
   const all = await listForeignKeys(db, 'mysql', []);
   const has = (table: string, name: string) => all.some((fk) => fk.table === table && fk.name === name);
   // Keys of other tables that followed a renamed table (the old tables' own keys go with them).
-  const followed = all.filter((fk) => !isOld(fk.table) && isOld(fk.refTable));
-  for (const fk of followed) if (fk.onDelete === 'SET NULL') await clearReferences(db, 'mysql', fk);
-  const seconds = followed.filter((fk) => !has(fk.table, secondName(fk.name))).map((fk) => ({ ...fk, name: secondName(fk.name), refTable: live(fk.refTable) }));
+  const followed = all.filter((fk) => !isOld(fk.table) && olds.includes(fk.refTable));
+  // Cleared just before the twin is added: once it exists, references are the app's new ones.
+  const pending = followed.filter((fk) => !has(fk.table, secondName(fk.name)));
+  for (const fk of pending) if (fk.onDelete === 'SET NULL') await clearReferences(db, 'mysql', fk);
+  const seconds = pending.map((fk) => ({ ...fk, name: secondName(fk.name), refTable: live(fk.refTable) }));
   await alterEach(db, seconds, addKey);
   await alterEach(db, followed, (fk) => `drop foreign key ${q(fk.name)}`);
   for (const t of olds) await db.raw(`drop table ${q(t)}`);
@@ -220,7 +233,7 @@ async function dropLeftovers(db: Knex): Promise<string[]> {
   return leftovers;
 }
 
-async function baseTables(db: Knex): Promise<string[]> {
+export async function baseTables(db: Knex): Promise<string[]> {
   const rows = await selectRows(
     db,
     'mysql',

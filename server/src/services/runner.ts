@@ -195,6 +195,12 @@ const createRunnerService = ({ strapi }: { strapi: Core.Strapi }) => {
         await writer.flush();
         const reason = isAbort(error) ? (job.reason ?? 'user') : null;
         const restored = error instanceof RestoreFailedError && error.databaseRestored;
+        // MySQL: a swap whose last steps failed (a lock wait, say) is tried once more before the
+        // site answers again; else the next boot or restore finishes it (engine/swap-load.ts).
+        if (restored)
+          await getService(strapi, 'failsafe')
+            .finishTableSwap()
+            .catch((failure: unknown) => strapi.log.warn(`[backup] record ${record.id}: ${errorMessage(failure)}`));
         if (restore) gate.end(restored);
         if (reason && !endedElsewhere(reason)) {
           const { status, message } = STOPPED[reason];
