@@ -39,7 +39,9 @@ async function main() {
     ? { host: site.server.host, port: site.server.port, user: site.server.user, database: site.database }
     : { filename: site.dbFile };
   const client = { mysql: 'mysql2', postgres: 'pg', sqlite: 'better-sqlite3' }[dialect];
-  const knex = createKnex({ client, connection, useNullAsDefault: true, pool: dialect === 'sqlite' ? { min: 1, max: 1 } : { min: 0, max: 4 } });
+  // One per restore: a SQLite restore can put a new database file in place of the old one.
+  const connect = () => createKnex({ client, connection, useNullAsDefault: true, pool: dialect === 'sqlite' ? { min: 1, max: 1 } : { min: 0, max: 4 } });
+  let knex = connect();
   const uploadsDir = args.uploads ? site.uploads : null;
   const file = path.join(site.app, `restore-ab${args.uploads ? '-uploads' : ''}.tar`);
   try {
@@ -53,7 +55,7 @@ async function main() {
         projectDir: null,
         format: 'tar',
         outFile: file,
-        tmpDir: path.join(site.app, '.tmp'),
+        tmpDir: path.join(site.app, 'restore-ab-tmp'), // not .tmp: a SQLite site keeps its database there
         excludeTables: KEEP,
         meta: { strapiVersion: null, pluginVersion: null, profile: null },
       });
@@ -62,6 +64,8 @@ async function main() {
     for (let run = 0; run < Number(args.runs); run += 1) {
       for (const [name, dir] of Object.entries(builds)) {
         const { checkArchive, restoreArchive } = require(dir);
+        await knex.destroy();
+        knex = connect();
         const check = await checkArchive(file, { knex, dialect, keepTables: KEEP, deferEntries: true });
         const started = process.hrtime.bigint();
         await restoreArchive({ knex, dialect, file, manifest: check.manifest, deferred: check.deferred, keepTables: KEEP, uploadsDir });
