@@ -177,6 +177,20 @@ export const DUMP_THREAD_STOP_GRACE_MS = 5_000;
 export const SWAP_NEW_SUFFIX = '__bk_new';
 export const SWAP_OLD_SUFFIX = '__bk_old';
 export const SWAP_KEY_SUFFIX = '__bk_fk';
+
+/** `name` without `suffix`, or null when it does not end with it (or is only the suffix). */
+export const withoutSuffix = (name: string, suffix: string): string | null =>
+  name.length > suffix.length && name.endsWith(suffix) ? name.slice(0, -suffix.length) : null;
+
+/**
+ * The tables of a swap among a database's tables: `t__bk_new` and `t__bk_old` beside their `t`
+ * (a site's own table that merely ends so is site data). Never backed up, finished or dropped
+ * by the swap otherwise.
+ */
+export function swapTablesAmong(names: string[]): Set<string> {
+  const all = new Set(names);
+  return new Set(names.filter((n) => [SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX].some((suffix) => all.has(withoutSuffix(n, suffix) ?? ''))));
+}
 export const MYSQL_MAX_IDENTIFIER = 64;
 /**
  * How long each statement of the swap waits for transactions of other clients still open on the

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { kindOf, pgKind } from './column-kinds';
-import { SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX } from './constants';
+import { swapTablesAmong } from './constants';
 import type { ColumnInfo, Dialect, IndexInfo } from './types';
 
 export interface TableInfo {
@@ -48,10 +48,8 @@ export async function listTables(db: Db, dialect: Dialect): Promise<string[]> {
   }
   const names = rows.map((r) => String(r.name ?? r.NAME ?? r.TABLE_NAME));
   if (dialect !== 'mysql') return names;
-  const all = new Set(names);
-  const ofSwap = (n: string) =>
-    [SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX].some((suffix) => n.length > suffix.length && n.endsWith(suffix) && all.has(n.slice(0, -suffix.length)));
-  return names.filter((n) => !ofSwap(n));
+  const swapping = swapTablesAmong(names);
+  return names.filter((n) => !swapping.has(n));
 }
 
 export async function describeTables(db: Db, dialect: Dialect, tables: string[]): Promise<TableInfo[]> {

@@ -34,7 +34,7 @@
  */
 import type { Knex } from 'knex';
 import type { RestorePlan } from './compat';
-import { MYSQL_MAX_IDENTIFIER, SWAP_KEY_SUFFIX, SWAP_LOCK_WAIT_SECONDS, SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX } from './constants';
+import { MYSQL_MAX_IDENTIFIER, SWAP_KEY_SUFFIX, SWAP_LOCK_WAIT_SECONDS, SWAP_NEW_SUFFIX, SWAP_OLD_SUFFIX, swapTablesAmong, withoutSuffix } from './constants';
 import { RestoreFailedError } from './errors';
 import { clearReferences, ident, listForeignKeys, type ForeignKey } from './foreign-keys';
 import { selectRows } from './introspect';
@@ -42,15 +42,14 @@ import { openLoadSession, type LoadSession } from './load-session';
 import { driverMessage } from './table-load';
 
 const q = (name: string) => ident('mysql', name);
-const suffixed = (suffix: string) => (name: string) => name.length > suffix.length && name.endsWith(suffix);
-const isNew = suffixed(SWAP_NEW_SUFFIX);
-const isOld = suffixed(SWAP_OLD_SUFFIX);
-const isSecond = suffixed(SWAP_KEY_SUFFIX);
+const isNew = (name: string) => withoutSuffix(name, SWAP_NEW_SUFFIX) !== null;
+const isOld = (name: string) => withoutSuffix(name, SWAP_OLD_SUFFIX) !== null;
+const isSecond = (name: string) => withoutSuffix(name, SWAP_KEY_SUFFIX) !== null;
 export const newTable = (table: string) => `${table}${SWAP_NEW_SUFFIX}`;
 const oldTable = (table: string) => `${table}${SWAP_OLD_SUFFIX}`;
 const secondName = (key: string) => `${key}${SWAP_KEY_SUFFIX}`;
-/** What a table name ending in a suffix stands for. */
-const live = (table: string) => (isOld(table) ? table.slice(0, -SWAP_OLD_SUFFIX.length) : table);
+/** What a table name ending in the old suffix stands for. */
+const live = (table: string) => withoutSuffix(table, SWAP_OLD_SUFFIX) ?? table;
 
 /** One lock per database (names are per server; md5 keeps a 64-character database name short enough). */
 const LOCK = "concat('strapi-plugin-backup swap ', md5(database()))";
@@ -173,8 +172,7 @@ async function raiseCounters(db: Knex, tables: string[]): Promise<void> {
  * Returns the tables whose keys it changed.
  */
 export async function finishSwap(db: Knex): Promise<string[]> {
-  const existing = new Set(await baseTables(db));
-  const olds = [...existing].filter((t) => isOld(t) && existing.has(live(t)));
+  const olds = [...swapTablesAmong(await baseTables(db))].filter(isOld);
   const all = await listForeignKeys(db, 'mysql', []);
   const has = (table: string, name: string) => all.some((fk) => fk.table === table && fk.name === name);
   // Keys of other tables that followed a renamed table (the old tables' own keys go with them).
@@ -188,7 +186,7 @@ export async function finishSwap(db: Knex): Promise<string[]> {
   for (const t of olds) await db.raw(`drop table ${q(t)}`);
   // Every key under its second name, on a table in place: the first name is free now.
   const named = all.filter((fk) => isSecond(fk.name) && !isNew(fk.table) && !isOld(fk.table) && !isNew(fk.refTable));
-  const firsts = [...named, ...seconds].map((fk) => ({ ...fk, name: fk.name.slice(0, -SWAP_KEY_SUFFIX.length) }));
+  const firsts = [...named, ...seconds].map((fk) => ({ ...fk, name: withoutSuffix(fk.name, SWAP_KEY_SUFFIX)! }));
   await alterEach(db, firsts, (fk) => `drop foreign key ${q(secondName(fk.name))}, ${addKey(fk)}`);
   return [...new Set([...olds.map(live), ...firsts.map((fk) => fk.table)])].sort();
 }
@@ -227,13 +225,12 @@ async function takeLock(session: LoadSession, seconds: number): Promise<boolean>
 
 /** New tables a stopped load left (only those beside the table they stand for). */
 async function dropLeftovers(db: Knex): Promise<string[]> {
-  const existing = await baseTables(db);
-  const leftovers = existing.filter((t) => isNew(t) && existing.includes(t.slice(0, -SWAP_NEW_SUFFIX.length)));
+  const leftovers = [...swapTablesAmong(await baseTables(db))].filter(isNew);
   for (const t of leftovers) await db.raw(`drop table ${q(t)}`);
   return leftovers;
 }
 
-export async function baseTables(db: Knex): Promise<string[]> {
+async function baseTables(db: Knex): Promise<string[]> {
   const rows = await selectRows(
     db,
     'mysql',
